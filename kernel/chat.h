@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sans-IO AT chat engine. It is fed bytes and time and emits bytes and events
+ * through callbacks; it takes no locks and calls no kernel API, so the same
+ * chat.c builds in userspace for unit tests and fuzzing. The caller serialises
+ * every call on one engine (the modem's lock in the kernel).
+ *
+ * Framing: lines end in CR, LF or any run of them (echo gives "\r\r\n"); empty
+ * lines are skipped. "> " at the start of a line while the active command has
+ * a payload is the send prompt: the engine writes the payload at once. A line
+ * beginning "+IPD," ends at its ':' (the data follows on the same line). A
+ * handler that has parsed a length-counted header ("+CIPRXGET: 2,n,got,rem",
+ * "+RECEIVE,n,len:", "+IPD,len:", a binary "+CSONMI") calls
+ * atnet_chat_expect_raw(): the next len bytes go to its sink unframed.
+ *
+ * Matching: while a command is active every line is first offered to its
+ * ->line() handler. ATNET_CHAT_PASS gives the engine's default: the echo of
+ * the command is dropped, "OK" ends the command with 0, "ERROR" with -EIO,
+ * "+CME ERROR: n"/"+CMS ERROR: n" with -EIO and cme_error set; anything else
+ * is a URC and goes to ops->urc. Without an active command every line is a
+ * URC. One command is outstanding at a time; further submissions queue.
+ *
+ * Bad input: lines longer than ATNET_CHAT_LINE_MAX are discarded whole and
+ * counted as garbage; NUL and other control bytes outside raw payloads are
+ * dropped and counted. The engine never reads or writes out of bounds for any
+ * byte sequence.
+ */
+#ifndef _ATNET_CHAT_H
+#define _ATNET_CHAT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+typedef uint8_t u8;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+#define ATNET_CHAT_LINE_MAX	2200	/* fits "+CSONMI: 4,2048,<2048 hex>" */
+#define ATNET_CHAT_CMD_MAX	300	/* AT+CSTT with three 50-byte fields, quoted */
+
+enum atnet_chat_verdict {
+	ATNET_CHAT_PASS,	/* not mine: default final-result / URC handling */
+	ATNET_CHAT_MORE,	/* consumed; the command goes on */
+	ATNET_CHAT_DONE,	/* consumed; the command ends with cmd->result */
+};
+
+struct atnet_chat;
+
+typedef void (*atnet_chat_sink_t)(void *ctx, const u8 *buf, size_t len,
+				   bool last);
+
+struct atnet_chat_cmd {
+	/* Filled in by the submitter. */
+	char text[ATNET_CHAT_CMD_MAX];	/* without the trailing CR */
+	const u8 *payload;		/* written after the "> " prompt */
+	size_t payload_len;
+	u32 timeout_ms;
+	/* May be NULL: then only the default handling applies. */
+	enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *cmd,
+					const char *line, size_t len);
+	/* Called exactly once, also on timeout (-ETIMEDOUT) and abort. */
+	void (*done)(struct atnet_chat_cmd *cmd, int result);
+	void *priv;
+
+	/* Set by ->line() before returning ATNET_CHAT_DONE; by the engine otherwise. */
+	int result;
+	int cme_error;			/* n of "+CME ERROR: n", else -1 */
+
+	/* Engine private. */
+	struct atnet_chat_cmd *next;
+	u64 deadline;
+	bool prompted;
+};
+
+struct atnet_chat_ops {
+	/* Bytes for the modem. Must take them all (the caller sizes its buffer
+	 * for one command plus its payload).
+	 */
+	void (*write)(void *ctx, const u8 *buf, size_t len);
+	/* A line no active command claimed. */
+	void (*urc)(void *ctx, const char *line, size_t len);
+};
+
+struct atnet_chat_stats {
+	u64 lines;
+	u64 urcs;
+	u64 cmds;
+	u64 timeouts;
+	u64 errors;
+	u64 garbage;		/* bytes dropped: overlong lines, stray controls */
+};
+
+struct atnet_chat {
+	const struct atnet_chat_ops *ops;
+	void *ctx;
+
+	struct atnet_chat_cmd *active;
+	struct atnet_chat_cmd *head, *tail;	/* queued, not yet written */
+
+	char line[ATNET_CHAT_LINE_MAX + 1];
+	size_t len;
+	bool overlong;				/* discarding to end of line */
+
+	size_t raw_left;			/* bytes still owed to raw_sink */
+	atnet_chat_sink_t raw_sink;
+	void *raw_ctx;
+
+	u64 now;
+	bool in_callback;			/* defer starting the next command */
+	struct atnet_chat_stats stats;
+};
+
+void atnet_chat_init(struct atnet_chat *chat, const struct atnet_chat_ops *ops,
+		     void *ctx);
+/* Queue @cmd; written at once when no command is active. */
+void atnet_chat_submit(struct atnet_chat *chat, struct atnet_chat_cmd *cmd,
+		       u64 now_ms);
+/* Bytes from the modem. */
+void atnet_chat_feed(struct atnet_chat *chat, const u8 *buf, size_t len,
+		     u64 now_ms);
+/* Time passes: expire the active command if its deadline is reached. */
+void atnet_chat_tick(struct atnet_chat *chat, u64 now_ms);
+/* Earliest deadline, or 0 when nothing waits. */
+u64 atnet_chat_deadline(const struct atnet_chat *chat);
+/* From a ->line() or ->urc() handler: the next @len bytes go to @sink. */
+void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
+			   atnet_chat_sink_t sink, void *ctx);
+/* Complete the active and every queued command with @err (modem gone). */
+void atnet_chat_abort(struct atnet_chat *chat, int err);
+bool atnet_chat_busy(const struct atnet_chat *chat);
+
+/* Tolerant parsing helpers shared by the dialects. */
+
+/* @line starts with @prefix; returns the rest, else NULL. */
+const char *atnet_chat_prefix(const char *line, const char *prefix);
+/*
+ * Parse up to @max comma-separated fields of @s into @out (pointers into a
+ * copy in @buf of @bufsz bytes): spaces around fields and surrounding quotes
+ * are removed. Returns the number of fields, or -EINVAL.
+ */
+int atnet_chat_fields(const char *s, char *buf, size_t bufsz,
+		      const char **out, int max);
+/* Strict decimal parse of a whole field into [0, max]; -EINVAL otherwise. */
+int atnet_chat_uint(const char *s, u32 max, u32 *val);
+
+#endif /* _ATNET_CHAT_H */

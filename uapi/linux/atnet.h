@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * atnet: SIMCom AT-command modems (SIM7000, SIM7020) as a line discipline,
+ * a network interface per PDP context and a socket family.
+ *
+ * Attaching
+ * ---------
+ * Set the tty's line discipline to "atnet" (number ATNET_LDISC_DEFAULT unless
+ * the module parameter "ldisc" says otherwise; /proc/tty/ldiscs lists it):
+ * "ldattach 29 /dev/ttyS1" or "atnet attach /dev/ttyS1". This needs
+ * CAP_NET_ADMIN. The modem is probed in the background; its outcome is
+ * reported by ATNET_CMD_GET, by an ATNET_EV_MODEM_STATE event and by one dmesg
+ * line. Closing the tty (the attaching process exits) or a hangup detaches.
+ *
+ * Each modem gets an interface "wwan%d" per PDP context (ARPHRD_NONE,
+ * IFF_POINTOPOINT | IFF_NOARP). "ip link set wwanN up" activates the context,
+ * "down" deactivates it; carrier is on while the context is up.
+ *
+ * Generic netlink
+ * ---------------
+ * Family ATNET_GENL_NAME, version ATNET_GENL_VERSION, multicast group
+ * ATNET_GENL_MCGRP_EVENTS. Every command names its modem (and context) by the
+ * interface: ATNET_A_IFINDEX or ATNET_A_IFNAME. Commands marked (admin) need
+ * CAP_NET_ADMIN and fail with -EPERM otherwise; errors come with an extack
+ * message.
+ *
+ * ATNET_CMD_GET (do, dump)
+ *   Reply: ATNET_A_IFINDEX, ATNET_A_IFNAME, ATNET_A_TTY, ATNET_A_MODEL,
+ *   ATNET_A_FIRMWARE, ATNET_A_DIALECT, ATNET_A_STATE, ATNET_A_REASON (when
+ *   failed), ATNET_A_SIGNAL, ATNET_A_REG, ATNET_A_OPERATOR, ATNET_A_OWNER_PID,
+ *   ATNET_A_CONTEXTS (nest of ATNET_A_CONTEXT, each ATNET_CTX_A_*; the
+ *   password is never reported), ATNET_A_LINKS (nest of ATNET_A_LINK, each
+ *   ATNET_LINK_A_*), ATNET_A_LISTENER (ATNET_LSN_A_*), ATNET_A_COUNTERS
+ *   (ATNET_CNT_A_*).
+ *
+ * ATNET_CMD_SET_CONTEXT (admin)
+ *   ATNET_A_CONTEXT (ATNET_CTX_A_ID, ATNET_CTX_A_APN, ATNET_CTX_A_USER,
+ *   ATNET_CTX_A_PASSWORD). Strings must be printable ASCII without '"', ';',
+ *   CR or LF, at most ATNET_APN_MAX / ATNET_CRED_MAX bytes: -EINVAL otherwise,
+ *   so no string can inject an AT command.
+ *
+ * ATNET_CMD_CONTEXT_UP, ATNET_CMD_CONTEXT_DOWN (admin)
+ *   Optional ATNET_A_CONTEXT with ATNET_CTX_A_ID (default: the interface's
+ *   context). Asynchronous: returns once queued; the outcome is an event.
+ *
+ * ATNET_CMD_LISTENER_START (admin): ATNET_A_LISTENER (ATNET_LSN_A_PORT,
+ *   ATNET_LSN_A_CONTEXT). ATNET_CMD_LISTENER_STOP (admin).
+ *   SIM7020 has no server mode: -EOPNOTSUPP.
+ *
+ * ATNET_CMD_RESOLVE: ATNET_A_HOST -> reply ATNET_A_ADDRS (nest of
+ *   ATNET_A_ADDR, each a __be32). Unknown host: -ENOENT with the modem's code.
+ *
+ * ATNET_CMD_PING: ATNET_A_ADDR, optional ATNET_A_PING_COUNT -> reply
+ *   ATNET_A_PING_REPLIES (nest of ATNET_A_PING_REPLY, each ATNET_PING_A_*).
+ *
+ * ATNET_CMD_EVENT (multicast only, group ATNET_GENL_MCGRP_EVENTS)
+ *   ATNET_A_IFINDEX, ATNET_A_EVENT (enum atnet_event), and per event
+ *   ATNET_A_STATE, ATNET_A_REASON, ATNET_A_CONTEXT (ATNET_CTX_A_ID,
+ *   ATNET_CTX_A_STATE, ATNET_CTX_A_ADDR), ATNET_A_LINK (ATNET_LINK_A_SLOT).
+ *
+ * Sockets
+ * -------
+ * socket(AF_ATNET, SOCK_STREAM, 0 or IPPROTO_TCP) is a TCP connection made by
+ * the modem; SOCK_DGRAM (0 or IPPROTO_UDP) a UDP one. Addresses are
+ * struct sockaddr_atnet. The family number is ATNET_AF_DEFAULT unless the
+ * module parameter "family" says otherwise (/sys/module/atnet/parameters/family).
+ */
+#ifndef _UAPI_LINUX_ATNET_H
+#define _UAPI_LINUX_ATNET_H
+
+#include <linux/types.h>
+#include <linux/socket.h>
+#include <linux/in.h>
+
+/* N_DEVELOPMENT: free for out-of-tree line disciplines. */
+#define ATNET_LDISC_DEFAULT	29
+
+/*
+ * 25 was reserved for WANPIPE, which never had an implementation in mainline:
+ * no 6.1 kernel registers it.
+ */
+#define ATNET_AF_DEFAULT	25
+#ifndef AF_ATNET
+#define AF_ATNET		ATNET_AF_DEFAULT
+#endif
+#ifndef PF_ATNET
+#define PF_ATNET		AF_ATNET
+#endif
+
+struct sockaddr_atnet {
+	__kernel_sa_family_t	sat_family;	/* AF_ATNET */
+	__be16			sat_port;
+	struct in_addr		sat_addr;
+	__u32			sat_ifindex;	/* wwan interface: modem and context; 0 = the first one up */
+	__u8			sat_zero[4];	/* pad to sizeof(struct sockaddr) */
+};
+
+#define ATNET_GENL_NAME		"atnet"
+#define ATNET_GENL_VERSION	1
+#define ATNET_GENL_MCGRP_EVENTS	"events"
+
+#define ATNET_APN_MAX		50	/* AT+CSTT: each field at most 50 bytes */
+#define ATNET_CRED_MAX		50
+#define ATNET_HOST_MAX		255
+#define ATNET_CONTEXTS		2	/* SIM7000 AT+CIPSGTXT: contexts 0 and 1 */
+
+enum atnet_cmd {
+	ATNET_CMD_UNSPEC,
+	ATNET_CMD_GET,
+	ATNET_CMD_SET_CONTEXT,
+	ATNET_CMD_CONTEXT_UP,
+	ATNET_CMD_CONTEXT_DOWN,
+	ATNET_CMD_LISTENER_START,
+	ATNET_CMD_LISTENER_STOP,
+	ATNET_CMD_RESOLVE,
+	ATNET_CMD_PING,
+	ATNET_CMD_EVENT,
+	__ATNET_CMD_MAX
+};
+#define ATNET_CMD_MAX (__ATNET_CMD_MAX - 1)
+
+enum atnet_attr {
+	ATNET_A_UNSPEC,
+	ATNET_A_IFINDEX,	/* u32 */
+	ATNET_A_IFNAME,		/* string */
+	ATNET_A_TTY,		/* string */
+	ATNET_A_MODEL,		/* string, AT+CGMM */
+	ATNET_A_FIRMWARE,	/* string, AT+CGMR */
+	ATNET_A_DIALECT,	/* u8, enum atnet_dialect */
+	ATNET_A_STATE,		/* u8, enum atnet_modem_state */
+	ATNET_A_REASON,		/* string: why the modem failed or an event happened */
+	ATNET_A_SIGNAL,		/* u8, AT+CSQ rssi (0..31, 99 unknown) */
+	ATNET_A_REG,		/* u8, +CGREG/+CREG stat */
+	ATNET_A_OPERATOR,	/* string, AT+COPS? */
+	ATNET_A_OWNER_PID,	/* u32, process that attached the ldisc */
+	ATNET_A_CONTEXTS,	/* nest of ATNET_A_CONTEXT */
+	ATNET_A_CONTEXT,	/* nest, ATNET_CTX_A_* */
+	ATNET_A_LINKS,		/* nest of ATNET_A_LINK */
+	ATNET_A_LINK,		/* nest, ATNET_LINK_A_* */
+	ATNET_A_LISTENER,	/* nest, ATNET_LSN_A_* */
+	ATNET_A_EVENT,		/* u8, enum atnet_event */
+	ATNET_A_HOST,		/* string */
+	ATNET_A_ADDRS,		/* nest of ATNET_A_ADDR */
+	ATNET_A_ADDR,		/* __be32 IPv4 address */
+	ATNET_A_PING_COUNT,	/* u32 */
+	ATNET_A_PING_REPLIES,	/* nest of ATNET_A_PING_REPLY */
+	ATNET_A_PING_REPLY,	/* nest, ATNET_PING_A_* */
+	ATNET_A_COUNTERS,	/* nest, ATNET_CNT_A_* */
+	ATNET_A_PAD,
+	__ATNET_A_MAX
+};
+#define ATNET_A_MAX (__ATNET_A_MAX - 1)
+
+enum atnet_ctx_attr {
+	ATNET_CTX_A_UNSPEC,
+	ATNET_CTX_A_ID,		/* u8, 0 or 1 */
+	ATNET_CTX_A_APN,	/* string */
+	ATNET_CTX_A_USER,	/* string */
+	ATNET_CTX_A_PASSWORD,	/* string, write only */
+	ATNET_CTX_A_STATE,	/* u8, enum atnet_ctx_state */
+	ATNET_CTX_A_ADDR,	/* __be32 */
+	ATNET_CTX_A_IFINDEX,	/* u32, the context's wwan interface */
+	__ATNET_CTX_A_MAX
+};
+#define ATNET_CTX_A_MAX (__ATNET_CTX_A_MAX - 1)
+
+enum atnet_link_attr {
+	ATNET_LINK_A_UNSPEC,
+	ATNET_LINK_A_SLOT,	/* u8, modem link id */
+	ATNET_LINK_A_PROTO,	/* u8, IPPROTO_TCP or IPPROTO_UDP */
+	ATNET_LINK_A_STATE,	/* u8, enum atnet_link_state */
+	ATNET_LINK_A_CONTEXT,	/* u8 */
+	ATNET_LINK_A_REMOTE_ADDR, /* __be32 */
+	ATNET_LINK_A_REMOTE_PORT, /* u16, host order */
+	ATNET_LINK_A_LOCAL_PORT, /* u16, host order */
+	ATNET_LINK_A_TX_BYTES,	/* u64, accepted by the modem */
+	ATNET_LINK_A_RX_BYTES,	/* u64 */
+	ATNET_LINK_A_ACKED,	/* u64, acknowledged by the peer (AT+CIPACK) */
+	ATNET_LINK_A_MODEM_STATE, /* string, as AT+CIPSTATUS last reported it */
+	ATNET_LINK_A_PAD,
+	__ATNET_LINK_A_MAX
+};
+#define ATNET_LINK_A_MAX (__ATNET_LINK_A_MAX - 1)
+
+enum atnet_lsn_attr {
+	ATNET_LSN_A_UNSPEC,
+	ATNET_LSN_A_PORT,	/* u16, host order */
+	ATNET_LSN_A_CONTEXT,	/* u8 */
+	ATNET_LSN_A_STATE,	/* u8, 0 off, 1 listening */
+	__ATNET_LSN_A_MAX
+};
+#define ATNET_LSN_A_MAX (__ATNET_LSN_A_MAX - 1)
+
+enum atnet_ping_attr {
+	ATNET_PING_A_UNSPEC,
+	ATNET_PING_A_SEQ,	/* u32 */
+	ATNET_PING_A_RTT_MS,	/* u32 */
+	ATNET_PING_A_TTL,	/* u32 */
+	__ATNET_PING_A_MAX
+};
+#define ATNET_PING_A_MAX (__ATNET_PING_A_MAX - 1)
+
+enum atnet_cnt_attr {
+	ATNET_CNT_A_UNSPEC,
+	ATNET_CNT_A_CMDS,	/* u64, AT commands completed */
+	ATNET_CNT_A_TIMEOUTS,	/* u64, commands that timed out */
+	ATNET_CNT_A_ERRORS,	/* u64, commands that answered ERROR */
+	ATNET_CNT_A_GARBAGE,	/* u64, bytes discarded while resynchronising */
+	ATNET_CNT_A_URCS,	/* u64 */
+	ATNET_CNT_A_RESTARTS,	/* u64, modem restarts seen */
+	ATNET_CNT_A_PAD,
+	__ATNET_CNT_A_MAX
+};
+#define ATNET_CNT_A_MAX (__ATNET_CNT_A_MAX - 1)
+
+enum atnet_dialect {
+	ATNET_DIALECT_UNKNOWN,
+	ATNET_DIALECT_SIM7000,
+	ATNET_DIALECT_SIM7020,
+};
+
+enum atnet_modem_state {
+	ATNET_MODEM_PROBING,	/* synchronising and identifying */
+	ATNET_MODEM_READY,	/* identified, registered, configured */
+	ATNET_MODEM_FAILED,	/* ATNET_A_REASON says why */
+	ATNET_MODEM_GONE,	/* tty hung up or detaching */
+};
+
+enum atnet_ctx_state {
+	ATNET_CTX_DOWN,
+	ATNET_CTX_ACTIVATING,
+	ATNET_CTX_UP,
+	ATNET_CTX_DEACTIVATING,
+};
+
+enum atnet_link_state {
+	ATNET_LINK_FREE,
+	ATNET_LINK_CONNECTING,
+	ATNET_LINK_CONNECTED,
+	ATNET_LINK_CLOSING,
+	ATNET_LINK_CLOSED,	/* closed by the peer or the modem, data may remain */
+	ATNET_LINK_LISTENING,
+};
+
+enum atnet_event {
+	ATNET_EV_NONE,
+	ATNET_EV_MODEM_STATE,	/* ATNET_A_STATE, ATNET_A_REASON */
+	ATNET_EV_CONTEXT_UP,	/* ATNET_A_CONTEXT */
+	ATNET_EV_CONTEXT_DOWN,	/* ATNET_A_CONTEXT; asked for */
+	ATNET_EV_CONTEXT_LOST,	/* ATNET_A_CONTEXT; +PDP: DEACT or failed activation */
+	ATNET_EV_MODEM_RESTART,	/* RDY, SMS Ready, +CPIN: NOT READY unasked */
+	ATNET_EV_LINK_CLOSED,	/* ATNET_A_LINK */
+};
+
+#endif /* _UAPI_LINUX_ATNET_H */
