@@ -6,24 +6,47 @@
  * every call on one engine (the modem's lock in the kernel).
  *
  * Framing: lines end in CR, LF or any run of them (echo gives "\r\r\n"); empty
- * lines are skipped. "> " at the start of a line while the active command has
- * a payload is the send prompt: the engine writes the payload at once. A line
- * beginning "+IPD," ends at its ':' (the data follows on the same line). A
- * handler that has parsed a length-counted header ("+CIPRXGET: 2,n,got,rem",
- * "+RECEIVE,n,len:", "+IPD,len:", a binary "+CSONMI") calls
- * atnet_chat_expect_raw(): the next len bytes go to its sink unframed.
+ * lines are skipped. Lines handed to callbacks are NUL-terminated and never
+ * contain control bytes. "> " at the start of a line is the send prompt when
+ * the active command has a payload (payload_len > 0) and has not been
+ * prompted yet: the engine writes the whole payload at once (one ->write()).
+ * Otherwise "> " is plain text. A line beginning "+IPD," ends at its first ':' (the data follows on
+ * the same line; the ':' is part of the line).
  *
- * Matching: while a command is active every line is first offered to its
- * ->line() handler. ATNET_CHAT_PASS gives the engine's default: the echo of
- * the command is dropped, "OK" ends the command with 0, "ERROR" with -EIO,
- * "+CME ERROR: n"/"+CMS ERROR: n" with -EIO and cme_error set; anything else
- * is a URC and goes to ops->urc. Without an active command every line is a
- * URC. One command is outstanding at a time; further submissions queue.
+ * Raw payloads: a handler that has parsed a length-counted header
+ * ("+CIPRXGET: 2,n,got,rem", "+RECEIVE,n,len:", "+IPD,len:") calls
+ * atnet_chat_expect_raw(): the next len bytes go to its sink unframed, in
+ * chunks as they arrive, the final chunk with last = true. When the header
+ * line ended in CR, one LF right after it is still part of the line end, not
+ * of the payload. len 0 calls the sink once at once with (empty, 0, true).
+ *
+ * Matching: while a command is active, a line equal to its text is its echo
+ * and is dropped. Every other line is first offered to its ->line() handler.
+ * ATNET_CHAT_PASS gives the engine's default: "OK" ends the command with 0,
+ * "ERROR" with -EIO, "+CME ERROR: n"/"+CMS ERROR: n" with -EIO and cme_error
+ * = n (-1 when n is not a number); anything else is a URC and goes to
+ * ops->urc. Without an active command every line is a URC. One command is
+ * outstanding at a time; further submissions queue in order. A command's
+ * deadline is now + timeout_ms when it is written; atnet_chat_tick() expires
+ * at most the one active command per call (-ETIMEDOUT) and starts the next.
+ *
+ * Callbacks (->write, ->urc, ->line, ->done, sinks) may call
+ * atnet_chat_submit(), atnet_chat_expect_raw() and atnet_chat_abort(); they
+ * must not call atnet_chat_feed() or atnet_chat_tick() (ignored if they do).
+ * A command submitted from a callback is written only after the outermost
+ * callback returns, so a handler never sees the engine change under it.
+ *
+ * Abort completes the commands active or queued when it is called, active
+ * first, then in queue order, and ends a pending raw payload with one
+ * (empty, 0, last = true) sink call. Commands that ->done() callbacks submit
+ * during the abort are not aborted: they queue and start when the abort
+ * returns, so a resubmitting ->done() cannot loop. To tear down, stop
+ * submitting first.
  *
  * Bad input: lines longer than ATNET_CHAT_LINE_MAX are discarded whole and
- * counted as garbage; NUL and other control bytes outside raw payloads are
- * dropped and counted. The engine never reads or writes out of bounds for any
- * byte sequence.
+ * counted (stats.overlong, their bytes in stats.garbage); NUL and other
+ * control bytes outside raw payloads are dropped and counted as garbage. The
+ * engine never reads or writes out of bounds for any byte sequence.
  */
 #ifndef _ATNET_CHAT_H
 #define _ATNET_CHAT_H
@@ -62,11 +85,14 @@ struct atnet_chat_cmd {
 	/* May be NULL: then only the default handling applies. */
 	enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *cmd,
 					const char *line, size_t len);
-	/* Called exactly once, also on timeout (-ETIMEDOUT) and abort. */
+	/*
+	 * Called exactly once, also on timeout (-ETIMEDOUT) and abort; may be
+	 * NULL. The engine no longer touches @cmd once it is called.
+	 */
 	void (*done)(struct atnet_chat_cmd *cmd, int result);
 	void *priv;
 
-	/* Set by ->line() before returning ATNET_CHAT_DONE; by the engine otherwise. */
+	/* Set by ->line() before returning ATNET_CHAT_DONE, else by the engine. */
 	int result;
 	int cme_error;			/* n of "+CME ERROR: n", else -1 */
 
@@ -90,8 +116,9 @@ struct atnet_chat_stats {
 	u64 urcs;
 	u64 cmds;
 	u64 timeouts;
-	u64 errors;
+	u64 errors;		/* commands ended by ERROR, +CME/+CMS ERROR */
 	u64 garbage;		/* bytes dropped: overlong lines, stray controls */
+	u64 overlong;		/* lines dropped for length */
 };
 
 struct atnet_chat {
@@ -104,6 +131,7 @@ struct atnet_chat {
 	char line[ATNET_CHAT_LINE_MAX + 1];
 	size_t len;
 	bool overlong;				/* discarding to end of line */
+	bool skip_lf;				/* last line ended in CR */
 
 	size_t raw_left;			/* bytes still owed to raw_sink */
 	atnet_chat_sink_t raw_sink;
@@ -112,6 +140,8 @@ struct atnet_chat {
 	u64 now;
 	bool in_callback;			/* defer starting the next command */
 	struct atnet_chat_stats stats;
+
+	char tx[ATNET_CHAT_CMD_MAX + 1];	/* command text plus CR */
 };
 
 void atnet_chat_init(struct atnet_chat *chat, const struct atnet_chat_ops *ops,
@@ -124,9 +154,12 @@ void atnet_chat_feed(struct atnet_chat *chat, const u8 *buf, size_t len,
 		     u64 now_ms);
 /* Time passes: expire the active command if its deadline is reached. */
 void atnet_chat_tick(struct atnet_chat *chat, u64 now_ms);
-/* Earliest deadline, or 0 when nothing waits. */
+/* The active command's deadline (at least 1), or 0 when nothing waits. */
 u64 atnet_chat_deadline(const struct atnet_chat *chat);
-/* From a ->line() or ->urc() handler: the next @len bytes go to @sink. */
+/*
+ * From a ->line() or ->urc() handler: the next @len bytes go to @sink.
+ * Ignored while another raw payload is pending or without a sink.
+ */
 void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
 			   atnet_chat_sink_t sink, void *ctx);
 /* Complete the active and every queued command with @err (modem gone). */
@@ -140,7 +173,9 @@ const char *atnet_chat_prefix(const char *line, const char *prefix);
 /*
  * Parse up to @max comma-separated fields of @s into @out (pointers into a
  * copy in @buf of @bufsz bytes): spaces around fields and surrounding quotes
- * are removed. Returns the number of fields, or -EINVAL.
+ * are removed; commas inside quotes do not split. Fields beyond @max are
+ * ignored (newer firmware appends fields). Returns the number of fields (0
+ * for an empty @s), or -EINVAL (unbalanced quotes, @buf too small, @max < 1).
  */
 int atnet_chat_fields(const char *s, char *buf, size_t bufsz,
 		      const char **out, int max);
