@@ -1,0 +1,283 @@
+#!/bin/bash
+# Run a command in a QEMU (TCG) guest booting Debian's 6.1 kernel with a
+# busybox initramfs, the modem simulator on ttyS2 inside netns "inet" and
+# (once built) atnet.ko attached to ttyS1.  ttyS1 and ttyS2 are joined by one
+# QEMU unix-socket chardev pair: a null-modem cable.
+#
+#   selftests/vm.sh [options] -- COMMAND...
+#
+# One COMMAND word is run as a shell command line (sh -c); several words are
+# run as an argument vector.  The guest's PATH starts with /tests (every file
+# of build/vm-tests) and /extra (files given with --add).
+# Exit status: COMMAND's, or non-zero with a message on a kernel WARNING,
+# BUG, oops, lockdep/KASAN/UBSAN report, boot failure or timeout.
+set -euo pipefail
+
+usage() {
+	cat <<'EOF'
+usage: selftests/vm.sh [options] -- COMMAND...
+  --model sim7000|sim7020  simulated modem (default sim7000; env ATNET_MODEL)
+  --baud N                 UART speed of ttyS1/ttyS2 and the simulator (115200)
+  --add PATH               copy PATH (file or directory) to /extra in the guest;
+                           repeatable
+  --no-attach              do not insmod atnet.ko / attach it to ttyS1
+  --no-sim                 do not start modem-sim on ttyS2
+  --sim-args "ARGS"        extra modem-sim options (realism, faults)
+  --module-params "P"      parameters for insmod atnet.ko
+  --timeout S              kill the VM after S seconds (default 300)
+  --smp N                  guest CPUs (default 2; MTTCG)
+  --mem MB                 guest memory (default 512)
+  --append "ARGS"          extra kernel command line
+  --log FILE               full console log (default build/vm/logs/...)
+  --allow-kernel-warnings  do not fail on WARNING/BUG/lockdep/... in the log
+  -q, --quiet              print only COMMAND's output
+  -h, --help               this text
+Environment in the guest: ATNET_MODEL, ATNET_BAUD, SIM_CTL=/run/sim.ctl,
+SIM_LOG=/tmp/sim.log, ATNET_TTY=/dev/ttyS1, SIM_TTY=/dev/ttyS2, ATNET_ATTACHED.
+EOF
+}
+
+die() {
+	echo "vm.sh: $*" >&2
+	exit 2
+}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+model=${ATNET_MODEL:-sim7000}
+baud=${ATNET_BAUD:-115200}
+attach=1
+sim=1
+sim_args=
+mod_params=
+timeout=${VM_TIMEOUT:-300}
+smp=${VM_SMP:-2}
+mem=${VM_MEM:-512}
+append=
+log=
+check_klog=1
+quiet=0
+adds=()
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--model) model=${2?}; shift 2 ;;
+	--model=*) model=${1#*=}; shift ;;
+	--baud) baud=${2?}; shift 2 ;;
+	--baud=*) baud=${1#*=}; shift ;;
+	--add) adds+=("${2?}"); shift 2 ;;
+	--add=*) adds+=("${1#*=}"); shift ;;
+	--no-attach) attach=0; shift ;;
+	--no-sim) sim=0; shift ;;
+	--sim-args) sim_args=${2?}; shift 2 ;;
+	--module-params) mod_params=${2?}; shift 2 ;;
+	--timeout) timeout=${2?}; shift 2 ;;
+	--smp) smp=${2?}; shift 2 ;;
+	--mem) mem=${2?}; shift 2 ;;
+	--append) append=${2?}; shift 2 ;;
+	--log) log=${2?}; shift 2 ;;
+	--allow-kernel-warnings) check_klog=0; shift ;;
+	-q | --quiet) quiet=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; break ;;
+	*) usage >&2; die "unknown option '$1'" ;;
+	esac
+done
+[ $# -gt 0 ] || { usage >&2; die "no COMMAND given (put it after --)"; }
+case $model in sim7000 | sim7020) ;; *) die "--model must be sim7000 or sim7020, not '$model'" ;; esac
+case $baud in '' | *[!0-9]*) die "--baud must be a number" ;; esac
+case $timeout in '' | *[!0-9]*) die "--timeout must be seconds" ;; esac
+for a in "${adds[@]+"${adds[@]}"}"; do
+	[ -e "$a" ] || die "--add: '$a' does not exist"
+done
+
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run 'make deps'"
+kver=$("$root/scripts/kver.sh") || die "no usable kernel: run 'make deps'"
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || die "$kernel not readable"
+
+build=$root/build/vm
+mkdir -p "$build/logs"
+
+# --- base initramfs, cached by kernel version and builder contents -------
+hash=$(cat "$root/selftests/lib/mkbase.sh" "$root/selftests/lib/vm-init.sh" |
+	md5sum | cut -c1-12)
+base=$build/base-$kver-$hash.cpio
+if [ ! -s "$base" ]; then
+	[ "$quiet" = 1 ] || echo "vm.sh: building base initramfs $base" >&2
+	rm -f "$build"/base-*.cpio
+	"$root/selftests/lib/mkbase.sh" "$kver" "$base"
+fi
+
+# --- per-run archive ------------------------------------------------------
+run=$(mktemp -d /tmp/atnet-vm.XXXXXX)
+qpid=
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	rm -rf "$run"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+st=$run/root
+mkdir -p "$st"/{etc,tests,extra,usr/local/bin,lib/modules/extra}
+
+q() { # shell-quote one word for sh
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+{
+	echo "export ATNET_MODEL=$(q "$model") ATNET_BAUD=$(q "$baud")"
+	echo "export SIM_CTL=/run/sim.ctl SIM_LOG=/tmp/sim.log"
+	echo "export ATNET_TTY=/dev/ttyS1 SIM_TTY=/dev/ttyS2 ATNET_ATTACHED=0"
+	echo "export KVER=$(q "$kver")"
+	echo "VM_ATTACH=$attach VM_SIM=$sim"
+	echo "VM_SIM_ARGS=$(q "$sim_args")"
+	echo "VM_ATNET_PARAMS=$(q "$mod_params")"
+} >"$st/etc/vm.conf"
+
+{
+	if [ $# -eq 1 ]; then
+		echo "exec sh -c $(q "$1")"
+	else
+		printf 'exec'
+		for w in "$@"; do printf ' %s' "$(q "$w")"; done
+		echo
+	fi
+} >"$st/etc/vm-cmd.sh"
+
+# DNS names the simulator resolves (AT+CDNSGIP); the simulator's own file
+# wins when it ships one.
+if [ -f "$root/selftests/modem-sim/hosts" ]; then
+	cp "$root/selftests/modem-sim/hosts" "$st/etc/sim-hosts"
+else
+	cat >"$st/etc/sim-hosts" <<'EOF'
+192.0.2.1 echo.atnet.test
+192.0.2.1 server.atnet.test
+192.0.2.1 www.example.com
+EOF
+fi
+
+for b in modem-sim echod; do
+	f=$root/selftests/modem-sim/$b
+	[ -x "$f" ] && install -m 0755 "$f" "$st/usr/local/bin/$b"
+done
+[ -x "$root/userspace/atnet" ] && install -m 0755 "$root/userspace/atnet" "$st/usr/local/bin/atnet"
+if [ -f "$root/atnet.ko" ]; then
+	cp "$root/atnet.ko" "$st/lib/modules/extra/atnet.ko"
+	# modules atnet.ko depends on, from the Debian tree
+	deps=$(modinfo -F depends "$root/atnet.ko" 2>/dev/null | tr ',' ' ')
+	for d in $deps; do
+		f=$(modinfo -k "$kver" -n "$d" 2>/dev/null) || continue
+		case $f in
+		*.xz) xz -dc "$f" >"$st/lib/modules/extra/dep-$d.ko" ;;
+		*.zst) zstd -qdc "$f" >"$st/lib/modules/extra/dep-$d.ko" ;;
+		*) cp "$f" "$st/lib/modules/extra/dep-$d.ko" ;;
+		esac
+	done
+fi
+if [ -d "$root/build/vm-tests" ]; then
+	cp -a "$root/build/vm-tests/." "$st/tests/" 2>/dev/null || true
+fi
+for a in "${adds[@]+"${adds[@]}"}"; do
+	cp -a "$a" "$st/extra/"
+done
+
+(cd "$st" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet) >"$run/run.cpio"
+cat "$base" "$run/run.cpio" >"$run/initrd.cpio"
+
+# --- boot -----------------------------------------------------------------
+[ -n "$log" ] || log=$build/logs/$(date +%Y%m%d-%H%M%S)-$$-$model.log
+mkdir -p "$(dirname "$log")"
+: >"$log"
+sock=$run/null-modem.sock
+cmdline="console=ttyS0,115200 loglevel=5 panic=-1 mitigations=off"
+cmdline="$cmdline 8250.nr_uarts=4 log_buf_len=4M tsc=reliable no_timer_check"
+cmdline="$cmdline $append"
+
+qemu=(qemu-system-x86_64 -accel tcg -nic none -m "$mem" -smp "$smp"
+	-nographic -no-reboot -monitor none
+	-kernel "$kernel" -initrd "$run/initrd.cpio" -append "$cmdline"
+	-serial stdio
+	-chardev "socket,id=a,path=$sock,server=on,wait=off" -serial chardev:a
+	-chardev "socket,id=b,path=$sock" -serial chardev:b)
+
+t0=$(date +%s.%N)
+fifo=$run/console
+mkfifo "$fifo"
+"${qemu[@]}" <"/dev/null" >"$fifo" 2>&1 &
+qpid=$!
+
+# kill QEMU at the deadline; the reader below then sees EOF
+(
+	sleep "$timeout"
+	if kill -0 "$qpid" 2>/dev/null; then
+		echo "@@ATNET-VM@@ TIMEOUT" >>"$log"
+		kill "$qpid" 2>/dev/null
+	fi
+) &
+wdpid=$!
+
+boot_time=
+in_cmd=0
+while IFS= read -r line || [ -n "$line" ]; do
+	line=${line%$'\r'}
+	printf '%s\n' "$line" >>"$log"
+	case $line in
+	@@KLOG@@* | @@SIMLOG@@* | "@@ATNET-VM@@ DONE"*) ;;
+	"@@ATNET-VM@@ READY"*)
+		boot_time=$(echo "$(date +%s.%N) - $t0" | bc)
+		in_cmd=1
+		[ "$quiet" = 1 ] || printf '# vm: booted to command in %.1f s (guest uptime %s s)\n' \
+			"$boot_time" "${line##* }"
+		;;
+	"@@ATNET-VM@@ EXIT"*)
+		in_cmd=0
+		[ "$quiet" = 1 ] || printf '%s\n' "$line"
+		;;
+	*)
+		if [ "$quiet" = 0 ] || [ "$in_cmd" = 1 ]; then
+			printf '%s\n' "$line"
+		fi
+		;;
+	esac
+done <"$fifo"
+wait "$qpid" 2>/dev/null || true
+qpid=
+kill "$wdpid" 2>/dev/null || true
+wait "$wdpid" 2>/dev/null || true
+
+# --- verdict ----------------------------------------------------------------
+fail() {
+	echo "vm.sh: FAIL: $*" >&2
+	echo "vm.sh: console log: $log" >&2
+	exit "${2:-1}"
+}
+
+status=$(sed -n 's/^@@ATNET-VM@@ EXIT \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+
+# Kernel log: the dmesg dump plus any timestamped console line (reports
+# printed while the command ran, or before a crash).
+bad='WARNING:|BUG:|Oops|general protection|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |KASAN|UBSAN|Kernel panic|kernel BUG|suspicious RCU usage|refcount_t:|list_add corruption|list_del corruption|stack-protector|hung_task|soft lockup|hard LOCKUP'
+klog=$(sed -n -e 's/^@@KLOG@@ //p' -e '/^\[ *[0-9]*\.[0-9]*\] /p' "$log")
+if [ "$check_klog" = 1 ]; then
+	hits=$(printf '%s\n' "$klog" | grep -E "$bad" || true)
+	if [ -n "$hits" ]; then
+		echo "vm.sh: kernel log reports:" >&2
+		printf '%s\n' "$klog" | grep -E -A 25 "$bad" | head -n 80 >&2
+		fail "guest kernel logged a warning/bug/lockdep/oops report" 3
+	fi
+fi
+if grep -q '^@@ATNET-VM@@ TIMEOUT' "$log"; then
+	fail "timeout after ${timeout}s (guest killed)" 4
+fi
+if grep -q '^@@ATNET-VM@@ SETUP-FAIL' "$log"; then
+	fail "$(sed -n 's/^@@ATNET-VM@@ SETUP-FAIL //p' "$log" | head -n 1) (test bed setup)" 5
+fi
+[ -n "$status" ] || fail "guest did not report the command's exit status (crash?)" 6
+if [ "$status" != 0 ]; then
+	if [ "$quiet" = 0 ] && grep -q '^@@SIMLOG@@' "$log"; then
+		echo "# vm: simulator transcript (tail):"
+		sed -n 's/^@@SIMLOG@@ /#   /p' "$log" | tail -n 40
+	fi
+	echo "vm.sh: command exited with status $status (log: $log)" >&2
+fi
+exit "$status"
