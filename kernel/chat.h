@@ -10,8 +10,8 @@
  * contain control bytes. "> " at the start of a line is the send prompt when
  * the active command has a payload (payload_len > 0) and has not been
  * prompted yet: the engine writes the whole payload at once (one ->write()).
- * Otherwise "> " is plain text. A line beginning "+IPD," ends at its first ':' (the data follows on
- * the same line; the ':' is part of the line).
+ * Otherwise "> " is plain text. A line beginning "+IPD," ends at its first
+ * ':' (the data follows on the same line; the ':' is part of the line).
  *
  * Raw payloads: a handler that has parsed a length-counted header
  * ("+CIPRXGET: 2,n,got,rem", "+RECEIVE,n,len:", "+IPD,len:") calls
@@ -54,12 +54,12 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
+#include <linux/types.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u32 u32;
+typedef __u64 u64;
 #endif
 
 #define ATNET_CHAT_LINE_MAX	2200	/* fits "+CSONMI: 4,2048,<2048 hex>" */
