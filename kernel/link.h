@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Links: the modem's connection slots (AT+CIPSTART=n on SIM7000, 8 of them).
+ *
+ * link.c owns the slot table of each modem: which consumer (a socket today)
+ * holds a slot, the slot's state, its tx and rx rings and its counters. It
+ * never writes AT itself: the dialect's struct atnet_link_ops does, and calls
+ * back into the atnet_link_*() notifications below.
+ *
+ * Lifetime: the table is created by atnet_links_init() when the modem is
+ * created and freed by atnet_links_destroy() from the modem's final kref
+ * release, never earlier: a socket holds a modem reference and a pointer to
+ * its link until it is released. A slot becomes free only when its owner has
+ * released it AND no command for it is queued in the chat engine AND the
+ * modem closed it, so a slot number is never reused under a live command.
+ *
+ * Locking: every field is protected by the modem's lock, except the ring
+ * indices, which also follow the single-producer/single-consumer rules
+ * (smp_store_release()/smp_load_acquire()), so the owner can copy to and from
+ * user memory under lock_sock() alone:
+ *   rx ring: producer = the dialect (modem lock), consumer = the owner;
+ *   tx ring: producer = the owner, consumer = the dialect (modem lock).
+ * Owner callbacks run under the modem lock: they wake, nothing more.
+ */
+#ifndef _ATNET_LINK_H
+#define _ATNET_LINK_H
+
+#include <linux/types.h>
+#include <linux/in.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+
+#include "chat.h"
+
+struct atnet_modem;
+struct atnet_link;
+
+#ifndef ATNET_LINKS_MAX
+#define ATNET_LINKS_MAX		8	/* SIM7000 multi-link; SIM7020 has 5 */
+#endif
+#define ATNET_LINK_RXBUF	16384	/* per link, power of two */
+#define ATNET_LINK_TXBUF	16384	/* per link, power of two */
+#define ATNET_LINK_MTU_MAX	1460	/* AT+CIPSEND / AT+CIPRXGET=2 maximum */
+
+/* Single-producer/single-consumer byte ring; indices run freely. */
+struct atnet_ring {
+	u8 *buf;
+	u32 size;		/* power of two */
+	u32 head;		/* written by the producer only */
+	u32 tail;		/* written by the consumer only */
+};
+
+struct atnet_link_owner_ops {
+	/* All called with the modem lock held, to wake the owner. */
+	void (*state_change)(struct atnet_link *l);	/* state or err */
+	void (*data_ready)(struct atnet_link *l);	/* rx ring grew */
+	void (*write_space)(struct atnet_link *l);	/* tx accepted */
+};
+
+struct atnet_link {
+	struct atnet_modem *modem;	/* the modem whose slot this is */
+
+	/*
+	 * Read by netlink (ATNET_LINK_A_*) under the modem lock. Meaningful
+	 * while state != ATNET_LINK_FREE.
+	 */
+	u8 slot;			/* the modem's link id, 0..max_links-1 */
+	u8 proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	u8 state;			/* enum atnet_link_state */
+	u8 ctx;				/* PDP context the link runs on */
+	__be32 remote_addr;
+	__be16 remote_port;
+	u16 local_port;			/* host order, 0 = not known */
+	u64 tx_bytes;			/* payload accepted by the modem */
+	u64 rx_bytes;			/* payload read from the modem */
+	u64 acked;			/* acknowledged by the peer (AT+CIPACK) */
+	u64 nacked;			/* sent, not yet acknowledged (AT+CIPACK) */
+	char modem_state[16];		/* as the modem last reported it */
+
+	/* Owner, NULL once released. */
+	const struct atnet_link_owner_ops *owner_ops;
+	void *owner;
+
+	int err;			/* first fatal error, negative; sticky */
+	bool peer_closed;		/* "n, CLOSED": no more sends */
+	bool rx_eof;			/* modem holds nothing more: EOF after ring */
+	bool close_wanted;		/* close as soon as the slot is quiet */
+
+	/* Receive: pull only while the ring has room for a whole read. */
+	struct atnet_ring rx;
+	bool rx_pending;		/* the modem holds data for us */
+	bool rx_busy;			/* AT+CIPRXGET=2 queued or active */
+	u32 rx_got;			/* bytes announced by the current read */
+	u32 rx_rec;			/* ring index of the current record */
+
+	/* Transmit: one AT+CIPSEND outstanding, from tx_chunk. */
+	struct atnet_ring tx;
+	u8 *tx_chunk;
+	u32 tx_inflight;		/* ring bytes the active send covers */
+	u32 tx_inflight_payload;	/* payload bytes of it */
+	bool tx_busy;
+	u64 tx_queued;			/* payload bytes the owner queued */
+	u32 mtu;			/* largest AT+CIPSEND for this link */
+
+	bool ctl_busy;			/* open/close command queued */
+	bool ack_busy;			/* AT+CIPACK queued */
+	u32 ack_gen;			/* bumped when an AT+CIPACK answer lands */
+	u32 gen;			/* bumped each time the slot is taken */
+	bool retried;			/* reopened once after ALREADY CONNECT */
+
+	struct delayed_work connect_timeout;
+
+	/* Command storage for the dialect: one of each may be outstanding. */
+	struct atnet_chat_cmd ctl_cmd;	/* CIPSTART, CIPCLOSE */
+	struct atnet_chat_cmd sel_cmd;	/* context select, CIPSEND? */
+	struct atnet_chat_cmd tx_cmd;	/* CIPSEND */
+	struct atnet_chat_cmd rx_cmd;	/* CIPRXGET=2 */
+	struct atnet_chat_cmd ack_cmd;	/* CIPACK */
+	u64 dialect_priv[2];		/* the dialect's scratch */
+};
+
+/* The modem (modem.c) calls these. */
+int atnet_links_init(struct atnet_modem *m, unsigned int n);
+void atnet_links_destroy(struct atnet_modem *m);
+void atnet_links_ctx_down(struct atnet_modem *m, int ctx, int err);
+void atnet_links_modem_down(struct atnet_modem *m, int err);
+/* Number of links not free (for "rmmod"/detach diagnostics). */
+unsigned int atnet_links_busy(struct atnet_modem *m);
+
+/* The dialect calls these with the modem lock held. */
+void atnet_link_connected(struct atnet_link *l, int err);
+void atnet_link_sent(struct atnet_link *l, size_t len, int err);
+void atnet_link_rx_pending(struct atnet_link *l);
+void atnet_link_rx(struct atnet_link *l, const u8 *buf, size_t len);
+void atnet_link_rx_done(struct atnet_link *l, size_t remaining);
+void atnet_link_closed(struct atnet_link *l, int err);
+void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked);
+/* The dialect's per-link send limit (AT+CIPSEND?). */
+void atnet_link_set_mtu(struct atnet_link *l, u32 mtu);
+/* Retry AT+CIPSTART once after "n, ALREADY CONNECT" and a close. */
+void atnet_link_already(struct atnet_link *l);
+/* Link @slot of @m, or NULL when out of range. */
+struct atnet_link *atnet_link_by_slot(struct atnet_modem *m, unsigned int slot);
+
+/* Owners: under the modem lock. */
+struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
+				   __be32 addr, __be16 port,
+				   const struct atnet_link_owner_ops *ops,
+				   void *owner);
+void atnet_link_release(struct atnet_link *l);
+void atnet_link_close(struct atnet_link *l);
+void atnet_link_kick(struct atnet_link *l);
+int atnet_link_ack(struct atnet_link *l);
+/* Unsent queued payload is dropped; returns how many payload bytes. */
+size_t atnet_link_tx_withdraw(struct atnet_link *l);
+
+/*
+ * Owners: under lock_sock() only (ring producer/consumer side). Datagram
+ * links keep one record per datagram in each ring.
+ */
+size_t atnet_link_tx_room(const struct atnet_link *l);
+int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,
+			size_t len);
+size_t atnet_link_rx_avail(const struct atnet_link *l);
+/* Datagram links: length of the next datagram, or -1 when none. */
+int atnet_link_rx_next(const struct atnet_link *l);
+/* Copy up to @len bytes from @off without consuming them. */
+int atnet_link_rx_peek(const struct atnet_link *l, struct iov_iter *to,
+		       size_t off, size_t len);
+void atnet_link_rx_consume(struct atnet_link *l, size_t len);
+
+static inline bool atnet_link_dgram(const struct atnet_link *l)
+{
+	return l->proto == IPPROTO_UDP;
+}
+
+#endif /* _ATNET_LINK_H */
