@@ -1244,6 +1244,10 @@ static void usage(FILE *f)
 	fputs(sim7000_dialect.fault_help ? sim7000_dialect.fault_help : "", f);
 	if (sim7020_dialect.fault_help)
 		fprintf(f, "(sim7020)\n%s", sim7020_dialect.fault_help);
+	if (sim7000_dialect.option_help)
+		fprintf(f, "\nsim7000 options:\n%s", sim7000_dialect.option_help);
+	if (sim7020_dialect.option_help)
+		fprintf(f, "\nsim7020 options:\n%s", sim7020_dialect.option_help);
 }
 
 static long opt_num(const char *opt, const char *v, long max)
@@ -1304,6 +1308,42 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, 0, 'h' },
 	{ 0, 0, 0, 0 }
 };
+
+/*
+ * An option the core does not know goes to the dialect named by --model
+ * (looked up first, since it may come later on the command line).
+ */
+static bool dialect_option(int argc, char **argv)
+{
+	const struct sim_dialect *d = NULL;
+	char name[64], err[256] = "", *eq;
+	const char *arg = argv[optind - 1], *val = NULL;
+	int i, r;
+
+	for (i = 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], "--model"))
+			d = !strcmp(argv[i + 1], "sim7020") ? &sim7020_dialect :
+			    !strcmp(argv[i + 1], "sim7000") ? &sim7000_dialect :
+			    NULL;
+	if (!d || !d->option || strncmp(arg, "--", 2))
+		return false;
+	snprintf(name, sizeof(name), "%s", arg + 2);
+	eq = strchr(name, '=');
+	if (eq) {
+		*eq = 0;
+		val = strchr(arg, '=') + 1;
+	}
+	r = d->option(name, val, err, sizeof(err));
+	if (r == 2 && !val) {
+		if (optind >= argc)
+			die("option %s needs an argument (see --help)", arg);
+		val = argv[optind++];
+		r = d->option(name, val, err, sizeof(err));
+	}
+	if (r < 0)
+		die("%s: %s", arg, err[0] ? err : "bad value");
+	return r == 0;
+}
 
 static const char *parse_args(struct sim *s, int argc, char **argv)
 {
@@ -1369,7 +1409,9 @@ static const char *parse_args(struct sim *s, int argc, char **argv)
 		case ':':
 			die("option %s needs an argument (see --help)", argv[optind - 1]);
 		default:
-			die("unknown option '%s' (see --help)", argv[optind - 1]);
+			if (!dialect_option(argc, argv))
+				die("unknown option '%s' (see --help)", argv[optind - 1]);
+			break;
 		}
 	}
 	if (optind < argc)

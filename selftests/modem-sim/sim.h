@@ -95,6 +95,15 @@ struct sim_dialect {
 		     char *err, size_t errlen);
 	void (*status)(struct sim *s, FILE *out);
 	const char *fault_help;		/* one line per dialect fault */
+	/*
+	 * Dialect command-line options, parsed before init: "--NAME" or
+	 * "--NAME=VALUE" (value NULL without '=').  Return 0 taken, 1 not
+	 * mine, 2 needs a value (the core then passes the next argument),
+	 * -1 bad value (reason in err).  option_help goes into --help.
+	 */
+	int (*option)(const char *name, const char *value, char *err,
+		      size_t errlen);
+	const char *option_help;
 };
 
 extern const struct sim_dialect sim7000_dialect;
