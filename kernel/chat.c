@@ -197,7 +197,7 @@ static void atnet_chat_early_end(struct atnet_chat *chat, u8 c)
 	if (chat->len == 2 && c == ' ' && chat->line[0] == '>' &&
 	    atnet_chat_prompt(chat))
 		return;
-	if (c == ':' && chat->len > 5 && !memcmp(chat->line, "+IPD,", 5))
+	if (c == ':' && chat->len > 6 && !memcmp(chat->line, "+IPD,", 5))
 		atnet_chat_dispatch(chat);
 }
 
