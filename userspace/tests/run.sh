@@ -103,6 +103,34 @@ else
 	done
 fi
 
+# --- addresses and routes, in a private network namespace -----------------
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+	T="$T" unshare -n sh -c '
+		ip link set lo up
+		./rtnltest addr add lo 10.9.8.7 &&
+		ip -4 -o addr show dev lo | grep -q "inet 10.9.8.7/32 scope global lo" &&
+		! ip -4 -o addr show dev lo | grep -q "10.9.8.7 peer" &&
+		./rtnltest route add lo 0.0.0.0 0 &&
+		./rtnltest route add lo 192.0.2.0 24 &&
+		ip route | grep -q "^default dev lo proto static scope link" &&
+		ip route | grep -q "^192.0.2.0/24 dev lo proto static scope link" &&
+		./rtnltest route del lo 0.0.0.0 0 &&
+		./rtnltest addr del lo 10.9.8.7 &&
+		! ip route | grep -q "^default" &&
+		! ip -4 -o addr show dev lo | grep -q 10.9.8.7 &&
+		ip link set lo down &&
+		! ./rtnltest route add lo 0.0.0.0 0 2>"$T/rterr" &&
+		grep -q "route add: Network is down: .*not up" "$T/rterr"
+	' >"$T/out" 2>"$T/err"
+	if [ $? -eq 0 ]; then
+		ok "rtnl: /32 address without peer, routes, removal, extack"
+	else
+		not_ok "rtnl: /32 address without peer, routes, removal, extack"
+	fi
+else
+	skip "rtnl in a private netns" "needs root and unshare"
+fi
+
 # --- rendering --------------------------------------------------------------
 for what in modem events; do
 	./fakemsg $what >"$T/out" 2>"$T/err"
