@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <syslog.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/atnet.h>
 
@@ -34,6 +35,7 @@
 #include "util.h"
 
 #define POLL_MS		100
+#define HANGUP_CHECK_MS	2000
 
 struct attached {
 	const struct attach_opts *o;
@@ -443,6 +445,26 @@ static void teardown(struct attached *a)
 
 /* ---- the daemon -------------------------------------------------------- */
 
+/*
+ * A hung-up tty fails every ioctl with EIO. Asked periodically because
+ * poll() only wakes us for a hangup if the ldisc implements poll.
+ */
+static bool tty_gone(struct attached *a)
+{
+	int ldisc;
+
+	if (ioctl(a->fd, TIOCGETD, &ldisc) < 0) {
+		logmsg(a, LOG_NOTICE, "tty hung up");
+		return true;
+	}
+	if (ldisc != a->ldisc) {
+		logmsg(a, LOG_NOTICE, "line discipline changed to %d", ldisc);
+		a->ldisc = -1;	/* not ours to restore */
+		return true;
+	}
+	return false;
+}
+
 static int run(struct attached *a)
 {
 	struct pollfd p[2] = {
@@ -450,21 +472,26 @@ static int run(struct attached *a)
 		{ .fd = a->fd, .events = 0 },
 		{ .fd = nl_fd(&a->ev.nl), .events = POLLIN },
 	};
+	struct timespec tick = { HANGUP_CHECK_MS / 1000, 0 };
 	sigset_t empty;
+	int n;
 
 	sigemptyset(&empty);
 	resync(a);
 	while (!stop_signal && !a->gone) {
-		if (ppoll(p, 2, NULL, &empty) < 0) {
+		n = ppoll(p, 2, &tick, &empty);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			logmsg(a, LOG_ERR, "poll: %s", strerror(errno));
 			return 1;
 		}
-		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			logmsg(a, LOG_NOTICE, "tty hung up");
+		if (((p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || !n) &&
+		    tty_gone(a))
 			return 1;
-		}
+		/* an ldisc poll that says HUP for a live tty: rely on the tick */
+		if (p[0].revents)
+			p[0].fd = -1;
 		if (p[1].revents & POLLIN)
 			read_events(a);
 		if (a->resync)
