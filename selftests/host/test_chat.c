@@ -221,6 +221,8 @@ static void w_urc(void *ctx, const char *line, size_t len)
 	if (r->urc_trigger && atnet_chat_prefix(line, r->urc_trigger)) {
 		logp(r, "submit %s\n", r->urc_cmd->cmd.text);
 		atnet_chat_submit(&r->chat, &r->urc_cmd->cmd, r->now);
+		/* Written only after this handler returns. */
+		logp(r, "urc end\n");
 	}
 }
 
@@ -314,6 +316,7 @@ static enum atnet_chat_verdict t_line(struct atnet_chat_cmd *c,
 	if (t->submit_on && atnet_chat_prefix(line, t->submit_on)) {
 		logp(r, "submit %s\n", t->next->cmd.text);
 		atnet_chat_submit(&r->chat, &t->next->cmd, r->now);
+		CHECK(r->chat.active == c);
 	}
 	v = t_match(t, line);
 	if (v != ATNET_CHAT_PASS)
@@ -335,6 +338,8 @@ static void t_done(struct atnet_chat_cmd *c, int result)
 	if (t->chain && t->next) {
 		logp(r, "submit %s\n", t->next->cmd.text);
 		atnet_chat_submit(&r->chat, &t->next->cmd, r->now);
+		/* Nothing starts inside a callback. */
+		CHECK(r->chat.active == NULL);
 	}
 }
 
@@ -570,6 +575,7 @@ static void t_sim7000_rxget(struct rig *r)
 	LOG(r,
 	    "urc +CIPRXGET: 1,0\n"
 	    "submit AT+CIPRXGET=2,0,1460\n"
+	    "urc end\n"
 	    "tx AT+CIPRXGET=2,0,1460\\r\n"
 	    "line +CIPRXGET: 2,0,11,0\n"
 	    "raw 11/11 HELLO WORLD\n"
