@@ -57,6 +57,15 @@ struct atnet_link_owner_ops {
 	void (*write_space)(struct atnet_link *l);	/* tx accepted */
 };
 
+/* Commands a link may have outstanding, at most one of each. */
+enum {
+	ATNET_LINK_BUSY_CTL = 1 << 0,	/* AT+CIPSTART, AT+CIPCLOSE: ctl_cmd */
+	ATNET_LINK_BUSY_SEL = 1 << 1,	/* AT+CIPSGTXT, AT+CIPSEND?: sel_cmd */
+	ATNET_LINK_BUSY_TX = 1 << 2,	/* AT+CIPSEND=n,len: tx_cmd */
+	ATNET_LINK_BUSY_RX = 1 << 3,	/* AT+CIPRXGET=2: rx_cmd */
+	ATNET_LINK_BUSY_ACK = 1 << 4,	/* AT+CIPACK: ack_cmd */
+};
+
 struct atnet_link {
 	struct atnet_modem *modem;	/* the modem whose slot this is */
 
@@ -84,72 +93,86 @@ struct atnet_link {
 	int err;			/* first fatal error, negative; sticky */
 	bool peer_closed;		/* "n, CLOSED": no more sends */
 	bool rx_eof;			/* modem holds nothing more: EOF after ring */
-	bool close_wanted;		/* close as soon as the slot is quiet */
+	bool close_wanted;		/* AT+CIPCLOSE as soon as ctl_cmd is free */
+	bool reopen;			/* AT+CIPSTART again after that close */
+	bool open_sent;			/* the modem may have the slot open */
+	u8 busy;			/* ATNET_LINK_BUSY_* */
+	u32 gen;			/* bumped each time the slot is taken */
+	unsigned long deadline;		/* jiffies: connect gives up */
 
 	/* Receive: pull only while the ring has room for a whole read. */
 	struct atnet_ring rx;
 	bool rx_pending;		/* the modem holds data for us */
-	bool rx_busy;			/* AT+CIPRXGET=2 queued or active */
-	u32 rx_got;			/* bytes announced by the current read */
-	u32 rx_rec;			/* ring index of the current record */
+	bool rx_urc;			/* "+CIPRXGET: 1,n" during a read */
+	u32 rx_limit;			/* bytes the current read may write */
+	u32 rx_wr;			/* bytes it wrote so far */
 
 	/* Transmit: one AT+CIPSEND outstanding, from tx_chunk. */
 	struct atnet_ring tx;
 	u8 *tx_chunk;
 	u32 tx_inflight;		/* ring bytes the active send covers */
 	u32 tx_inflight_payload;	/* payload bytes of it */
-	bool tx_busy;
 	u64 tx_queued;			/* payload bytes the owner queued */
 	u32 mtu;			/* largest AT+CIPSEND for this link */
 
-	bool ctl_busy;			/* open/close command queued */
-	bool ack_busy;			/* AT+CIPACK queued */
-	u32 ack_gen;			/* bumped when an AT+CIPACK answer lands */
-	u32 gen;			/* bumped each time the slot is taken */
+	u32 ack_gen;			/* bumped when an AT+CIPACK ends */
 	bool retried;			/* reopened once after ALREADY CONNECT */
+	u64 scratch[3];			/* the dialect's, per command answer */
 
 	struct delayed_work connect_timeout;
 
 	/* Command storage for the dialect: one of each may be outstanding. */
-	struct atnet_chat_cmd ctl_cmd;	/* CIPSTART, CIPCLOSE */
-	struct atnet_chat_cmd sel_cmd;	/* context select, CIPSEND? */
-	struct atnet_chat_cmd tx_cmd;	/* CIPSEND */
-	struct atnet_chat_cmd rx_cmd;	/* CIPRXGET=2 */
-	struct atnet_chat_cmd ack_cmd;	/* CIPACK */
-	u64 dialect_priv[2];		/* the dialect's scratch */
+	struct atnet_chat_cmd ctl_cmd;
+	struct atnet_chat_cmd sel_cmd;
+	struct atnet_chat_cmd tx_cmd;
+	struct atnet_chat_cmd rx_cmd;
+	struct atnet_chat_cmd ack_cmd;
 };
 
-/* The modem (modem.c) calls these. */
+/* The modem (modem.c) calls these; init/destroy without the lock. */
 int atnet_links_init(struct atnet_modem *m, unsigned int n);
 void atnet_links_destroy(struct atnet_modem *m);
+/* Lock held: links on @ctx (all links) die with @err, owners wake. */
 void atnet_links_ctx_down(struct atnet_modem *m, int ctx, int err);
 void atnet_links_modem_down(struct atnet_modem *m, int err);
-/* Number of links not free (for "rmmod"/detach diagnostics). */
+/* Links not free. */
 unsigned int atnet_links_busy(struct atnet_modem *m);
-
-/* The dialect calls these with the modem lock held. */
-void atnet_link_connected(struct atnet_link *l, int err);
-void atnet_link_sent(struct atnet_link *l, size_t len, int err);
-void atnet_link_rx_pending(struct atnet_link *l);
-void atnet_link_rx(struct atnet_link *l, const u8 *buf, size_t len);
-void atnet_link_rx_done(struct atnet_link *l, size_t remaining);
-void atnet_link_closed(struct atnet_link *l, int err);
-void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked);
-/* The dialect's per-link send limit (AT+CIPSEND?). */
-void atnet_link_set_mtu(struct atnet_link *l, u32 mtu);
-/* Retry AT+CIPSTART once after "n, ALREADY CONNECT" and a close. */
-void atnet_link_already(struct atnet_link *l);
-/* Link @slot of @m, or NULL when out of range. */
+/* Link @slot of @m, or NULL when out of range or not allocated. */
 struct atnet_link *atnet_link_by_slot(struct atnet_modem *m, unsigned int slot);
+
+/*
+ * The dialect calls these with the modem lock held. Each command's ->done()
+ * ends in exactly one of them, which clears the matching busy bit.
+ */
+void atnet_link_open_done(struct atnet_link *l, int err);	/* ctl_cmd */
+void atnet_link_connected(struct atnet_link *l, int err);	/* URC or sel_cmd */
+void atnet_link_sel_done(struct atnet_link *l, int err);	/* sel_cmd */
+void atnet_link_sent(struct atnet_link *l, size_t len, int err);	/* tx_cmd */
+void atnet_link_rx_pending(struct atnet_link *l);		/* URC */
+void atnet_link_rx(struct atnet_link *l, const u8 *buf, size_t len);
+void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err); /* rx_cmd */
+void atnet_link_closed(struct atnet_link *l, int err);		/* URC "n, CLOSED" */
+void atnet_link_close_done(struct atnet_link *l, int err);	/* ctl_cmd */
+void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked,
+		      int err);					/* ack_cmd */
+void atnet_link_set_mtu(struct atnet_link *l, u32 mtu);
+/* "n, ALREADY CONNECT": close the modem's slot, then open again once. */
+void atnet_link_already(struct atnet_link *l);
+/* "n, CONNECT OK" for a slot nobody is connecting: close it. */
+void atnet_link_stray(struct atnet_modem *m, unsigned int slot);
 
 /* Owners: under the modem lock. */
 struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 				   __be32 addr, __be16 port,
 				   const struct atnet_link_owner_ops *ops,
 				   void *owner);
+/* The owner is gone: close (after the connect result) and free when quiet. */
 void atnet_link_release(struct atnet_link *l);
+/* Close the modem's link now; the owner stays (shutdown(SHUT_RDWR)). */
 void atnet_link_close(struct atnet_link *l);
+/* The owner queued tx or consumed rx: move data. */
 void atnet_link_kick(struct atnet_link *l);
+/* Start an AT+CIPACK unless one is running; ack_gen moves when it ends. */
 int atnet_link_ack(struct atnet_link *l);
 /* Unsent queued payload is dropped; returns how many payload bytes. */
 size_t atnet_link_tx_withdraw(struct atnet_link *l);
@@ -159,15 +182,22 @@ size_t atnet_link_tx_withdraw(struct atnet_link *l);
  * links keep one record per datagram in each ring.
  */
 size_t atnet_link_tx_room(const struct atnet_link *l);
+size_t atnet_link_tx_used(const struct atnet_link *l);
 int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,
 			size_t len);
 size_t atnet_link_rx_avail(const struct atnet_link *l);
 /* Datagram links: length of the next datagram, or -1 when none. */
 int atnet_link_rx_next(const struct atnet_link *l);
-/* Copy up to @len bytes from @off without consuming them. */
+/* Copy up to @len payload bytes from @off on without consuming them. */
 int atnet_link_rx_peek(const struct atnet_link *l, struct iov_iter *to,
 		       size_t off, size_t len);
+/* Stream: drop @len bytes. Datagram: drop the next datagram. */
 void atnet_link_rx_consume(struct atnet_link *l, size_t len);
+
+/* SIM7000 (sim7000_link.c): the dialect's link ops and URC hook. */
+extern const struct atnet_link_ops atnet_sim7000_link_ops;
+bool atnet_sim7000_link_urc(struct atnet_modem *m, const char *line,
+			    size_t len);
 
 static inline bool atnet_link_dgram(const struct atnet_link *l)
 {

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AT of SIM7000 links (seed 000 sections 4, 7, 8 and 10), with
+ * AT+CIPMUX=1, AT+CIPQSEND=1 and AT+CIPRXGET=1 set by the bring-up:
+ *
+ *   AT+CIPSTART=n,"TCP","a.b.c.d",port   OK, later "n, CONNECT OK|FAIL"
+ *   AT+CIPSEND?                          "+CIPSEND: n,size" per link, OK
+ *   AT+CIPSEND=n,len  "> "  payload      "DATA ACCEPT:n,len" | "n, SEND OK|FAIL"
+ *   AT+CIPRXGET=2,n,len                  "+CIPRXGET: 2,n,got,left", got bytes, OK
+ *   AT+CIPCLOSE=n                        "n, CLOSE OK"
+ *   AT+CIPACK=n                          "+CIPACK: tx,acked,nacked", OK
+ *   URCs: "+CIPRXGET: 1,n", "n, CLOSED", "n, REMOTE IP: ..."
+ *
+ * Result lines come as "0, CONNECT OK" or "0,CONNECT OK": both are taken.
+ * Everything here runs under the modem lock (chat engine callbacks).
+ */
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/string.h>
+
+#include "chat.h"
+#include "dialect.h"
+#include "link.h"
+#include "modem.h"
+
+#define ATNET_SIM7000_CMD_MS	10000	/* CIPSEND, CIPRXGET, CIPCLOSE, CIPACK */
+#define ATNET_SIM7000_OPEN_MS	20000	/* AT+CIPSTART's own OK */
+
+static struct atnet_link *atnet_sim7000_cmd_link(struct atnet_chat_cmd *cmd)
+{
+	return cmd->priv;
+}
+
+static int atnet_sim7000_submit(struct atnet_link *l,
+				struct atnet_chat_cmd *cmd, u32 timeout_ms,
+				enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
+								const char *,
+								size_t),
+				void (*done)(struct atnet_chat_cmd *, int),
+				const u8 *payload, size_t payload_len)
+{
+	cmd->payload = payload;
+	cmd->payload_len = payload_len;
+	cmd->timeout_ms = timeout_ms;
+	cmd->line = line;
+	cmd->done = done;
+	cmd->priv = l;
+	cmd->result = 0;
+	cmd->cme_error = -1;
+	cmd->next = NULL;
+	cmd->deadline = 0;
+	cmd->prompted = false;
+	return atnet_modem_submit(l->modem, cmd);
+}
+
+/*
+ * "n, WORDS" or "n,WORDS": returns WORDS and sets *slot, or NULL when the
+ * line does not start with a link number.
+ */
+static const char *atnet_sim7000_slot_line(const char *line, unsigned int *slot)
+{
+	const char *p = line;
+	unsigned int n = 0;
+
+	if (*p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9') {
+		n = n * 10 + (*p - '0');
+		if (n > 255)
+			return NULL;
+		p++;
+	}
+	if (*p != ',')
+		return NULL;
+	p++;
+	while (*p == ' ')
+		p++;
+	*slot = n;
+	return p;
+}
+
+/* ---- AT+CIPSGTXT / AT+CIPSEND? (sel_cmd) ----------------------------- */
+
+static void atnet_sim7000_select_done(struct atnet_chat_cmd *cmd, int result)
+{
+	/* Older firmware without the command keeps context 0: not fatal. */
+	atnet_link_sel_done(atnet_sim7000_cmd_link(cmd), result);
+}
+
+static enum atnet_chat_verdict
+atnet_sim7000_limits_line(struct atnet_chat_cmd *cmd, const char *line,
+			  size_t len)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	const char *rest = atnet_chat_prefix(line, "+CIPSEND:");
+	const char *f[2];
+	char buf[32];
+	u32 slot, size;
+
+	if (!rest)
+		return ATNET_CHAT_PASS;
+	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 2) == 2 &&
+	    !atnet_chat_uint(f[0], 255, &slot) &&
+	    !atnet_chat_uint(f[1], 65535, &size) && slot == l->slot)
+		l->scratch[0] = size;
+	return ATNET_CHAT_MORE;
+}
+
+static void atnet_sim7000_limits_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+
+	if (!result && l->scratch[0])
+		atnet_link_set_mtu(l, l->scratch[0]);
+	atnet_link_sel_done(l, 0);
+	atnet_link_connected(l, 0);
+}
+
+/* "n, CONNECT OK": ask how much one AT+CIPSEND may carry, then go. */
+static void atnet_sim7000_connect_ok(struct atnet_link *l)
+{
+	struct atnet_chat_cmd *cmd = &l->sel_cmd;
+
+	if (l->busy & ATNET_LINK_BUSY_SEL) {
+		atnet_link_connected(l, 0);
+		return;
+	}
+	l->scratch[0] = 0;
+	strscpy(cmd->text, "AT+CIPSEND?", sizeof(cmd->text));
+	l->busy |= ATNET_LINK_BUSY_SEL;
+	if (atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				 atnet_sim7000_limits_line,
+				 atnet_sim7000_limits_done, NULL, 0)) {
+		l->busy &= ~ATNET_LINK_BUSY_SEL;
+		atnet_link_connected(l, 0);
+	}
+}
+
+/* ---- AT+CIPSTART (ctl_cmd) ------------------------------------------ */
+
+static void atnet_sim7000_result(struct atnet_link *l, const char *what)
+{
+	if (!strcmp(what, "CONNECT OK"))
+		atnet_sim7000_connect_ok(l);
+	else if (!strcmp(what, "ALREADY CONNECT"))
+		atnet_link_already(l);
+	else
+		atnet_link_connected(l, -ECONNREFUSED);
+}
+
+static bool atnet_sim7000_is_result(const char *what)
+{
+	return !strcmp(what, "CONNECT OK") || !strcmp(what, "CONNECT FAIL") ||
+	       !strcmp(what, "ALREADY CONNECT");
+}
+
+static enum atnet_chat_verdict
+atnet_sim7000_open_line(struct atnet_chat_cmd *cmd, const char *line,
+			size_t len)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	const char *what;
+	unsigned int slot;
+
+	/* Some firmware reports the result before the OK: keep waiting. */
+	what = atnet_sim7000_slot_line(line, &slot);
+	if (what && slot == l->slot && atnet_sim7000_is_result(what)) {
+		atnet_sim7000_result(l, what);
+		return ATNET_CHAT_MORE;
+	}
+	return ATNET_CHAT_PASS;
+}
+
+static void atnet_sim7000_open_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+
+	/* ERROR: the modem would not even try (no bearer, bad state). */
+	atnet_link_open_done(l, result == -EIO ? -ENETUNREACH : result);
+}
+
+static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
+{
+	struct atnet_chat_cmd *cmd = &l->ctl_cmd;
+	int err;
+
+	lockdep_assert_held(&m->lock);
+	/* Two contexts: AT+CIPSGTXT picks the one the next CIPSTART uses. */
+	if (m->n_ctx > 1 && m->cur_ctx != l->ctx &&
+	    !(l->busy & ATNET_LINK_BUSY_SEL)) {
+		snprintf(l->sel_cmd.text, sizeof(l->sel_cmd.text),
+			 "AT+CIPSGTXT=%u", l->ctx);
+		l->busy |= ATNET_LINK_BUSY_SEL;
+		err = atnet_sim7000_submit(l, &l->sel_cmd, ATNET_SIM7000_CMD_MS,
+					   NULL, atnet_sim7000_select_done, NULL, 0);
+		if (err) {
+			l->busy &= ~ATNET_LINK_BUSY_SEL;
+			return err;
+		}
+		m->cur_ctx = l->ctx;
+	}
+	snprintf(cmd->text, sizeof(cmd->text),
+		 "AT+CIPSTART=%u,\"%s\",\"%pI4\",%u", l->slot,
+		 atnet_link_dgram(l) ? "UDP" : "TCP", &l->remote_addr,
+		 ntohs(l->remote_port));
+	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_OPEN_MS,
+				    atnet_sim7000_open_line,
+				    atnet_sim7000_open_done, NULL, 0);
+}
+
+/* ---- AT+CIPSEND=n,len (tx_cmd) ------------------------------------- */
+
+static enum atnet_chat_verdict
+atnet_sim7000_send_line(struct atnet_chat_cmd *cmd, const char *line,
+			size_t len)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	const char *what;
+	unsigned int slot;
+
+	if (atnet_chat_prefix(line, "DATA ACCEPT:")) {
+		cmd->result = 0;
+		return ATNET_CHAT_DONE;
+	}
+	what = atnet_sim7000_slot_line(line, &slot);
+	if (!what || slot != l->slot)
+		return ATNET_CHAT_PASS;
+	if (!strcmp(what, "SEND OK")) {
+		cmd->result = 0;
+		return ATNET_CHAT_DONE;
+	}
+	if (!strcmp(what, "SEND FAIL")) {
+		cmd->result = -ECOMM;
+		return ATNET_CHAT_DONE;
+	}
+	return ATNET_CHAT_PASS;
+}
+
+static void atnet_sim7000_send_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+
+	/* ERROR to a send: the modem would not take it. */
+	if (result == -EIO)
+		result = -ECOMM;
+	atnet_link_sent(l, cmd->payload_len, result);
+}
+
+static int atnet_sim7000_send(struct atnet_modem *m, struct atnet_link *l,
+			      const u8 *buf, size_t len)
+{
+	struct atnet_chat_cmd *cmd = &l->tx_cmd;
+
+	lockdep_assert_held(&m->lock);
+	if (!len || len > ATNET_LINK_MTU_MAX)
+		return -EMSGSIZE;
+	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPSEND=%u,%zu", l->slot,
+		 len);
+	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				    atnet_sim7000_send_line,
+				    atnet_sim7000_send_done, buf, len);
+}
+
+/* ---- AT+CIPRXGET=2,n,len (rx_cmd) ---------------------------------- */
+
+static void atnet_sim7000_rx_sink(void *ctx, const u8 *buf, size_t len,
+				  bool last)
+{
+	atnet_link_rx(ctx, buf, len);
+}
+
+static void atnet_sim7000_drop_sink(void *ctx, const u8 *buf, size_t len,
+				    bool last)
+{
+}
+
+static enum atnet_chat_verdict
+atnet_sim7000_recv_line(struct atnet_chat_cmd *cmd, const char *line,
+			size_t len)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	const char *rest = atnet_chat_prefix(line, "+CIPRXGET:");
+	const char *f[4];
+	char buf[48];
+	u32 mode, slot, got, left;
+
+	if (!rest)
+		return ATNET_CHAT_PASS;
+	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 4) != 4 ||
+	    atnet_chat_uint(f[0], 4, &mode) || mode != 2 ||
+	    atnet_chat_uint(f[1], 255, &slot) || slot != l->slot)
+		return ATNET_CHAT_PASS;	/* "+CIPRXGET: 1,n" is a URC */
+	if (atnet_chat_uint(f[2], 65535, &got) ||
+	    atnet_chat_uint(f[3], 0x7fffffff, &left))
+		return ATNET_CHAT_MORE;	/* unreadable: lose sync to OK */
+	l->scratch[0] = left;
+	/* atnet_link_rx() never writes more than was asked for. */
+	atnet_chat_expect_raw(&l->modem->chat, got, atnet_sim7000_rx_sink, l);
+	return ATNET_CHAT_MORE;
+}
+
+static void atnet_sim7000_recv_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+
+	atnet_link_rx_done(l, result ? 0 : l->scratch[0], result);
+}
+
+static int atnet_sim7000_recv(struct atnet_modem *m, struct atnet_link *l,
+			      size_t max)
+{
+	struct atnet_chat_cmd *cmd = &l->rx_cmd;
+
+	lockdep_assert_held(&m->lock);
+	max = min_t(size_t, max, ATNET_LINK_MTU_MAX);
+	l->scratch[0] = 0;
+	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPRXGET=2,%u,%zu", l->slot,
+		 max);
+	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				    atnet_sim7000_recv_line,
+				    atnet_sim7000_recv_done, NULL, 0);
+}
+
+/* ---- AT+CIPCLOSE=n (ctl_cmd) --------------------------------------- */
+
+static enum atnet_chat_verdict
+atnet_sim7000_close_line(struct atnet_chat_cmd *cmd, const char *line,
+			 size_t len)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	const char *what;
+	unsigned int slot;
+
+	what = atnet_sim7000_slot_line(line, &slot);
+	if (what && slot == l->slot && !strcmp(what, "CLOSE OK")) {
+		cmd->result = 0;
+		return ATNET_CHAT_DONE;
+	}
+	return ATNET_CHAT_PASS;
+}
+
+static void atnet_sim7000_close_done(struct atnet_chat_cmd *cmd, int result)
+{
+	atnet_link_close_done(atnet_sim7000_cmd_link(cmd), result);
+}
+
+static int atnet_sim7000_close(struct atnet_modem *m, struct atnet_link *l)
+{
+	struct atnet_chat_cmd *cmd = &l->ctl_cmd;
+
+	lockdep_assert_held(&m->lock);
+	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPCLOSE=%u", l->slot);
+	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				    atnet_sim7000_close_line,
+				    atnet_sim7000_close_done, NULL, 0);
+}
+
+/* ---- AT+CIPACK=n (ack_cmd) ----------------------------------------- */
+
+static enum atnet_chat_verdict
+atnet_sim7000_ack_line(struct atnet_chat_cmd *cmd, const char *line,
+		       size_t len)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	const char *rest = atnet_chat_prefix(line, "+CIPACK:");
+	const char *f[3];
+	char buf[48];
+	u32 v[3];
+	int i;
+
+	if (!rest)
+		return ATNET_CHAT_PASS;
+	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 3) != 3)
+		return ATNET_CHAT_MORE;
+	for (i = 0; i < 3; i++)
+		if (atnet_chat_uint(f[i], 0xffffffff, &v[i]))
+			return ATNET_CHAT_MORE;
+	for (i = 0; i < 3; i++)
+		l->scratch[i] = v[i];
+	return ATNET_CHAT_MORE;
+}
+
+static void atnet_sim7000_ack_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+
+	atnet_link_acked(l, l->scratch[0], l->scratch[1], l->scratch[2],
+			 result);
+}
+
+static int atnet_sim7000_ack(struct atnet_modem *m, struct atnet_link *l)
+{
+	struct atnet_chat_cmd *cmd = &l->ack_cmd;
+
+	lockdep_assert_held(&m->lock);
+	/* No answer line leaves the last known figures standing. */
+	l->scratch[0] = l->tx_bytes;
+	l->scratch[1] = l->acked;
+	l->scratch[2] = l->nacked;
+	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPACK=%u", l->slot);
+	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				    atnet_sim7000_ack_line,
+				    atnet_sim7000_ack_done, NULL, 0);
+}
+
+const struct atnet_link_ops atnet_sim7000_link_ops = {
+	.open = atnet_sim7000_open,
+	.send = atnet_sim7000_send,
+	.recv = atnet_sim7000_recv,
+	.close = atnet_sim7000_close,
+	.ack = atnet_sim7000_ack,
+};
+
+/* ---- URCs ---------------------------------------------------------- */
+
+/* "+RECEIVE,n,len[,ip:port]:": auto-receive data we never asked for. */
+static bool atnet_sim7000_receive_urc(struct atnet_modem *m, const char *rest)
+{
+	unsigned int slot;
+	const char *p;
+	u32 len = 0;
+
+	p = atnet_sim7000_slot_line(rest, &slot);
+	if (!p || *p < '0' || *p > '9')
+		return true;
+	while (*p >= '0' && *p <= '9' && len <= 65535)
+		len = len * 10 + (*p++ - '0');
+	if (len > 65535 || (*p != ':' && *p != ','))
+		return true;
+	/* Bring-up set manual receive; stay in sync with the stream anyway. */
+	atnet_chat_expect_raw(&m->chat, len, atnet_sim7000_drop_sink, NULL);
+	return true;
+}
+
+bool atnet_sim7000_link_urc(struct atnet_modem *m, const char *line,
+			    size_t len)
+{
+	struct atnet_link *l;
+	const char *rest, *what;
+	const char *f[2];
+	unsigned int slot;
+	char buf[32];
+	u32 mode, n;
+
+	lockdep_assert_held(&m->lock);
+	rest = atnet_chat_prefix(line, "+CIPRXGET:");
+	if (rest) {
+		if (atnet_chat_fields(rest, buf, sizeof(buf), f, 2) == 2 &&
+		    !atnet_chat_uint(f[0], 4, &mode) && mode == 1 &&
+		    !atnet_chat_uint(f[1], 255, &n)) {
+			l = atnet_link_by_slot(m, n);
+			if (l)
+				atnet_link_rx_pending(l);
+		}
+		return true;
+	}
+	rest = atnet_chat_prefix(line, "+RECEIVE,");
+	if (rest)
+		return atnet_sim7000_receive_urc(m, rest);
+	if (atnet_chat_prefix(line, "DATA ACCEPT:"))
+		return true;	/* a send we already gave up on */
+
+	what = atnet_sim7000_slot_line(line, &slot);
+	if (!what)
+		return false;
+	l = atnet_link_by_slot(m, slot);
+	if (atnet_sim7000_is_result(what)) {
+		if (!l)
+			return true;
+		if (l->state == ATNET_LINK_CONNECTING)
+			atnet_sim7000_result(l, what);
+		else if (!strcmp(what, "CONNECT OK") &&
+			 l->state == ATNET_LINK_FREE)
+			atnet_link_stray(m, slot);
+		return true;
+	}
+	if (!strcmp(what, "CLOSED")) {
+		if (l)
+			atnet_link_closed(l, 0);
+		return true;
+	}
+	if (atnet_chat_prefix(what, "REMOTE IP:")) {
+		/* A client of the modem's server: no accept() here, hang up. */
+		atnet_link_stray(m, slot);
+		return true;
+	}
+	return !strcmp(what, "SEND OK") || !strcmp(what, "SEND FAIL") ||
+	       !strcmp(what, "CLOSE OK");
+}

@@ -1,0 +1,975 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_ATNET sockets: a TCP or UDP client whose connection lives in the modem
+ * (one link slot per socket). The semantics and every errno are documented
+ * in uapi/linux/atnet.h ("Sockets").
+ *
+ * Lock order: lock_sock(sk) -> modem->lock. The link layer calls our owner
+ * ops under modem->lock: they mirror the link into sk_state, sk_shutdown and
+ * sk_err and wake, nothing more. Never lock_sock under modem->lock.
+ *
+ * While a socket has a link, sk_state, sk_shutdown and as->err_seen are only
+ * written with modem->lock held (from both sides); data moves through the
+ * link's rings without it (see link.h).
+ */
+#include <linux/errno.h>
+#include <linux/in.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/net.h>
+#include <linux/sched/signal.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include <linux/atnet.h>
+
+#include "link.h"
+#include "modem.h"
+#include "socket.h"
+
+static int family = ATNET_AF_DEFAULT;
+module_param(family, int, 0444);
+MODULE_PARM_DESC(family, "Address family number of AF_ATNET (default 25)");
+
+/* How long SIOCOUTQ waits for AT+CIPACK before answering from the cache. */
+#define ATNET_ACK_WAIT_MS	2000
+
+struct atnet_sock {
+	struct sock sk;
+	struct atnet_modem *modem;	/* a reference while link is set */
+	struct atnet_link *link;	/* ours until atnet_sk_unlink() */
+	int ctx;
+	struct sockaddr_atnet peer;
+	int err_seen;			/* link->err last copied to sk_err */
+	bool nodelay;			/* TCP_NODELAY, accepted and kept */
+};
+
+static struct atnet_sock *atnet_sk(const struct sock *sk)
+{
+	return container_of(sk, struct atnet_sock, sk);
+}
+
+static bool atnet_sk_dgram(const struct sock *sk)
+{
+	return sk->sk_type == SOCK_DGRAM;
+}
+
+static void atnet_sk_set_state(struct sock *sk, u8 state)
+{
+	WRITE_ONCE(sk->sk_state, state);
+}
+
+/* ---- link owner ops: modem->lock held ------------------------------ */
+
+static void atnet_sk_sync(struct sock *sk, struct atnet_link *l)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	u8 state = sk->sk_state, shut = sk->sk_shutdown;
+	int err = READ_ONCE(l->err);
+
+	lockdep_assert_held(&l->modem->lock);
+	if (err) {
+		state = TCP_CLOSE;
+		shut = SHUTDOWN_MASK;
+	} else if (l->peer_closed) {
+		state = TCP_CLOSE_WAIT;
+		shut |= SEND_SHUTDOWN;
+		if (l->rx_eof)
+			shut |= RCV_SHUTDOWN;
+	} else if (l->state == ATNET_LINK_CONNECTED) {
+		state = TCP_ESTABLISHED;
+	} else if (l->state == ATNET_LINK_CONNECTING) {
+		state = TCP_SYN_SENT;
+	}
+	WRITE_ONCE(sk->sk_shutdown, shut);
+	atnet_sk_set_state(sk, state);
+	if (err && err != as->err_seen) {
+		as->err_seen = err;
+		WRITE_ONCE(sk->sk_err, -err);
+		sk_error_report(sk);
+	}
+}
+
+static void atnet_sk_state_change(struct atnet_link *l)
+{
+	struct sock *sk = l->owner;
+
+	atnet_sk_sync(sk, l);
+	sk->sk_state_change(sk);
+}
+
+static void atnet_sk_data_ready(struct atnet_link *l)
+{
+	struct sock *sk = l->owner;
+
+	atnet_sk_sync(sk, l);
+	sk->sk_data_ready(sk);
+}
+
+static void atnet_sk_write_space(struct atnet_link *l)
+{
+	struct sock *sk = l->owner;
+
+	sk->sk_write_space(sk);
+}
+
+static const struct atnet_link_owner_ops atnet_sk_owner_ops = {
+	.state_change = atnet_sk_state_change,
+	.data_ready = atnet_sk_data_ready,
+	.write_space = atnet_sk_write_space,
+};
+
+/* ---- helpers ------------------------------------------------------- */
+
+/* Drop the link (closing it) and the modem reference; lock_sock held. */
+static void atnet_sk_unlink(struct sock *sk)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_modem *m = as->modem;
+
+	if (!as->link)
+		return;
+	mutex_lock(&m->lock);
+	atnet_link_release(as->link);
+	as->link = NULL;
+	mutex_unlock(&m->lock);
+	as->modem = NULL;
+	as->err_seen = 0;
+	atnet_modem_put(m);
+}
+
+static void atnet_sk_kick(struct sock *sk)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+
+	mutex_lock(&as->modem->lock);
+	if (as->link)
+		atnet_link_kick(as->link);
+	mutex_unlock(&as->modem->lock);
+}
+
+static bool atnet_sk_connecting(const struct atnet_link *l)
+{
+	return READ_ONCE(l->state) == ATNET_LINK_CONNECTING && !READ_ONCE(l->err);
+}
+
+static bool atnet_sk_connected(const struct atnet_link *l)
+{
+	return READ_ONCE(l->state) == ATNET_LINK_CONNECTED && !READ_ONCE(l->err);
+}
+
+/* Every received byte was delivered to the ring and nothing more comes. */
+static bool atnet_sk_rx_eof(const struct atnet_link *l)
+{
+	return smp_load_acquire(&l->rx_eof) && !atnet_link_rx_avail(l);
+}
+
+static bool atnet_sk_tx_writable(const struct atnet_link *l)
+{
+	size_t room = atnet_link_tx_room(l);
+
+	if (atnet_link_dgram(l))
+		return room >= READ_ONCE(l->mtu);
+	/* Like TCP: wake writers only when a useful amount fits. */
+	return room >= ATNET_LINK_TXBUF / 2;
+}
+
+/* ---- create / release ---------------------------------------------- */
+
+static struct proto atnet_proto = {
+	.name = "ATNET",
+	.owner = THIS_MODULE,
+	.obj_size = sizeof(struct atnet_sock),
+};
+
+static int atnet_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!sk)
+		return 0;
+	lock_sock(sk);
+	/* Queued sends still go out; the link closes after them. */
+	atnet_sk_unlink(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	atnet_sk_set_state(sk, TCP_CLOSE);
+	sk->sk_state_change(sk);
+	sock_orphan(sk);
+	sock->sk = NULL;
+	release_sock(sk);
+	sock_put(sk);
+	return 0;
+}
+
+/* ---- connect ------------------------------------------------------- */
+
+static int atnet_check_addr(const struct sock *sk, struct sockaddr *uaddr,
+			    int addr_len)
+{
+	const struct sockaddr_atnet *sat = (const struct sockaddr_atnet *)uaddr;
+	__be32 a;
+
+	if (addr_len < (int)offsetofend(struct sockaddr_atnet, sat_ifindex))
+		return -EINVAL;
+	if (sat->sat_family != family)
+		return -EAFNOSUPPORT;
+	a = sat->sat_addr.s_addr;
+	if (!sat->sat_port || ipv4_is_zeronet(a) || ipv4_is_lbcast(a))
+		return -EINVAL;
+	if (!atnet_sk_dgram(sk) && ipv4_is_multicast(a))
+		return -EINVAL;
+	return 0;
+}
+
+static int atnet_connect_start(struct sock *sk, const struct sockaddr_atnet *sat)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_modem *m;
+	struct atnet_link *l;
+	int ctx = 0;
+
+	if (sat->sat_ifindex)
+		m = atnet_modem_get_by_ifindex(sock_net(sk), sat->sat_ifindex,
+					       &ctx);
+	else
+		m = atnet_modem_get_first_up(sock_net(sk), &ctx);
+	if (!m)
+		return sat->sat_ifindex ? -ENODEV : -ENETUNREACH;
+
+	mutex_lock(&m->lock);
+	l = atnet_link_open(m, ctx, atnet_sk_dgram(sk) ? IPPROTO_UDP :
+			    IPPROTO_TCP, sat->sat_addr.s_addr, sat->sat_port,
+			    &atnet_sk_owner_ops, sk);
+	if (IS_ERR(l)) {
+		mutex_unlock(&m->lock);
+		atnet_modem_put(m);
+		/* A modem going away is an interface going down. */
+		return PTR_ERR(l) == -ENODEV ? -ENETDOWN : PTR_ERR(l);
+	}
+	as->modem = m;
+	as->link = l;
+	as->ctx = ctx;
+	as->err_seen = 0;
+	as->peer = *sat;
+	memset(as->peer.sat_zero, 0, sizeof(as->peer.sat_zero));
+	if (m->ctx[ctx].dev)
+		as->peer.sat_ifindex = m->ctx[ctx].dev->ifindex;
+	WRITE_ONCE(sk->sk_err, 0);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	atnet_sk_set_state(sk, TCP_SYN_SENT);
+	mutex_unlock(&m->lock);
+	return 0;
+}
+
+static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
+			 int addr_len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long timeo;
+	int err;
+
+	err = atnet_check_addr(sk, uaddr, addr_len);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	switch (sock->state) {
+	case SS_CONNECTED:
+		err = -EISCONN;
+		goto out;
+	case SS_CONNECTING:
+		/* Like TCP: EALREADY while it runs, its outcome once it ended. */
+		err = -EALREADY;
+		break;
+	default:
+		/* A failed attempt leaves its dead link: start afresh. */
+		atnet_sk_unlink(sk);
+		err = atnet_connect_start(sk, (struct sockaddr_atnet *)uaddr);
+		if (err)
+			goto out;
+		sock->state = SS_CONNECTING;
+		err = -EINPROGRESS;
+		break;
+	}
+
+	if (atnet_sk_connecting(as->link)) {
+		timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+		if (!timeo)
+			goto out;
+		add_wait_queue(sk_sleep(sk), &wait);
+		while (atnet_sk_connecting(as->link) && timeo) {
+			if (signal_pending(current))
+				break;
+			sk_wait_event(sk, &timeo,
+				      !atnet_sk_connecting(as->link), &wait);
+		}
+		remove_wait_queue(sk_sleep(sk), &wait);
+		if (atnet_sk_connecting(as->link)) {
+			if (signal_pending(current)) {
+				/* The attempt goes on, as TCP's does. */
+				err = sock_intr_errno(timeo);
+				goto out;
+			}
+			/* SO_SNDTIMEO ran out: give the attempt up. */
+			atnet_sk_unlink(sk);
+			atnet_sk_set_state(sk, TCP_CLOSE);
+			sock->state = SS_UNCONNECTED;
+			err = -ETIMEDOUT;
+			goto out;
+		}
+	}
+
+	if (atnet_sk_connected(as->link)) {
+		sock->state = SS_CONNECTED;
+		err = 0;
+		goto out;
+	}
+	/* Refused, timed out, interface or modem gone. */
+	err = sock_error(sk);
+	if (!err)
+		err = READ_ONCE(as->link->err) ?: -ECONNREFUSED;
+	atnet_sk_unlink(sk);
+	atnet_sk_set_state(sk, TCP_CLOSE);
+	sock->state = SS_UNCONNECTED;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* ---- send ---------------------------------------------------------- */
+
+/* Wait until a connect in progress ended; lock_sock held. */
+static int atnet_wait_connect(struct sock *sk, long *timeo)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (as->link && atnet_sk_connecting(as->link)) {
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		sk_wait_event(sk, timeo, !atnet_sk_connecting(as->link), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+/* Why a send cannot go on, or 0. */
+static int atnet_send_check(struct sock *sk, int flags)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_link *l = as->link;
+	int err;
+
+	err = sock_error(sk);
+	if (err)
+		return err;
+	if (!l)
+		return atnet_sk_dgram(sk) ? -EDESTADDRREQ : -ENOTCONN;
+	if ((READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) || READ_ONCE(l->err) ||
+	    READ_ONCE(l->peer_closed) || !atnet_sk_connected(l))
+		return sk_stream_error(sk, flags, -EPIPE);
+	return 0;
+}
+
+static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	bool dgram = atnet_sk_dgram(sk);
+	struct atnet_link *l;
+	bool blocking, dead;
+	size_t queued = 0;
+	long timeo;
+	u64 base;
+	int err;
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE |
+			       MSG_EOR | MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	if (msg->msg_name && dgram) {
+		err = as->link ? -EISCONN : -EDESTADDRREQ;
+		goto out;
+	}
+	err = atnet_wait_connect(sk, &timeo);
+	if (err)
+		goto out;
+	err = atnet_send_check(sk, msg->msg_flags);
+	if (err)
+		goto out;
+	l = as->link;
+	if (dgram && (len > READ_ONCE(l->mtu) || !len)) {
+		err = len ? -EMSGSIZE : -EINVAL;
+		goto out;
+	}
+
+	/*
+	 * Bytes count as sent once the modem accepted them: a blocking send
+	 * returns when it did; a non-blocking one reports what it queued
+	 * (SIOCOUTQ includes it, a later failure is a socket error).
+	 */
+	base = l->tx_queued;
+	blocking = timeo != 0;
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (queued < len) {
+		size_t room = atnet_link_tx_room(l);
+		size_t n = min(room, len - queued);
+
+		if (dgram && room < len)
+			n = 0;
+		if (n) {
+			err = atnet_link_tx_write(l, &msg->msg_iter, n);
+			if (err < 0)
+				break;
+			queued += err;
+			err = 0;
+			atnet_sk_kick(sk);
+			continue;
+		}
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		sk_wait_event(sk, &timeo,
+			      atnet_link_tx_room(l) >= (dgram ? len : 1) ||
+			      READ_ONCE(l->err) || READ_ONCE(l->peer_closed),
+			      &wait);
+		err = atnet_send_check(sk, msg->msg_flags);
+		if (err)
+			break;
+	}
+	/* Blocking: wait for the modem's acceptance of what we queued. */
+	if (!err && blocking) {
+		while (READ_ONCE(l->tx_bytes) < base + queued &&
+		       !READ_ONCE(l->err) && !READ_ONCE(l->peer_closed)) {
+			if (!timeo) {
+				err = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				err = sock_intr_errno(timeo);
+				break;
+			}
+			sk_wait_event(sk, &timeo,
+				      READ_ONCE(l->tx_bytes) >= base + queued ||
+				      READ_ONCE(l->err) ||
+				      READ_ONCE(l->peer_closed), &wait);
+		}
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+
+	dead = READ_ONCE(l->err) || READ_ONCE(l->peer_closed);
+	if (blocking && queued && (err || dead)) {
+		size_t dropped;
+
+		/*
+		 * Interrupted, timed out or failed: what the modem has not
+		 * started on is withdrawn, so the count we return is exact. A
+		 * send already on the wire counts unless the link failed.
+		 */
+		mutex_lock(&as->modem->lock);
+		dropped = atnet_link_tx_withdraw(l);
+		mutex_unlock(&as->modem->lock);
+		queued -= min(queued, dropped);
+		if (dead) {
+			u64 sent = READ_ONCE(l->tx_bytes);
+
+			queued = sent > base ? min_t(u64, queued, sent - base) : 0;
+		}
+	}
+	if (queued) {
+		err = queued;
+	} else if (dead || !err) {
+		int e = atnet_send_check(sk, msg->msg_flags);
+
+		err = e ? e : err;
+	}
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* ---- recv ---------------------------------------------------------- */
+
+static void atnet_fill_name(struct atnet_sock *as, struct msghdr *msg)
+{
+	DECLARE_SOCKADDR(struct sockaddr_atnet *, sat, msg->msg_name);
+
+	if (!sat)
+		return;
+	*sat = as->peer;
+	msg->msg_namelen = sizeof(*sat);
+}
+
+static int atnet_recv_dgram(struct sock *sk, struct msghdr *msg, size_t len,
+			    int flags, long timeo)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_link *l = as->link;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int next, err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while ((next = atnet_link_rx_next(l)) < 0) {
+		err = sock_error(sk);
+		if (err)
+			break;
+		if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+		    atnet_sk_rx_eof(l))
+			break;
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		sk_wait_event(sk, &timeo, atnet_link_rx_next(l) >= 0 ||
+			      READ_ONCE(sk->sk_err) ||
+			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+			      atnet_sk_rx_eof(l), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (next < 0)
+		return err;
+
+	err = atnet_link_rx_peek(l, &msg->msg_iter, 0, min_t(size_t, len, next));
+	if (err < 0)
+		return err;
+	if (next > len)
+		msg->msg_flags |= MSG_TRUNC;
+	atnet_fill_name(as, msg);
+	if (!(flags & MSG_PEEK)) {
+		atnet_link_rx_consume(l, next);
+		atnet_sk_kick(sk);
+	}
+	return (flags & MSG_TRUNC) ? next : err;
+}
+
+static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
+			     int flags, long timeo)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_link *l = as->link;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	bool peek = flags & MSG_PEEK, consumed = false;
+	int copied = 0, err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (copied < len) {
+		size_t avail = atnet_link_rx_avail(l);
+		size_t off = peek ? copied : 0;
+
+		if (avail > off) {
+			size_t n = min_t(size_t, avail - off, len - copied);
+			int got = atnet_link_rx_peek(l, &msg->msg_iter, off, n);
+
+			if (got <= 0) {
+				if (!copied)
+					copied = got ? got : -EFAULT;
+				break;
+			}
+			if (!peek) {
+				atnet_link_rx_consume(l, got);
+				consumed = true;
+			}
+			copied += got;
+			continue;
+		}
+		if (copied >= target)
+			break;
+		if (copied && READ_ONCE(sk->sk_err))
+			break;
+		err = sock_error(sk);
+		if (err)
+			break;
+		if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+		    atnet_sk_rx_eof(l))
+			break;
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		/* Make room before sleeping, so the modem can refill it. */
+		if (consumed) {
+			atnet_sk_kick(sk);
+			consumed = false;
+		}
+		sk_wait_event(sk, &timeo, atnet_link_rx_avail(l) > off ||
+			      READ_ONCE(sk->sk_err) ||
+			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+			      atnet_sk_rx_eof(l), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (consumed)
+		atnet_sk_kick(sk);
+	if (copied > 0 && msg->msg_name)
+		atnet_fill_name(as, msg);
+	return copied ? copied : err;
+}
+
+static int atnet_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+			 int flags)
+{
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	long timeo;
+	int err;
+
+	if (flags & ~(MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_TRUNC |
+		      MSG_NOSIGNAL | MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	err = atnet_wait_connect(sk, &timeo);
+	if (err)
+		goto out;
+	if (!as->link) {
+		err = (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ? 0 : -ENOTCONN;
+		goto out;
+	}
+	if (atnet_sk_dgram(sk))
+		err = atnet_recv_dgram(sk, msg, len, flags, timeo);
+	else
+		err = atnet_recv_stream(sk, msg, len, flags, timeo);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* ---- poll ---------------------------------------------------------- */
+
+static __poll_t atnet_poll(struct file *file, struct socket *sock,
+			   poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_link *l;
+	__poll_t mask = 0;
+	u8 state, shut;
+
+	sock_poll_wait(file, sock, wait);
+	/* as->link (and the modem behind it) changes only under lock_sock. */
+	lock_sock(sk);
+	state = READ_ONCE(sk->sk_state);
+	shut = READ_ONCE(sk->sk_shutdown);
+	l = as->link;
+
+	if (shut == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shut & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+
+	if (state != TCP_SYN_SENT) {
+		if (l) {
+			int target = sock_rcvlowat(sk, 0, INT_MAX);
+
+			if (atnet_sk_dgram(sk) ? atnet_link_rx_next(l) >= 0 :
+			    atnet_link_rx_avail(l) >= target ||
+			    atnet_sk_rx_eof(l))
+				mask |= EPOLLIN | EPOLLRDNORM;
+		}
+		if (!(shut & SEND_SHUTDOWN)) {
+			if (!l || state != TCP_ESTABLISHED) {
+				mask |= EPOLLOUT | EPOLLWRNORM;
+			} else if (atnet_sk_tx_writable(l)) {
+				mask |= EPOLLOUT | EPOLLWRNORM;
+			} else {
+				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* Race with the modem accepting a send. */
+				smp_mb__after_atomic();
+				if (atnet_sk_tx_writable(l))
+					mask |= EPOLLOUT | EPOLLWRNORM;
+			}
+		} else {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
+	smp_rmb();
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	release_sock(sk);
+	return mask;
+}
+
+/* ---- shutdown, names, ioctl, options -------------------------------- */
+
+/*
+ * The modem has no half-close: AT+CIPCLOSE ends both directions at once.
+ * SHUT_RD and SHUT_WR therefore only act locally (reads return 0, sends
+ * fail with EPIPE); the peer sees the end of the stream when the link is
+ * closed: at SHUT_RDWR, or at close(). Queued sends still go out first.
+ */
+static int atnet_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	u8 mask;
+	int err = 0;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	mask = how + 1;		/* SHUT_RD -> RCV_SHUTDOWN, ... */
+
+	lock_sock(sk);
+	if (!as->link) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	mutex_lock(&as->modem->lock);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mask);
+	if (mask == SHUTDOWN_MASK)
+		atnet_link_close(as->link);
+	mutex_unlock(&as->modem->lock);
+	sk->sk_state_change(sk);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int atnet_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	struct sockaddr_atnet *sat = (struct sockaddr_atnet *)uaddr;
+
+	memset(sat, 0, sizeof(*sat));
+	sat->sat_family = family;
+	lock_sock(sk);
+	if (peer) {
+		u8 state = READ_ONCE(sk->sk_state);
+
+		if (!as->link ||
+		    (state != TCP_ESTABLISHED && state != TCP_CLOSE_WAIT)) {
+			release_sock(sk);
+			return -ENOTCONN;
+		}
+		*sat = as->peer;
+	} else if (as->link) {
+		struct atnet_modem *m = as->modem;
+
+		mutex_lock(&m->lock);
+		sat->sat_addr.s_addr = m->ctx[as->ctx].addr;
+		sat->sat_port = htons(as->link->local_port);
+		sat->sat_ifindex = as->peer.sat_ifindex;
+		mutex_unlock(&m->lock);
+	}
+	release_sock(sk);
+	return sizeof(*sat);
+}
+
+/* SIOCOUTQ: what the peer has not acknowledged (AT+CIPACK), lock_sock held. */
+static int atnet_outq(struct sock *sk)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_link *l = as->link;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long timeo = msecs_to_jiffies(ATNET_ACK_WAIT_MS);
+	u64 queued, acked;
+	u32 gen;
+	int err;
+
+	if (!l)
+		return 0;
+	queued = l->tx_queued;
+	if (atnet_sk_dgram(sk) || !atnet_sk_connected(l))
+		return queued - READ_ONCE(l->tx_bytes);
+
+	mutex_lock(&as->modem->lock);
+	gen = l->ack_gen;
+	err = atnet_link_ack(l);
+	mutex_unlock(&as->modem->lock);
+	if (!err) {
+		add_wait_queue(sk_sleep(sk), &wait);
+		while (READ_ONCE(l->ack_gen) == gen && timeo &&
+		       !signal_pending(current))
+			sk_wait_event(sk, &timeo,
+				      READ_ONCE(l->ack_gen) != gen, &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	acked = READ_ONCE(l->acked);
+	return acked < queued ? min_t(u64, queued - acked, INT_MAX) : 0;
+}
+
+static int atnet_ioctl(struct socket *sock, unsigned int cmd,
+		       unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	int val;
+
+	switch (cmd) {
+	case SIOCINQ:
+		lock_sock(sk);
+		if (!as->link)
+			val = 0;
+		else if (atnet_sk_dgram(sk))
+			val = max(atnet_link_rx_next(as->link), 0);
+		else
+			val = atnet_link_rx_avail(as->link);
+		release_sock(sk);
+		break;
+	case SIOCOUTQ:
+		lock_sock(sk);
+		val = atnet_outq(sk);
+		release_sock(sk);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(val, (int __user *)arg);
+}
+
+static int atnet_setsockopt(struct socket *sock, int level, int optname,
+			    sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	int val;
+
+	/* TCP_NODELAY is what the modem does anyway: accept it. */
+	if (level != SOL_TCP || optname != TCP_NODELAY || atnet_sk_dgram(sk))
+		return -ENOPROTOOPT;
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	atnet_sk(sk)->nodelay = !!val;
+	release_sock(sk);
+	return 0;
+}
+
+static int atnet_getsockopt(struct socket *sock, int level, int optname,
+			    char __user *optval, int __user *optlen)
+{
+	struct sock *sk = sock->sk;
+	int len, val;
+
+	if (level != SOL_TCP || optname != TCP_NODELAY || atnet_sk_dgram(sk))
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	len = min_t(int, len, sizeof(int));
+	val = atnet_sk(sk)->nodelay;
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
+static struct proto_ops atnet_ops __ro_after_init = {
+	.owner = THIS_MODULE,
+	.release = atnet_release,
+	.bind = sock_no_bind,
+	.connect = atnet_connect,
+	.socketpair = sock_no_socketpair,
+	.accept = sock_no_accept,
+	.getname = atnet_getname,
+	.poll = atnet_poll,
+	.ioctl = atnet_ioctl,
+	.gettstamp = sock_gettstamp,
+	.listen = sock_no_listen,
+	.shutdown = atnet_shutdown,
+	.setsockopt = atnet_setsockopt,
+	.getsockopt = atnet_getsockopt,
+	.sendmsg = atnet_sendmsg,
+	.recvmsg = atnet_recvmsg,
+	.mmap = sock_no_mmap,
+	.sendpage = sock_no_sendpage,
+};
+
+static int atnet_create(struct net *net, struct socket *sock, int protocol,
+			int kern)
+{
+	struct sock *sk;
+
+	switch (sock->type) {
+	case SOCK_STREAM:
+		if (protocol && protocol != IPPROTO_TCP)
+			return -EPROTONOSUPPORT;
+		protocol = IPPROTO_TCP;
+		break;
+	case SOCK_DGRAM:
+		if (protocol && protocol != IPPROTO_UDP)
+			return -EPROTONOSUPPORT;
+		protocol = IPPROTO_UDP;
+		break;
+	default:
+		return -ESOCKTNOSUPPORT;
+	}
+
+	sk = sk_alloc(net, family, GFP_KERNEL, &atnet_proto, kern);
+	if (!sk)
+		return -ENOMEM;
+	sock_init_data(sock, sk);
+	sock->ops = &atnet_ops;
+	sock->state = SS_UNCONNECTED;
+	sk->sk_protocol = protocol;
+	atnet_sk_set_state(sk, TCP_CLOSE);
+	return 0;
+}
+
+static struct net_proto_family atnet_family_ops __ro_after_init = {
+	.create = atnet_create,
+	.owner = THIS_MODULE,
+};
+
+int atnet_socket_init(void)
+{
+	int err;
+
+	if (family <= AF_UNSPEC || family >= NPROTO) {
+		pr_err("family %d out of range 1..%d\n", family, NPROTO - 1);
+		return -EINVAL;
+	}
+	atnet_ops.family = family;
+	atnet_family_ops.family = family;
+
+	err = proto_register(&atnet_proto, 1);
+	if (err)
+		return err;
+	err = sock_register(&atnet_family_ops);
+	if (err) {
+		pr_err("address family %d is taken (module parameter family)\n",
+		       family);
+		proto_unregister(&atnet_proto);
+		return err;
+	}
+	return 0;
+}
+
+void atnet_socket_exit(void)
+{
+	sock_unregister(family);
+	proto_unregister(&atnet_proto);
+}
