@@ -10,8 +10,10 @@
  * contain control bytes. "> " at the start of a line is the send prompt when
  * the active command has a payload (payload_len > 0) and has not been
  * prompted yet: the engine writes the whole payload at once (one ->write()).
- * Otherwise "> " is plain text. A line beginning "+IPD," ends at its first
- * ':' (the data follows on the same line; the ':' is part of the line).
+ * Otherwise "> " is plain text. With echo on the modem echoes the payload
+ * too, and nothing strips that: send ATE0 before any payload. A line
+ * beginning "+IPD," ends at its first ':' (the data follows on the same line;
+ * the ':' is part of the line).
  *
  * Raw payloads: a handler that has parsed a length-counted header
  * ("+CIPRXGET: 2,n,got,rem", "+RECEIVE,n,len:", "+IPD,len:") calls

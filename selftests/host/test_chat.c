@@ -868,6 +868,38 @@ static void t_pdp_deact_timeout(struct rig *r)
 	CHECK_EQ(r->chat.stats.timeouts, 1);
 }
 
+static void t_autobaud(struct rig *r)
+{
+	struct tcmd at[3];
+	int i;
+
+	/* Repeat AT until the modem has found the baud rate and answers. */
+	for (i = 0; i < 3; i++) {
+		tcmd_init(&at[i], r, "AT", 500);
+		at[i].chain = i < 2;
+		at[i].next = &at[i + 1];
+	}
+	at[2].chain = false;
+	submit(r, &at[0]);
+	r->now = 400;
+	FEED(r, "\xf8\x80");
+	atnet_chat_tick(&r->chat, 500);
+	atnet_chat_tick(&r->chat, 1000);
+	r->now = 1200;
+	FEED(r, "AT\r\r\nOK\r\n");
+	LOG(r,
+	    "tx AT\\r\n"
+	    "done AT -110\n"
+	    "submit AT\n"
+	    "tx AT\\r\n"
+	    "done AT -110\n"
+	    "submit AT\n"
+	    "tx AT\\r\n"
+	    "urc \\xf8\\x80AT\n"
+	    "done AT 0\n");
+	CHECK_EQ(r->chat.stats.timeouts, 2);
+}
+
 static void t_timeout_zero(struct rig *r)
 {
 	struct tcmd a, b;
@@ -1369,6 +1401,7 @@ static const struct test tests[] = {
 	DIALOGUE(t_sim7020_pdn),
 	DIALOGUE(t_shut_urcs),
 	DIALOGUE(t_pdp_deact_timeout),
+	DIALOGUE(t_autobaud),
 	DIALOGUE(t_rxget_urcs_first),
 	DIALOGUE(t_receive_before_prompt),
 	DIALOGUE(t_prompt_rules),
