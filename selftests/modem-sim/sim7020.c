@@ -184,6 +184,7 @@ struct s7_ping {
 	int fd;
 	int count, seq, timeout_ms;
 	uint16_t ident;
+	u8 cookie[8];			/* echoed payload: this ping's own */
 	uint64_t sent_at;
 	unsigned long timer;
 };
@@ -239,6 +240,15 @@ static void s7_done(struct sim *s)
 		s7_exec(s, l);
 		free(l);
 	}
+}
+
+/* --urc-noise: network time URCs between a command and its result. */
+static void s7_noise(struct sim *s)
+{
+	if (!s->cfg.urc_noise)
+		return;
+	sim_line(s, "*PSUTTZ: 21/11/21,05:20:00\",\"+32\",0");
+	sim_line(s, "DST: 0");
 }
 
 static void s7_csoerr(struct sim *s, int id, int code)
@@ -599,6 +609,7 @@ static void s7_connect_result(struct sim *s, struct s7_sock *k, int err)
 	if (!err) {
 		k->connected = true;
 		sim_fd_set(s, k->fd, s7_events(k));
+		s7_noise(s);
 		sim_ok(s);
 	} else {
 		/* The socket stays allocated and unconnected: the host may
@@ -858,9 +869,13 @@ static void s7_ping_io(struct sim *s, int fd, short rev, void *arg)
 	if (n < (ssize_t)sizeof(*ip) || n < ip->ihl * 4 + 8)
 		return;
 	ic = (struct icmphdr *)(buf + ip->ihl * 4);
+	/* A raw socket sees every echo reply on the host: keep only ours
+	 * (other simulators may ping the same address at the same time). */
 	if (ic->type != ICMP_ECHOREPLY || ic->un.echo.id != htons(p->ident) ||
 	    ntohs(ic->un.echo.sequence) != p->seq ||
-	    ip->saddr != p->dst.s_addr)
+	    ip->saddr != p->dst.s_addr ||
+	    n < ip->ihl * 4 + 8 + (ssize_t)sizeof(p->cookie) ||
+	    memcmp(ic + 1, p->cookie, sizeof(p->cookie)))
 		return;
 	sim_timer_del_arg(s, p);
 	ms = sim_now(s) - p->sent_at;
@@ -889,6 +904,7 @@ static void s7_ping_next(struct sim *s, void *arg)
 	ic->type = ICMP_ECHO;
 	ic->un.echo.id = htons(p->ident);
 	ic->un.echo.sequence = htons(p->seq);
+	memcpy(ic + 1, p->cookie, sizeof(p->cookie));
 	ic->checksum = icmp_sum(pkt, sizeof(pkt));
 	p->sent_at = sim_now(s);
 	p->timer = sim_timer_add(s, p->timeout_ms, s7_ping_timeout, p);
@@ -906,13 +922,16 @@ static void s7_ping_start(struct sim *s, struct in_addr dst, int count,
 {
 	struct s7_ping *p = &S(s)->ping;
 	struct sockaddr_in me = { .sin_family = AF_INET };
+	int i;
 
 	p->active = true;
 	p->dst = dst;
 	p->count = count;
 	p->seq = 0;
 	p->timeout_ms = timeout_ms;
-	p->ident = (uint16_t)(getpid() ^ sim_now(s));
+	p->ident = (uint16_t)getpid();
+	for (i = 0; i < (int)sizeof(p->cookie); i++)
+		p->cookie[i] = (u8)rand();
 	p->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       IPPROTO_ICMP);
 	if (p->fd >= 0) {
@@ -1295,14 +1314,13 @@ static void s7_exec(struct sim *s, const char *line)
 		s->echo = line[3] == '1';
 		sim_ok(s);
 	} else if (!strcasecmp(line, "ATI")) {
-		sim_line(s, "%s R%s", s->cfg.model_name ?: "SIM7020E",
-			 s->cfg.revision ?: "1752B12SIM7020E");
+		sim_line(s, "%s R1752", s->cfg.model_name ?: "SIM7020E");
 		sim_ok(s);
 	} else if (!strcasecmp(line, "AT+CGMM")) {
 		sim_line(s, "%s", s->cfg.model_name ?: "SIM7020E");
 		sim_ok(s);
 	} else if (!strcasecmp(line, "AT+CGMR")) {
-		sim_line(s, "Revision:%s", s->cfg.revision ?: "1752B12SIM7020E");
+		sim_line(s, "%s", s->cfg.revision ?: "Revision:1752B12SIM7020E");
 		sim_ok(s);
 	} else if (!strcasecmp(line, "AT+CGMI")) {
 		sim_line(s, "SIMCOM_Ltd");
@@ -1367,6 +1385,7 @@ static void s7_exec(struct sim *s, const char *line)
 		if (m->pdn)
 			sim_line(s, "+CGCONTRDP: 1,5,\"%s\",\"%s.255.255.255.0\"",
 				 m->apn, sim_ntoa(s->cfg.ip[0]));
+		s7_noise(s);
 		sim_ok(s);
 	} else if (!strcasecmp(line, "AT+CGPADDR") ||
 		   !strcasecmp(line, "AT+CGPADDR=1")) {
@@ -1515,6 +1534,9 @@ static void s7_restart(struct sim *s)
 		memcpy(m->pwd, pwd, sizeof(pwd));
 		m->apn_set = true;
 	}
+	/* --cpin-notready: the SIM drops out first, as on a brown-out. */
+	if (s->cfg.cpin_notready)
+		sim_line(s, "+CPIN: NOT READY");
 	sim_timer_add(s, s->cfg.restart_ms, s7_boot_urcs, NULL);
 }
 
