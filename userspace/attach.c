@@ -36,6 +36,8 @@
 
 #define POLL_MS		100
 #define HANGUP_CHECK_MS	2000
+#define KEEP_UP_MIN_MS	2000
+#define KEEP_UP_MAX_MS	60000
 
 struct attached {
 	const struct attach_opts *o;
@@ -52,6 +54,8 @@ struct attached {
 		uint32_t ifindex;
 		uint32_t addr;
 	} assigned[MODEM_MAX_CTX];		/* by context id */
+	uint64_t retry_at;	/* --keep-up: when to ask again (ms), 0 = no */
+	uint32_t backoff_ms;
 	bool daemon;
 	bool resync;		/* an event says our contexts changed */
 	bool gone;		/* the modem went away */
@@ -139,6 +143,35 @@ static void ctx_assign(struct attached *a, unsigned int id, uint32_t ifindex,
 }
 
 /*
+ * --keep-up: a context that is down on a ready modem (lost, or the modem
+ * restarted) is asked up again, backing off while it keeps failing.
+ */
+static void keep_up(struct attached *a, const struct modem *m)
+{
+	unsigned int i;
+
+	if (!a->o->keep_up)
+		return;
+	for (i = 0; i < m->nctx; i++) {
+		if (m->ctx[i].id != a->o->context)
+			continue;
+		if (m->ctx[i].state == ATNET_CTX_UP) {
+			a->backoff_ms = KEEP_UP_MIN_MS;
+			a->retry_at = 0;
+		} else if (m->ctx[i].state == ATNET_CTX_DOWN &&
+			   m->state == ATNET_MODEM_READY && !a->retry_at) {
+			a->retry_at = now_ms() + a->backoff_ms;
+			logmsg(a, LOG_INFO, "context %u down: up again in %u ms",
+			       a->o->context, a->backoff_ms);
+			a->backoff_ms = a->backoff_ms * 2 > KEEP_UP_MAX_MS ?
+					KEEP_UP_MAX_MS : a->backoff_ms * 2;
+		}
+	}
+}
+
+static int context_up(struct attached *a);
+
+/*
  * Make the interfaces match the kernel's view of the contexts. Working
  * from state instead of from single events means a lost event (ENOBUFS)
  * or one that raced with our start costs nothing.
@@ -181,6 +214,7 @@ static void resync(struct attached *a)
 	for (i = 0; i < MODEM_MAX_CTX; i++)
 		if (!seen[i])
 			ctx_release(a, i);
+	keep_up(a, &m);
 }
 
 static bool ours(const struct attached *a, uint32_t ifindex)
@@ -339,18 +373,15 @@ static int set_context(struct attached *a)
 	return err ? -1 : 0;
 }
 
+/* 0 or -errno; the caller reports (terminal or syslog). */
 static int context_up(struct attached *a)
 {
 	static char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh;
-	int err;
 
 	nlh = genl_req(&a->req, buf, ATNET_CMD_CONTEXT_UP, 0, a->ifindex);
 	mnl_attr_nest_end(nlh, put_ctx_id(nlh, a->o->context));
-	err = nl_talk(&a->req.nl, nlh, NULL, NULL);
-	if (err)
-		nl_perror(&a->req.nl, err, "up %s", a->ifname);
-	return err ? -1 : 0;
+	return nl_talk(&a->req.nl, nlh, NULL, NULL);
 }
 
 /* --wait: until our context is up with its address, or lost. */
@@ -417,8 +448,12 @@ static int setup(struct attached *a)
 	if (o->apn && set_context(a))
 		return -1;
 	/* contexts come up only once the modem is registered */
-	if (o->up && (wait_ready(a, deadline) || context_up(a)))
+	if (o->up && wait_ready(a, deadline))
 		return -1;
+	if (o->up && (err = context_up(a))) {
+		nl_perror(&a->req.nl, err, "up %s", a->ifname);
+		return -1;
+	}
 	if (o->wait && wait_up(a, deadline))
 		return -1;
 	printf("atnet: %s attached as %s\n", a->tty, a->ifname);
@@ -472,13 +507,35 @@ static int run(struct attached *a)
 		{ .fd = a->fd, .events = 0 },
 		{ .fd = nl_fd(&a->ev.nl), .events = POLLIN },
 	};
-	struct timespec tick = { HANGUP_CHECK_MS / 1000, 0 };
+	struct timespec tick;
+	uint64_t wait_ms;
 	sigset_t empty;
-	int n;
+	int n, err;
 
 	sigemptyset(&empty);
+	a->backoff_ms = KEEP_UP_MIN_MS;
 	resync(a);
 	while (!stop_signal && !a->gone) {
+		wait_ms = HANGUP_CHECK_MS;
+		if (a->retry_at) {
+			uint64_t now = now_ms();
+
+			if (a->retry_at <= now) {
+				a->retry_at = 0;
+				err = context_up(a);
+				if (err)
+					logmsg(a, LOG_WARNING, "up %s: %s%s%s", a->ifname,
+					       strerror(-err), a->req.nl.ext[0] ? ": " : "",
+					       a->req.nl.ext);
+				/* the outcome arrives as an event; failure: try later */
+				a->resync = true;
+				wait_ms = 0;
+			} else if (a->retry_at - now < wait_ms) {
+				wait_ms = a->retry_at - now;
+			}
+		}
+		tick.tv_sec = (time_t)(wait_ms / 1000);
+		tick.tv_nsec = (long)(wait_ms % 1000) * 1000000;
 		n = ppoll(p, 2, &tick, &empty);
 		if (n < 0) {
 			if (errno == EINTR)

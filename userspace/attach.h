@@ -23,7 +23,7 @@ struct attach_opts {
 	int ldisc;		/* -1: the module's parameter, else 29 */
 	const char *apn, *user, *password;
 	uint32_t context;
-	bool up, wait, foreground;
+	bool up, wait, keep_up, foreground;
 	uint32_t timeout_s;
 	unsigned int nroutes;
 	struct attach_route routes[ATTACH_MAX_ROUTES];

@@ -16,7 +16,7 @@
 enum {
 	OPT_BAUD = 'b', OPT_FOREGROUND = 'f',
 	OPT_FLOW = 256, OPT_LDISC, OPT_APN, OPT_USER, OPT_PASSWORD,
-	OPT_CONTEXT, OPT_UP, OPT_WAIT, OPT_ROUTE, OPT_DEFAULT_ROUTE, OPT_TIMEOUT,
+	OPT_CONTEXT, OPT_UP, OPT_WAIT, OPT_KEEP_UP, OPT_ROUTE, OPT_DEFAULT_ROUTE, OPT_TIMEOUT,
 };
 
 static const struct option options[] = {
@@ -29,6 +29,7 @@ static const struct option options[] = {
 	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "up", no_argument, NULL, OPT_UP },
 	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "keep-up", no_argument, NULL, OPT_KEEP_UP },
 	{ "route", optional_argument, NULL, OPT_ROUTE },
 	{ "default-route", no_argument, NULL, OPT_DEFAULT_ROUTE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -116,6 +117,9 @@ int attach_parse(int argc, char **argv, struct attach_opts *o)
 			break;
 		case OPT_WAIT:
 			o->wait = true;
+			break;
+		case OPT_KEEP_UP:
+			o->keep_up = o->up = true;
 			break;
 		case OPT_ROUTE:
 			if (parse_route(optarg, o))
