@@ -436,9 +436,10 @@ static int setup(struct attached *a)
 	}
 	a->ldisc = o->ldisc >= 0 ? o->ldisc : tty_atnet_ldisc();
 	if (ioctl(a->fd, TIOCSETD, &a->ldisc) < 0) {
+		err = errno;
 		errorf("attach %s: line discipline %d: %s%s", a->tty, a->ldisc,
-		       strerror(errno),
-		       errno == EINVAL ? " (not registered: is the module loaded?)" : "");
+		       strerror(err),
+		       err == EINVAL ? " (not registered: is the module loaded?)" : "");
 		a->ldisc = -1;
 		return -1;
 	}
