@@ -957,6 +957,8 @@ static size_t s7_raw(struct sim *s, const u8 *buf, size_t len)
 		take = len;
 	memcpy(m->dsend_buf + m->dsend_got, buf, take);
 	m->dsend_got += take;
+	if (s->echo && s->cfg.echo_data)
+		sim_write(s, buf, take);
 	if (m->dsend_got == m->dsend_len) {
 		sim_raw_end(s);
 		if (s7_send(s, m->dsend_sock, m->dsend_buf, m->dsend_len))

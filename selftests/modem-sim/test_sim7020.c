@@ -525,6 +525,14 @@ static bool t_five_sockets(void)
 		    "+CSOC: 0,1,1,1\r\n\r\n+CSOC: 1,1,2,1\r\n\r\n"
 		    "+CSOC: 2,1,2,1\r\n\r\n+CSOC: 3,1,2,1\r\n\r\n"
 		    "+CSOC: 4,1,1,1\r\n\r\nOK\r\n", T));
+	{
+		char st[2048];
+
+		CHECK(t_ctl(&s, "status", st, sizeof(st)) == 1);
+		CHECK(strstr(st, "model sim7020\n") && strstr(st, "pdn 1\n") &&
+		      strstr(st, "apn shnbiot\n") &&
+		      strstr(st, "socket4 tcp created"));
+	}
 	/* IPv6, a bad protocol or another cid are not offered. */
 	CHECK(t_cmd(&s, "AT+CSOCL=0", "OK\r\n", T));
 	CHECK(t_cmd(&s, "AT+CSOC=2,1,1", "ERROR\r\n", T));
@@ -586,6 +594,7 @@ out:
 /* AT+CSODSEND: "> ", raw bytes (all 256 values), DATA ACCEPT; binary rx. */
 static bool t_binary(void)
 {
+	static const char *const x[] = { "--echo-data", NULL };
 	unsigned char all[256], exp[400];
 	struct t_sim s;
 	int peer = -1, i, n;
@@ -593,7 +602,7 @@ static bool t_binary(void)
 
 	for (i = 0; i < 256; i++)
 		all[i] = (unsigned char)i;
-	CHECK(start_ate0(&s, NULL));
+	CHECK(start_ate0(&s, x));
 	CHECK(sock_to_us(&s, 0, &peer));
 	CHECK(t_cmd(&s, "AT+CSORCVFLAG?", "+CSORCVFLAG: 0\r\n\r\nOK\r\n", T));
 	CHECK(t_cmd(&s, "AT+CSORCVFLAG=1", "OK\r\n", T));
@@ -614,6 +623,15 @@ static bool t_binary(void)
 	CHECK(t_expects(&s, "\r\n+CSONMI: 0,4,0D0A\r\n", T));
 	/* Over the maximum, or on a socket that is not connected. */
 	CHECK(t_cmd(&s, "AT+CSODSEND=0,1025", "ERROR\r\n", T));
+	/* With echo and --echo-data the payload comes back too. */
+	CHECK(t_sends(&s, "ATE1\r"));
+	CHECK(t_expects(&s, "\r\nOK\r\n", T));
+	CHECK(t_sends(&s, "AT+CSODSEND=0,3\r"));
+	CHECK(t_expects(&s, "AT+CSODSEND=0,3\r\r\n\r\n> ", T));
+	CHECK(t_sends(&s, "a\rb"));
+	CHECK(t_expects(&s, "a\rb\r\nDATA ACCEPT: 3\r\n", T));
+	CHECK(peer_expect(peer, "a\rb", 3));
+	CHECK(ate0(&s));
 	CHECK(t_cmd(&s, "AT+CSODSEND=3,1", "ERROR\r\n", T));
 	ok = true;
 out:
