@@ -1241,7 +1241,12 @@ static void t_abort_raw(struct rig *r)
 {
 	r->urc_raw = true;
 	FEED(r, "\r\n+RECEIVE,0,10:\r\nabc");
+	/* A second expectation while one is pending is ignored. */
+	atnet_chat_expect_raw(&r->chat, 5, w_sink, r);
+	atnet_chat_expect_raw(&r->chat, 5, NULL, r);
+	CHECK_EQ(r->chat.raw_left, 7);
 	atnet_chat_abort(&r->chat, -ENODEV);
+	CHECK_EQ(r->chat.raw_left, 0);
 	FEED(r, "\r\nRDY\r\n");
 	LOG(r,
 	    "urc +RECEIVE,0,10:\n"
