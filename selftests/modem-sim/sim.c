@@ -1212,7 +1212,7 @@ static const char usage_text[] =
 "  --dns-ms MS          time until the DNS answer (default 50)\n"
 "Quirks (see docs/at-reference.md):\n"
 "  --compact            \"0,CONNECT OK\" instead of \"0, CONNECT OK\" (all N, X)\n"
-"  --urc-noise          DST: 0 / *PSUTTZ before SHUT OK and after CIICR;\n"
+"  --urc-noise          DST: 0 / *PSUTTZ before SHUT OK and the OK of CIICR;\n"
 "                       extra +CIPRXGET: 1,n before CIPRXGET=4 answers;\n"
 "                       received data held (<=1 s) and shown as +RECEIVE\n"
 "                       right before the next \"> \" prompt\n"
