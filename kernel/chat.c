@@ -191,13 +191,31 @@ static void atnet_chat_eol(struct atnet_chat *chat, bool cr)
 		atnet_chat_dispatch(chat);
 }
 
-/* Text that ends without CR/LF: the "> " prompt and "+IPD,len:". */
+/*
+ * "+CSONMI: id,len," is a header whatever follows: len raw bytes in binary
+ * mode, len hex characters otherwise. Ending it at the second comma lets one
+ * expect_raw() take either, so hex data never counts against the line limit.
+ */
+static bool atnet_chat_csonmi_header(const struct atnet_chat *chat)
+{
+	static const char pfx[] = "+CSONMI:";
+	const char *first;
+
+	if (chat->len <= sizeof(pfx) || memcmp(chat->line, pfx, sizeof(pfx) - 1))
+		return false;
+	first = memchr(chat->line, ',', chat->len - 1);
+	return first && first < chat->line + chat->len - 1;
+}
+
+/* Text that ends without CR/LF: the "> " prompt and the data headers. */
 static void atnet_chat_early_end(struct atnet_chat *chat, u8 c)
 {
 	if (chat->len == 2 && c == ' ' && chat->line[0] == '>' &&
 	    atnet_chat_prompt(chat))
 		return;
 	if (c == ':' && chat->len > 6 && !memcmp(chat->line, "+IPD,", 5))
+		atnet_chat_dispatch(chat);
+	else if (c == ',' && atnet_chat_csonmi_header(chat))
 		atnet_chat_dispatch(chat);
 }
 

@@ -13,7 +13,9 @@
  * Otherwise "> " is plain text. With echo on the modem echoes the payload
  * too, and nothing strips that: send ATE0 before any payload. A line
  * beginning "+IPD," ends at its first ':' (the data follows on the same line;
- * the ':' is part of the line).
+ * the ':' is part of the line). A line beginning "+CSONMI:" ends at its second
+ * comma ("+CSONMI: id,len,"): its handler must take the data, binary or hex,
+ * with atnet_chat_expect_raw(), or the data is framed as the next line.
  *
  * Raw payloads: a handler that has parsed a length-counted header
  * ("+CIPRXGET: 2,n,got,rem", "+RECEIVE,n,len:", "+IPD,len:") calls

@@ -201,6 +201,19 @@ static int header_len(const char *rest, u32 *len)
 	return atnet_chat_uint(f[nf - 1], 1460, len);
 }
 
+/* "+CSONMI: id,len," -> len; the data follows as raw bytes. */
+static int csonmi_len(const char *rest, u32 *len)
+{
+	char buf[64];
+	const char *f[3];
+	int nf;
+
+	nf = atnet_chat_fields(rest, buf, sizeof(buf), f, 3);
+	if (nf != 3 || f[2][0])
+		return -EINVAL;
+	return atnet_chat_uint(f[1], 2048, len);
+}
+
 static void w_urc(void *ctx, const char *line, size_t len)
 {
 	struct rig *r = ctx;
@@ -217,6 +230,9 @@ static void w_urc(void *ctx, const char *line, size_t len)
 	if (!rest)
 		rest = atnet_chat_prefix(line, "+IPD,");
 	if (r->urc_raw && rest && !header_len(rest, &n))
+		expect_raw(r, n);
+	rest = atnet_chat_prefix(line, "+CSONMI:");
+	if (r->urc_raw && rest && !csonmi_len(rest, &n))
 		expect_raw(r, n);
 	if (r->urc_trigger && atnet_chat_prefix(line, r->urc_trigger)) {
 		logp(r, "submit %s\n", r->urc_cmd->cmd.text);
@@ -714,6 +730,19 @@ static void t_sim7000_ipd(struct rig *r)
 	    "raw 7/7 a\\r\\nOK\\r\\n\n");
 }
 
+static void t_sim7020_csonmi_binary(struct rig *r)
+{
+	r->urc_raw = true;
+	/* AT+CSORCVFLAG=1: len raw bytes after the header, CR/LF and all. */
+	FEED(r, "\r\n+CSONMI: 1,7,a\r\nOK\r\n\r\n+CSONMI: 2,2,>\x20\r\nSEND: 1,3\r\n");
+	LOG(r,
+	    "urc +CSONMI: 1,7,\n"
+	    "raw 7/7 a\\r\\nOK\\r\\n\n"
+	    "urc +CSONMI: 2,2,\n"
+	    "raw 2/2 > \n"
+	    "urc SEND: 1,3\n");
+}
+
 static void t_ipd_unclaimed(struct rig *r)
 {
 	/* Nobody expects the data: it is framed like any text, no crash. */
@@ -739,6 +768,7 @@ static void t_sim7020_socket(struct rig *r)
 	submit(r, &con);
 	submit(r, &send);
 	submit(r, &cl);
+	r->urc_raw = true;
 	FEED(r, "\r\n+CSOC:0\r\n\r\nOK\r\n\r\nOK\r\n\r\nOK\r\n"
 		"\r\nSEND: 0,11\r\n\r\n+CSONMI: 0,6,313233\r\n"
 		"\r\n+CSOERR: 0,2\r\n\r\nOK\r\n");
@@ -752,7 +782,8 @@ static void t_sim7020_socket(struct rig *r)
 	    "done AT+CSOSEND=0,0,\"Hello World\" 0\n"
 	    "tx AT+CSOCL=0\\r\n"
 	    "urc SEND: 0,11\n"
-	    "urc +CSONMI: 0,6,313233\n"
+	    "urc +CSONMI: 0,6,\n"
+	    "raw 6/6 313233\n"
 	    "urc +CSOERR: 0,2\n"
 	    "done AT+CSOCL=0 0\n");
 }
@@ -1400,6 +1431,7 @@ static const struct test tests[] = {
 	DIALOGUE(t_sim7000_server),
 	DIALOGUE(t_sim7000_dns),
 	DIALOGUE(t_sim7000_ipd),
+	DIALOGUE(t_sim7020_csonmi_binary),
 	DIALOGUE(t_ipd_unclaimed),
 	DIALOGUE(t_sim7020_socket),
 	DIALOGUE(t_sim7020_hexdump),
