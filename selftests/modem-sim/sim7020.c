@@ -333,6 +333,11 @@ static void s7_pdn_down(struct sim *s, bool network)
 	}
 	if (m->cgerep)
 		sim_line(s, "+CGEV: %s PDN DEACT 1", network ? "NW" : "ME");
+	/* An AT+CSOCON still waiting for its handshake fails with it. */
+	if (m->busy && m->busy_sock >= 0) {
+		sim_error(s);
+		s7_done(s);
+	}
 }
 
 static void s7_attach_done(struct sim *s, void *arg)
@@ -475,6 +480,8 @@ static void s7_rx_read(struct sim *s, struct s7_sock *k)
 		k->rx_err = errno == ECONNRESET ? S7_ERR_RESET : S7_ERR_ABORT;
 	} else if (n == 0 && k->type == SOCK_STREAM) {
 		k->rx_err = opt.close_code;
+	} else if (n == 0) {
+		return;		/* an empty datagram shows nothing */
 	} else {
 		k->rx = chunk_new(buf, n);
 	}

@@ -932,6 +932,24 @@ static bool t_fault_pdp_deact(void)
 		CHECK(t_recv_deadline(peer, b, sizeof(b), T) <= 0);
 	}
 	CHECK(t_ctl(&s, "pdp-deact", NULL, 0) < 0);
+	t_sim_stop(&s);
+
+	/* The PDN goes while an AT+CSOCON waits for its handshake. */
+	{
+		static const char *const slow[] = { "--rtt", "800", NULL };
+		char cmd[128];
+
+		CHECK(start_ate0(&s, slow));
+		CHECK(t_cmd(&s, "AT+CSOC=1,1,1", "+CSOC:0\r\n\r\nOK\r\n", T));
+		snprintf(cmd, sizeof(cmd), "AT+CSOCON=0,%d,\"127.0.0.1\"\r",
+			 echod.tcp_port);
+		CHECK(t_sends(&s, cmd));
+		CHECK(t_quiet(&s, 200));
+		CHECK(t_fault(&s, "pdp-deact"));
+		CHECK(t_expects(&s, "\r\n+CSOERR: 0,11\r\n\r\nERROR\r\n", T));
+		CHECK(t_quiet(&s, 900));
+		CHECK(t_cmd(&s, "AT", "OK\r\n", T));
+	}
 	ok = true;
 out:
 	if (peer >= 0)
@@ -1201,6 +1219,69 @@ out:
 	return ok;
 }
 
+/* --rtt: the handshake, the SEND: ack and the echo all cross the link. */
+static bool t_rtt(void)
+{
+	static const char *const x[] = { "--rtt", "400", NULL };
+	struct t_sim s;
+	int peer = -1;
+	long long t0;
+	bool ok = false;
+
+	CHECK(start_ate0(&s, x));
+	CHECK(t_cmd(&s, "AT+CSOSENDFLAG=1", "OK\r\n", T));
+	t0 = ms_now();
+	CHECK(sock_to_us(&s, 0, &peer));
+	CHECK(ms_now() - t0 >= 380);
+	t0 = ms_now();
+	CHECK(t_cmd(&s, "AT+CSOSEND=0,4,\"6869\"", "OK\r\n", T));
+	CHECK(ms_now() - t0 < 300);
+	CHECK(peer_expect(peer, "hi", 2));
+	CHECK(ms_now() - t0 >= 180);
+	CHECK(t_expects(&s, "\r\nSEND: 0,2\r\n", T));
+	CHECK(ms_now() - t0 >= 380);
+	t0 = ms_now();
+	CHECK(write(peer, "yo", 2) == 2);
+	CHECK(t_expects(&s, "\r\n+CSONMI: 0,4,796F\r\n", T));
+	CHECK(ms_now() - t0 >= 180);
+	ok = true;
+out:
+	if (peer >= 0)
+		close(peer);
+	t_sim_stop(&s);
+	return ok;
+}
+
+/* Dialect faults from a --script: "after PREFIX" and "at MS". */
+static bool t_script(void)
+{
+	char path[128], cmd[128];
+	const char *x[] = { "--script", path, NULL };
+	struct t_sim s;
+	FILE *f;
+	bool ok = false;
+
+	snprintf(path, sizeof(path), "/tmp/t7020.%d.script", getpid());
+	f = fopen(path, "w");
+	CHECK(f);
+	fputs("# refuse the first connect, then lose the PDN at 800 ms\n"
+	      "after AT+CSOC= refuse\nat 800 pdp-deact\n", f);
+	fclose(f);
+	CHECK(start_ate0(&s, x));
+	CHECK(t_cmd(&s, "AT+CSOC=1,1,1", "+CSOC:0\r\n\r\nOK\r\n", T));
+	snprintf(cmd, sizeof(cmd), "AT+CSOCON=0,%d,\"127.0.0.1\"",
+		 echod.tcp_port);
+	CHECK(t_cmd(&s, cmd, "ERROR\r\n", T));
+	CHECK(t_cmd(&s, cmd, "OK\r\n", T));
+	CHECK(t_expects(&s, "\r\n+CSOERR: 0,11\r\n", T));
+	CHECK(t_cmd(&s, "AT+CGACT?", "+CGACT: 1,0\r\n\r\nOK\r\n", T));
+	ok = true;
+out:
+	unlink(path);
+	t_sim_stop(&s);
+	return ok;
+}
+
 /* ------------------------------------------------------------------ main */
 
 static const struct {
@@ -1243,6 +1324,8 @@ static const struct {
 	{ "fault restart and CFUN=1,1", t_fault_restart },
 	{ "faults stall, garbage, urc, drop", t_fault_generic },
 	{ "--rdy, --autobaud, --urc-noise, --cpin-notready", t_realism_options },
+	{ "--rtt delays connect, SEND: ack and data", t_rtt },
+	{ "dialect faults from --script", t_script },
 };
 
 int main(int argc, char **argv)
