@@ -628,3 +628,23 @@ ssize_t t_recv_deadline(int fd, void *buf, size_t len, int ms)
 		return -1;
 	return recv(fd, buf, len, 0);
 }
+
+bool t_read_raw(struct t_sim *s, void *out, size_t len, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (s->len < len) {
+		if (now_ms() >= end) {
+			t_fail("timeout reading %zu raw bytes (have %zu)", len,
+			       s->len);
+			return false;
+		}
+		if (fill(s, (int)(end - now_ms())) < 0) {
+			t_fail("modem pty closed");
+			return false;
+		}
+	}
+	memcpy(out, s->buf, len);
+	consume(s, len);
+	return true;
+}

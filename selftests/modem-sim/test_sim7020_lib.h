@@ -59,6 +59,9 @@ bool t_expect_pat(struct t_sim *s, const char *pat, int ms);
 /* Read one CRLF-framed line ("\r\nTEXT\r\n") into out; fail on timeout. */
 bool t_read_line(struct t_sim *s, char *out, size_t outlen, int ms);
 
+/* The next len bytes, whatever they are. */
+bool t_read_raw(struct t_sim *s, void *out, size_t len, int ms);
+
 /* Nothing at all arrives for ms milliseconds. */
 bool t_quiet(struct t_sim *s, int ms);
 
