@@ -1085,6 +1085,9 @@ static void cmd_csosend(struct sim *s, char *args)
 	if (len == 0) {
 		if (n == 0 || n > opt.send_max || memchr(data, '"', n))
 			goto err;
+		for (i = 0; i < n; i++)
+			if ((u8)data[i] < 0x20 || data[i] == 0x7f)
+				goto err;
 		buf = malloc(n);
 		memcpy(buf, data, n);
 	} else {

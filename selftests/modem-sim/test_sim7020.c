@@ -579,6 +579,8 @@ static bool t_csosend_rules(void)
 	CHECK(t_cmd(&s, "AT+CSOSEND=0,4,\"31zz\"", "ERROR\r\n", T));
 	CHECK(t_cmd(&s, "AT+CSOSEND=0,0,Hello", "ERROR\r\n", T));
 	CHECK(t_cmd(&s, "AT+CSOSEND=0,0,\"\"", "ERROR\r\n", T));
+	CHECK(t_cmd(&s, "AT+CSOSEND=0,0,\"a\"b\"", "ERROR\r\n", T));
+	CHECK(t_cmd(&s, "AT+CSOSEND=0,0,\"a\tb\"", "ERROR\r\n", T));
 	CHECK(t_cmd(&s, "AT+CSOSEND=1,0,\"x\"", "ERROR\r\n", T));
 	CHECK(t_cmd(&s, "AT+CSOSEND=0,4,6a6B", "OK\r\n", T));
 	CHECK(t_cmd(&s, "AT+CSOSEND=0,0,\"a,b\"", "OK\r\n", T));
