@@ -292,6 +292,7 @@ int main(int argc, char **argv)
 	const char *addr = "0.0.0.0", *logpath = NULL, *pidfile = NULL;
 	bool daemonize = false;
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, waitmask;
 
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -347,6 +348,11 @@ int main(int argc, char **argv)
 		fprintf(f, "%d\n", (int)getpid());
 		fclose(f);
 	}
+	/* Blocked except inside ppoll(): a SIGTERM is never lost. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -365,7 +371,7 @@ int main(int argc, char **argv)
 			if (ents[i].kind == C_SOURCE)
 				pfd[i].events = POLLOUT;
 		}
-		if (poll(pfd, n, -1) < 0) {
+		if (ppoll(pfd, n, NULL, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll: %s", strerror(errno));

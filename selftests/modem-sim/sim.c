@@ -1471,6 +1471,7 @@ int main(int argc, char **argv)
 	struct sim_core *c = &core;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *script;
+	sigset_t block, waitmask;
 	int i;
 
 	s->core = c;
@@ -1494,6 +1495,15 @@ int main(int argc, char **argv)
 	script = parse_args(s, argc, argv);
 	srand(getpid());
 
+	/*
+	 * Signals stay blocked except inside ppoll(), so a SIGTERM between
+	 * the loop test and the wait cannot be lost.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -1549,7 +1559,12 @@ int main(int argc, char **argv)
 			pfd[n++] = (struct pollfd){ .fd = c->watches[i].fd,
 						    .events = c->watches[i].events };
 
-		r = poll(pfd, n, next_timeout_ms(s));
+		{
+			int ms = next_timeout_ms(s);
+			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+			r = ppoll(pfd, n, ms < 0 ? NULL : &ts, &waitmask);
+		}
 		c->now_us = mono_us();
 		if (r < 0) {
 			if (errno == EINTR)

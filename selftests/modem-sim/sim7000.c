@@ -489,10 +489,25 @@ static void link_io(struct sim *s, int fd, short re, void *arg)
 	(void)fd;
 	if (re & POLLOUT)
 		link_write(s, l);
+	if ((re & (POLLHUP | POLLERR)) && !l->reading && !l->udp) {
+		/*
+		 * Reset while we were not reading (backpressure): poll keeps
+		 * reporting it, so take the last bytes and the error now.
+		 */
+		l->reading = true;
+	}
 	if ((re & (POLLIN | POLLHUP | POLLERR)) && l->reading) {
 		struct sockaddr_in from = l->peer;
 		socklen_t sl = sizeof(from);
 		size_t room = rx_room(s, l);
+
+		/* A real modem hands out at most 1460 bytes per +RECEIVE. */
+		if (room > MAX_SEND || (re & (POLLHUP | POLLERR)))
+			room = MAX_SEND;
+		if (!room && !l->udp) {
+			link_poll(s, l);
+			return;
+		}
 
 		if (l->udp) {
 			n = recvfrom(l->fd, buf, sizeof(buf), 0,
@@ -500,8 +515,6 @@ static void link_io(struct sim *s, int fd, short re, void *arg)
 			if (n > 0)
 				queue_rx(s, l, buf, n, false, &from);
 		} else {
-			if (room > sizeof(buf))
-				room = sizeof(buf);
 			n = read(l->fd, buf, room);
 			if (n > 0) {
 				queue_rx(s, l, buf, n, false, &from);

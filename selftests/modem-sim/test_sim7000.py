@@ -854,6 +854,23 @@ def test_quirk_baud_pacing():
 
 
 @test
+def test_quirk_baud_input_pacing():
+    e = Echod()
+    try:
+        with Sim("--baud", "19200", "--echo", "off") as s:
+            s.bring_up(mux=True, echo=False)
+            s.cmd('AT+CIPSTART=0,"TCP","127.0.0.1",%d' % e.tcp, OK + "\r\n0, CONNECT OK\r\n", echo=False)
+            s.cmd("AT+CIPSEND=0,960", "\r\n> ", echo=False)
+            t0 = time.monotonic()
+            s.send("p" * 960)             # the pty takes it at once ...
+            s.expect("\r\n0, SEND OK\r\n", 3)
+            dt = time.monotonic() - t0    # ... the modem at 1920 bytes/s
+            check(0.45 <= dt <= 1.0, "960 bytes in at 19200 took %.3fs, want ~0.5" % dt)
+    finally:
+        e.close()
+
+
+@test
 def test_quirk_rtt_bandwidth():
     e = Echod()
     try:
@@ -903,6 +920,25 @@ def test_backpressure_and_bulk_receive():
             s.expect("\r\n0, CLOSED\r\n")
             want = bytes(i % 251 for i in range(e.source_n))
             check(data == want, "bulk data corrupted (%d bytes)" % len(data))
+    finally:
+        e.close()
+
+
+@test
+def test_bulk_auto_receive():
+    e = Echod()
+    try:
+        with Sim("--echo", "off") as s:
+            s.bring_up(mux=True, echo=False)
+            s.cmd('AT+CIPSTART=1,"TCP","127.0.0.1",%d' % e.source, OK + "\r\n1, CONNECT OK\r\n", echo=False)
+            data = b""
+            while len(data) < e.source_n:
+                m = s.expect_re(rb"\r\n\+RECEIVE,1,(\d+):\r\n", 5)
+                n = int(m.group(1))
+                check(0 < n <= 1460, "+RECEIVE of %d bytes" % n)
+                data += s.read_n(n)
+            s.expect("\r\n1, CLOSED\r\n")
+            check(data == bytes(i % 251 for i in range(e.source_n)), "bulk data corrupted")
     finally:
         e.close()
 
