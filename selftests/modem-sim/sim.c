@@ -73,6 +73,7 @@ struct sim_core {
 	struct buf out, in;
 	uint64_t out_t_us, in_t_us;	/* pacing clocks */
 	uint64_t last_in_us;
+	uint64_t tty_quiet_us;	/* do not poll the tty before this */
 	char line[LINE_MAX_LEN + 1];
 	size_t line_len;
 	bool raw;
@@ -542,7 +543,12 @@ static void tty_read(struct sim *s)
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
+		/*
+		 * A hung-up serial line keeps reporting EOF/EIO: look again
+		 * in 100 ms instead of spinning.
+		 */
 		sim_log(s, "tty read: %s", n ? strerror(errno) : "EOF");
+		c->tty_quiet_us = c->now_us + 100000;
 		return;
 	}
 	transcript(s, '>', tmp, n);
@@ -1448,6 +1454,8 @@ static int next_timeout_ms(struct sim *s)
 
 	if (c->timers)
 		due = c->timers->due_us;
+	if (c->tty_quiet_us > c->now_us && c->tty_quiet_us < due)
+		due = c->tty_quiet_us;
 	if (s->cfg.baud) {
 		if (c->out.len && c->fd >= 0 && c->out_t_us + byte_us(s) < due)
 			due = c->out_t_us + byte_us(s);
@@ -1522,7 +1530,7 @@ int main(int argc, char **argv)
 
 	while (!got_signal && !c->quit) {
 		struct pollfd pfd[3 + MAX_CLIENTS + c->nwatches];
-		int idx_ctl = -1, idx_cl[MAX_CLIENTS], n = 0, idx_w, r;
+		int idx_ctl = -1, idx_cl[MAX_CLIENTS], n = 0, idx_w, idx_tty, r;
 		size_t nw;
 
 		c->now_us = mono_us();
@@ -1531,15 +1539,21 @@ int main(int argc, char **argv)
 		out_flush(s);
 		watches_compact(c);
 
+		idx_tty = -1;
 		if (c->fd >= 0) {
+			idx_tty = n;
 			pfd[n].fd = c->fd;
 			pfd[n].events = 0;
-			if (c->in.len < INQ_MAX)
+			if (c->in.len < INQ_MAX && c->now_us >= c->tty_quiet_us)
 				pfd[n].events |= POLLIN;
 			if (c->out.len && (!s->cfg.baud ||
 					   c->out_t_us + byte_us(s) <= mono_us()))
 				pfd[n].events |= POLLOUT;
-			n++;
+			/* Nothing wanted: leave it out, a hangup would spin. */
+			if (pfd[n].events)
+				n++;
+			else
+				idx_tty = -1;
 		}
 		if (c->ctl_fd >= 0) {
 			idx_ctl = n;
@@ -1571,10 +1585,10 @@ int main(int argc, char **argv)
 				continue;
 			die("poll: %s", strerror(errno));
 		}
-		if (c->fd >= 0 && pfd[0].fd == c->fd) {
-			if (pfd[0].revents & POLLIN)
+		if (idx_tty >= 0 && c->fd == pfd[idx_tty].fd) {
+			if (pfd[idx_tty].revents & (POLLIN | POLLHUP | POLLERR))
 				tty_read(s);
-			if (pfd[0].revents & POLLOUT)
+			if (pfd[idx_tty].revents & POLLOUT)
 				out_flush(s);
 		}
 		if (idx_ctl >= 0 && (pfd[idx_ctl].revents & POLLIN))
