@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The modem object: lifetime, the chat engine's glue (bytes in, bytes out,
+ * time), and the state machine that turns chat results and URCs into modem
+ * and context states.
+ *
+ * Lock order
+ * ----------
+ *   rtnl_lock -> m->lock                 (ndo_open/ndo_stop)
+ *   lock_sock(sk) -> atnet_modems_lock -> m->lock -> m->tx_lock
+ *
+ * - m->lock (mutex) protects the chat engine and all modem state, including
+ *   the link table. It is never held across waiting for the modem: every
+ *   operation only queues commands, and their completions run later from
+ *   receive_buf2 or the timer work, under m->lock again.
+ * - Never take rtnl or lock_sock under m->lock: interfaces are registered
+ *   from netdev_work, outside it; carrier changes need neither.
+ * - Never cancel_*_sync() our works under m->lock: they take it.
+ * - m->tx_lock (spinlock, bh) guards m->tty and the tx fifo: the tx work
+ *   writes to the tty under it, write_wakeup (IRQ context) only schedules.
+ *
+ * Lifetime
+ * --------
+ * The line discipline holds one reference from open to close; each
+ * registered interface holds one until its destructor runs (after an RCU
+ * grace period, so lookups under rcu_read_lock may take a reference); the
+ * socket layer takes its own. Detach and hangup first mark the modem dead
+ * (every entry point checks m->dead), then the works are cancelled, the
+ * interfaces unregistered and the tty forgotten. The memory goes with the
+ * last reference.
+ */
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/nsproxy.h>
+#include <linux/rtnetlink.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/tty.h>
+
+#include "dialect.h"
+#include "modem.h"
+#include "netdev.h"
+#include "netlink.h"
+
+static LIST_HEAD(atnet_modems);
+static DEFINE_MUTEX(atnet_modems_lock);
+
+u64 atnet_now_ms(void)
+{
+	/* Never 0: the chat engine reads 0 as "no deadline". */
+	return ktime_to_ms(ktime_get()) + 1;
+}
+
+void atnet_modem_get(struct atnet_modem *m)
+{
+	kref_get(&m->ref);
+}
+
+static void atnet_modem_release(struct kref *ref)
+{
+	struct atnet_modem *m = container_of(ref, struct atnet_modem, ref);
+
+	/* Sockets hold the modem, and with it their links, until here. */
+	atnet_links_destroy(m);
+	put_net(m->net);
+	mutex_destroy(&m->lock);
+	kfree(m);
+}
+
+void atnet_modem_put(struct atnet_modem *m)
+{
+	kref_put(&m->ref, atnet_modem_release);
+}
+
+void atnet_modem_set_reason(struct atnet_modem *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	lockdep_assert_held(&m->lock);
+	va_start(ap, fmt);
+	vsnprintf(m->reason, sizeof(m->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* Transmit -------------------------------------------------------------- */
+
+/* The chat engine's ->write(): queue, the tx work pushes to the tty. */
+static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
+{
+	struct atnet_modem *m = ctx;
+	unsigned int n;
+
+	lockdep_assert_held(&m->lock);
+	spin_lock_bh(&m->tx_lock);
+	n = kfifo_in(&m->txfifo, buf, len);
+	spin_unlock_bh(&m->tx_lock);
+	if (n < len) {
+		m->tx_overflows++;
+		pr_warn_ratelimited("%s: tx fifo full, %zu bytes dropped\n",
+				    m->tty_name, len - n);
+	}
+	schedule_work(&m->tx_work);
+}
+
+static void atnet_modem_tx_work(struct work_struct *work)
+{
+	struct atnet_modem *m = container_of(work, struct atnet_modem, tx_work);
+	struct tty_struct *tty;
+	unsigned int n;
+	int written;
+
+	spin_lock_bh(&m->tx_lock);
+	while ((tty = m->tty)) {
+		n = kfifo_out_peek(&m->txfifo, m->txbuf, sizeof(m->txbuf));
+		if (!n) {
+			clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+			break;
+		}
+		/* Set before writing, so a wakeup for the rest is not missed. */
+		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+		written = tty->ops->write(tty, m->txbuf, n);
+		if (written <= 0)
+			break;
+		n = kfifo_out(&m->txfifo, m->txbuf, written);
+	}
+	spin_unlock_bh(&m->tx_lock);
+}
+
+/* From write_wakeup, possibly in IRQ context: only schedule. */
+void atnet_modem_write_wakeup(struct atnet_modem *m)
+{
+	schedule_work(&m->tx_work);
+}
+
+/* Time ------------------------------------------------------------------ */
+
+/* Wake the timer work at the earliest chat deadline or script retry. */
+void atnet_modem_arm(struct atnet_modem *m)
+{
+	u64 d, now;
+
+	lockdep_assert_held(&m->lock);
+	if (m->dead)
+		return;
+	d = atnet_chat_deadline(&m->chat);
+	if (m->retry_at && (!d || m->retry_at < d))
+		d = m->retry_at;
+	if (!d)
+		return;
+	now = atnet_now_ms();
+	mod_delayed_work(system_wq, &m->timer_work,
+			 d > now ? msecs_to_jiffies(d - now) + 1 : 0);
+}
+
+static void atnet_modem_timer_work(struct work_struct *work)
+{
+	struct atnet_modem *m = container_of(to_delayed_work(work),
+					     struct atnet_modem, timer_work);
+	u64 now;
+
+	mutex_lock(&m->lock);
+	if (!m->dead) {
+		now = atnet_now_ms();
+		atnet_chat_tick(&m->chat, now);
+		if (m->retry_at && now >= m->retry_at)
+			atnet_script_retry(m);
+		atnet_modem_settle(m);
+	}
+	mutex_unlock(&m->lock);
+}
+
+/* Receive --------------------------------------------------------------- */
+
+void atnet_modem_receive(struct atnet_modem *m, const u8 *buf, size_t len)
+{
+	mutex_lock(&m->lock);
+	if (!m->dead) {
+		atnet_chat_feed(&m->chat, buf, len, atnet_now_ms());
+		atnet_modem_settle(m);
+	}
+	mutex_unlock(&m->lock);
+}
+
+/* Contexts -------------------------------------------------------------- */
+
+static const char *const atnet_ctx_state_names[] = {
+	[ATNET_CTX_DOWN] = "down",
+	[ATNET_CTX_ACTIVATING] = "activating",
+	[ATNET_CTX_UP] = "up",
+	[ATNET_CTX_DEACTIVATING] = "deactivating",
+};
+
+/* Move context @i to @state, keep carrier in step, report @event (or 0). */
+void atnet_modem_ctx_set(struct atnet_modem *m, int i,
+			 enum atnet_ctx_state state, int event,
+			 const char *why)
+{
+	struct atnet_ctx *ctx = &m->ctx[i];
+	enum atnet_ctx_state old = ctx->state;
+
+	lockdep_assert_held(&m->lock);
+	ctx->state = state;
+	atnet_netdev_carrier(m, i, state == ATNET_CTX_UP);
+	if (state == ATNET_CTX_DOWN)
+		ctx->addr = 0;
+	if (old == ATNET_CTX_UP && state != ATNET_CTX_UP)
+		atnet_links_ctx_down(m, i, -ENETDOWN);
+	if (state == ATNET_CTX_UP)
+		pr_info("%s: context %d up, address %pI4\n", m->tty_name, i,
+			&ctx->addr);
+	else if (event == ATNET_EV_CONTEXT_LOST)
+		pr_info("%s: context %d lost: %s\n", m->tty_name, i,
+			why ? why : "unknown reason");
+	else if (old != state)
+		pr_debug("%s: context %d %s\n", m->tty_name, i,
+			 atnet_ctx_state_names[state]);
+	if (event)
+		atnet_nl_event_ctx(m, event, i, why);
+}
+
+/* Every context goes down, with @event for those that were not down. */
+static void atnet_modem_ctx_all_down(struct atnet_modem *m, int event,
+				     const char *why)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&m->lock);
+	for (i = 0; i < ATNET_CONTEXTS; i++) {
+		struct atnet_ctx *ctx = &m->ctx[i];
+		bool was_down = ctx->state == ATNET_CTX_DOWN;
+
+		ctx->want_up = false;
+		ctx->need_shut = false;
+		ctx->lost = false;
+		atnet_modem_ctx_set(m, i, ATNET_CTX_DOWN, was_down ? 0 : event,
+				    why);
+	}
+}
+
+bool atnet_modem_ctx_up(struct atnet_modem *m, int ctx)
+{
+	lockdep_assert_held(&m->lock);
+	return !m->dead && m->state == ATNET_MODEM_READY && ctx >= 0 &&
+	       ctx < m->n_ctx && m->ctx[ctx].state == ATNET_CTX_UP;
+}
+
+/*
+ * Ask for context @i up or down. Asynchronous: the state machine acts in
+ * settle, the outcome is an event. @strict (netlink) refuses a modem that is
+ * not usable; ndo_open only records the wish.
+ */
+int atnet_modem_ctx_request(struct atnet_modem *m, int i, bool up,
+			    bool strict, struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	mutex_lock(&m->lock);
+	if (m->dead) {
+		NL_SET_ERR_MSG(extack, "modem is gone");
+		err = -ENODEV;
+	} else if (i < 0 || i >= m->n_ctx) {
+		NL_SET_ERR_MSG(extack, "no such context on this modem");
+		err = -EINVAL;
+	} else if (strict && up && m->state == ATNET_MODEM_FAILED) {
+		NL_SET_ERR_MSG(extack, "modem failed; see the reason in GET");
+		err = -ENETDOWN;
+	} else {
+		m->ctx[i].want_up = up;
+		atnet_modem_settle(m);
+	}
+	mutex_unlock(&m->lock);
+	return err;
+}
+
+/* Start the next context operation, when nothing else runs. */
+static void atnet_modem_kick(struct atnet_modem *m)
+{
+	const struct atnet_dialect_ops *d = m->dialect;
+	unsigned int i;
+
+	lockdep_assert_held(&m->lock);
+	if (m->script || m->state != ATNET_MODEM_READY || !d)
+		return;
+	if (m->check_alive) {
+		m->check_alive = false;
+		atnet_probe_check_alive(m);
+		return;
+	}
+	for (i = 0; i < m->n_ctx; i++) {
+		if (m->ctx[i].need_shut && m->ctx[i].state == ATNET_CTX_DOWN) {
+			m->script_ctx = i;
+			atnet_script_start(m, d->ctx_shut);
+			return;
+		}
+	}
+	for (i = 0; i < m->n_ctx; i++) {
+		struct atnet_ctx *ctx = &m->ctx[i];
+
+		if (ctx->want_up && ctx->state == ATNET_CTX_DOWN) {
+			m->script_ctx = i;
+			atnet_modem_ctx_set(m, i, ATNET_CTX_ACTIVATING, 0, NULL);
+			atnet_script_start(m, d->ctx_up);
+			return;
+		}
+		if (!ctx->want_up && ctx->state == ATNET_CTX_UP) {
+			m->script_ctx = i;
+			atnet_modem_ctx_set(m, i, ATNET_CTX_DEACTIVATING, 0,
+					    NULL);
+			atnet_script_start(m, d->ctx_down);
+			return;
+		}
+	}
+}
+
+/* Modem states ---------------------------------------------------------- */
+
+/* Forget whatever we sent: its answers would be misread now. */
+static void atnet_modem_forget(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	m->gen++;
+	m->script = NULL;
+	m->retry_at = 0;
+	m->check_alive = false;
+}
+
+void atnet_modem_fail(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	atnet_modem_forget(m);
+	if (!m->reason[0])
+		strscpy(m->reason, "unknown failure", sizeof(m->reason));
+	m->state = ATNET_MODEM_FAILED;
+	atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, m->reason);
+	atnet_links_modem_down(m, -EIO);
+	pr_warn("%s: %s\n", m->tty_name, m->reason);
+	atnet_nl_event_state(m);
+}
+
+void atnet_modem_ready(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	m->state = ATNET_MODEM_READY;
+	m->reason[0] = '\0';
+	m->seen_timeouts = m->chat.stats.timeouts;
+	/* The announcement waits for the other contexts' interfaces. */
+	schedule_work(&m->netdev_work);
+}
+
+static void atnet_modem_restarted(struct atnet_modem *m)
+{
+	enum atnet_modem_state was = m->state;
+
+	lockdep_assert_held(&m->lock);
+	atnet_modem_forget(m);
+	if (was != ATNET_MODEM_PROBING) {
+		m->restarts++;
+		pr_info("%s: modem restarted; probing it again\n",
+			m->tty_name);
+		atnet_nl_event_restart(m);
+		atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST,
+					 "modem restarted");
+		atnet_links_modem_down(m, -ENETRESET);
+		m->state = ATNET_MODEM_PROBING;
+		m->reason[0] = '\0';
+		atnet_nl_event_state(m);
+	}
+	/* Not from a chat callback: settle runs after feed and tick return. */
+	atnet_chat_abort(&m->chat, -ECONNRESET);
+	m->dialect = NULL;
+	atnet_probe_start(m);
+}
+
+/* +PDP: DEACT names no context: every active one is gone. */
+static void atnet_modem_pdp_deact(struct atnet_modem *m)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&m->lock);
+	for (i = 0; i < m->n_ctx; i++) {
+		struct atnet_ctx *ctx = &m->ctx[i];
+
+		if (ctx->state == ATNET_CTX_ACTIVATING) {
+			ctx->lost = true;
+		} else if (ctx->state == ATNET_CTX_UP) {
+			/* The manual: AT+CIPSHUT before anything else. */
+			ctx->want_up = false;
+			ctx->need_shut = true;
+			atnet_modem_ctx_set(m, i, ATNET_CTX_DOWN,
+					    ATNET_EV_CONTEXT_LOST,
+					    "+PDP: DEACT");
+		}
+	}
+}
+
+/*
+ * After every feed, tick or request: act on what the URCs flagged, start the
+ * next operation, rearm the timer. Never called from inside the chat engine.
+ */
+void atnet_modem_settle(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->dead)
+		return;
+	if (m->restart_seen) {
+		m->restart_seen = false;
+		atnet_modem_restarted(m);
+	}
+	if (m->pdp_deact) {
+		m->pdp_deact = false;
+		atnet_modem_pdp_deact(m);
+	}
+	if (m->chat.stats.timeouts != m->seen_timeouts) {
+		m->seen_timeouts = m->chat.stats.timeouts;
+		if (m->state == ATNET_MODEM_READY)
+			m->check_alive = true;
+	}
+	atnet_modem_kick(m);
+	atnet_modem_arm(m);
+}
+
+/* Registers the interfaces of contexts beyond the first, then announces. */
+static void atnet_modem_netdev_work(struct work_struct *work)
+{
+	struct atnet_modem *m = container_of(work, struct atnet_modem,
+					     netdev_work);
+	struct net_device *dev;
+	unsigned int i, n;
+	char names[64];
+	int len;
+
+	mutex_lock(&m->lock);
+	n = m->dead ? 0 : m->n_ctx;
+	mutex_unlock(&m->lock);
+
+	for (i = 1; i < n; i++) {
+		mutex_lock(&m->lock);
+		dev = m->ctx[i].dev;
+		mutex_unlock(&m->lock);
+		if (dev)
+			continue;
+		dev = atnet_netdev_create(m, i);
+		if (IS_ERR(dev)) {
+			pr_warn("%s: no interface for context %u: %ld\n",
+				m->tty_name, i, PTR_ERR(dev));
+			break;
+		}
+		/* Stored even if dead by now: teardown unregisters it. */
+		mutex_lock(&m->lock);
+		m->ctx[i].dev = dev;
+		mutex_unlock(&m->lock);
+	}
+
+	mutex_lock(&m->lock);
+	if (!m->dead && m->state == ATNET_MODEM_READY) {
+		names[0] = '\0';
+		len = 0;
+		for (i = 0; i < m->n_ctx; i++)
+			if (m->ctx[i].dev)
+				len += scnprintf(names + len, sizeof(names) - len,
+						 "%s%s", len ? ", " : "",
+						 m->ctx[i].dev->name);
+		pr_info("%s: %s (%s) ready as %s\n", m->tty_name,
+			m->model, m->firmware[0] ? m->firmware : "firmware unknown",
+			names);
+		atnet_nl_event_state(m);
+	}
+	mutex_unlock(&m->lock);
+}
+
+/* Submission for the link layer ----------------------------------------- */
+
+int atnet_modem_submit(struct atnet_modem *m, struct atnet_chat_cmd *cmd)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->dead)
+		return -ENODEV;
+	if (m->state != ATNET_MODEM_READY)
+		return -ENETDOWN;
+	atnet_chat_submit(&m->chat, cmd, atnet_now_ms());
+	atnet_modem_arm(m);
+	return 0;
+}
+
+/* Lookups --------------------------------------------------------------- */
+
+struct atnet_modem *atnet_modem_get_by_ifindex(struct net *net, int ifindex,
+					       int *ctx)
+{
+	struct atnet_modem *m = NULL;
+	struct net_device *dev;
+
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(net, ifindex);
+	if (dev)
+		m = atnet_netdev_modem_get(dev, ctx);
+	rcu_read_unlock();
+	return m;
+}
+
+struct atnet_modem *atnet_modem_get_by_ifname(struct net *net,
+					      const char *name, int *ctx)
+{
+	struct atnet_modem *m = NULL;
+	struct net_device *dev;
+
+	rcu_read_lock();
+	dev = dev_get_by_name_rcu(net, name);
+	if (dev)
+		m = atnet_netdev_modem_get(dev, ctx);
+	rcu_read_unlock();
+	return m;
+}
+
+struct atnet_modem *atnet_modem_get_first_up(struct net *net, int *ctx)
+{
+	struct atnet_modem *m, *found = NULL;
+	int i;
+
+	mutex_lock(&atnet_modems_lock);
+	list_for_each_entry(m, &atnet_modems, node) {
+		if (!net_eq(m->net, net))
+			continue;
+		mutex_lock(&m->lock);
+		for (i = 0; i < m->n_ctx && !found; i++) {
+			if (atnet_modem_ctx_up(m, i)) {
+				atnet_modem_get(m);
+				*ctx = i;
+				found = m;
+			}
+		}
+		mutex_unlock(&m->lock);
+		if (found)
+			break;
+	}
+	mutex_unlock(&atnet_modems_lock);
+	return found;
+}
+
+/* For dumps: the @idx-th modem of @net, with a reference. */
+struct atnet_modem *atnet_modem_get_nth(struct net *net, unsigned long idx)
+{
+	struct atnet_modem *m, *found = NULL;
+
+	mutex_lock(&atnet_modems_lock);
+	list_for_each_entry(m, &atnet_modems, node) {
+		if (!net_eq(m->net, net))
+			continue;
+		if (!idx--) {
+			atnet_modem_get(m);
+			found = m;
+			break;
+		}
+	}
+	mutex_unlock(&atnet_modems_lock);
+	return found;
+}
+
+/* Attach and detach ----------------------------------------------------- */
+
+static const struct atnet_chat_ops atnet_modem_chat_ops = {
+	.write = atnet_modem_chat_write,
+	.urc = atnet_dialect_urc,
+};
+
+struct atnet_modem *atnet_modem_create(struct tty_struct *tty)
+{
+	struct net_device *dev;
+	struct atnet_modem *m;
+	int i, err;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&m->ref);
+	INIT_LIST_HEAD(&m->node);
+	mutex_init(&m->lock);
+	spin_lock_init(&m->tx_lock);
+	INIT_KFIFO(m->txfifo);
+	INIT_WORK(&m->tx_work, atnet_modem_tx_work);
+	INIT_WORK(&m->netdev_work, atnet_modem_netdev_work);
+	INIT_DELAYED_WORK(&m->timer_work, atnet_modem_timer_work);
+	m->net = get_net(current->nsproxy->net_ns);
+	m->tty = tty;
+	strscpy(m->tty_name, tty->name, sizeof(m->tty_name));
+	m->owner_pid = task_tgid_vnr(current);
+	m->state = ATNET_MODEM_PROBING;
+	m->n_ctx = 1;
+	m->cur_ctx = -1;
+	for (i = 0; i < ATNET_CONTEXTS; i++)
+		m->ctx[i].id = i;
+	atnet_chat_init(&m->chat, &atnet_modem_chat_ops, m);
+
+	err = atnet_links_init(m, ATNET_LINKS_MAX);
+	if (err)
+		goto err_free;
+
+	/* The first context's interface names the modem from the start. */
+	dev = atnet_netdev_create(m, 0);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto err_put;
+	}
+	m->ctx[0].dev = dev;
+
+	mutex_lock(&atnet_modems_lock);
+	list_add_tail(&m->node, &atnet_modems);
+	mutex_unlock(&atnet_modems_lock);
+	return m;
+
+err_put:
+	/* The release frees the links too. */
+	atnet_modem_put(m);
+	return ERR_PTR(err);
+err_free:
+	put_net(m->net);
+	kfree(m);
+	return ERR_PTR(err);
+}
+
+/* Once the tty can deliver bytes to us. */
+void atnet_modem_start(struct atnet_modem *m)
+{
+	mutex_lock(&m->lock);
+	pr_debug("%s: attached, probing\n", m->tty_name);
+	atnet_probe_start(m);
+	atnet_nl_event_state(m);
+	atnet_modem_settle(m);
+	mutex_unlock(&m->lock);
+}
+
+/*
+ * The line is gone (hangup) or going (detach): fail everything that waits,
+ * tell listeners, and make every entry point return -ENODEV from now on.
+ * Nothing is sent: during close no answer could arrive anyway.
+ */
+void atnet_modem_kill(struct atnet_modem *m, const char *why)
+{
+	mutex_lock(&m->lock);
+	if (!m->dead) {
+		atnet_modem_forget(m);
+		atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, why);
+		atnet_links_modem_down(m, -ENODEV);
+		m->state = ATNET_MODEM_GONE;
+		strscpy(m->reason, why, sizeof(m->reason));
+		atnet_nl_event_state(m);
+		m->dead = true;
+		atnet_chat_abort(&m->chat, -ENODEV);
+		pr_info("%s: %s\n", m->tty_name, why);
+	}
+	mutex_unlock(&m->lock);
+}
+
+/* From the ldisc's close: tear down and drop the ldisc's reference. */
+void atnet_modem_destroy(struct atnet_modem *m)
+{
+	struct net_device *dev;
+	int i;
+
+	atnet_modem_kill(m, "detached");
+
+	mutex_lock(&atnet_modems_lock);
+	list_del_init(&m->node);
+	mutex_unlock(&atnet_modems_lock);
+
+	cancel_delayed_work_sync(&m->timer_work);
+	cancel_work_sync(&m->netdev_work);
+
+	for (i = 0; i < ATNET_CONTEXTS; i++) {
+		mutex_lock(&m->lock);
+		dev = m->ctx[i].dev;
+		m->ctx[i].dev = NULL;
+		mutex_unlock(&m->lock);
+		if (dev)
+			atnet_netdev_destroy(dev);
+	}
+
+	spin_lock_bh(&m->tx_lock);
+	m->tty = NULL;
+	kfifo_reset(&m->txfifo);
+	spin_unlock_bh(&m->tx_lock);
+	cancel_work_sync(&m->tx_work);
+
+	atnet_modem_put(m);
+}

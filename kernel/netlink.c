@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink family "atnet". The protocol is documented in
+ * uapi/linux/atnet.h. The family runs with parallel_ops: a command only ever
+ * holds one modem's lock, and only while it reads or queues, never while the
+ * modem thinks, so a slow modem stalls nobody (the outcome of CONTEXT_UP and
+ * CONTEXT_DOWN is an event).
+ */
+#include <linux/ctype.h>
+#include <linux/netdevice.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include <linux/atnet.h>
+
+#include "modem.h"
+#include "netlink.h"
+
+/* Strings are checked by hand below, so that the message names the problem. */
+#define ATNET_STR_POLICY_MAX	255
+
+static const struct nla_policy atnet_ctx_policy[ATNET_CTX_A_MAX + 1] = {
+	[ATNET_CTX_A_ID] = NLA_POLICY_MAX(NLA_U8, ATNET_CONTEXTS - 1),
+	[ATNET_CTX_A_APN] = { .type = NLA_STRING, .len = ATNET_STR_POLICY_MAX },
+	[ATNET_CTX_A_USER] = { .type = NLA_STRING, .len = ATNET_STR_POLICY_MAX },
+	[ATNET_CTX_A_PASSWORD] = { .type = NLA_STRING,
+				   .len = ATNET_STR_POLICY_MAX },
+};
+
+static const struct nla_policy atnet_policy[ATNET_A_MAX + 1] = {
+	[ATNET_A_IFINDEX] = { .type = NLA_U32 },
+	[ATNET_A_IFNAME] = { .type = NLA_STRING, .len = IFNAMSIZ - 1 },
+	[ATNET_A_CONTEXT] = NLA_POLICY_NESTED(atnet_ctx_policy),
+};
+
+static struct genl_family atnet_genl_family;
+
+enum atnet_mcgrp {
+	ATNET_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group atnet_mcgrps[] = {
+	[ATNET_MCGRP_EVENTS] = { .name = ATNET_GENL_MCGRP_EVENTS },
+};
+
+/* Messages ---------------------------------------------------------------- */
+
+static int atnet_nl_put_str(struct sk_buff *skb, int type, const char *s)
+{
+	return s[0] ? nla_put_string(skb, type, s) : 0;
+}
+
+/* The interface, or the modem's first one, names the modem. */
+static int atnet_nl_put_ifindex(struct sk_buff *skb, struct atnet_modem *m,
+				int ctx)
+{
+	struct net_device *dev = m->ctx[ctx].dev ?: m->ctx[0].dev;
+
+	if (!dev)
+		return 0;
+	if (nla_put_u32(skb, ATNET_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, ATNET_A_IFNAME, dev->name))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int atnet_nl_put_ctx(struct sk_buff *skb, struct atnet_modem *m,
+			    int i, bool full)
+{
+	struct atnet_ctx *ctx = &m->ctx[i];
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ATNET_A_CONTEXT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, ATNET_CTX_A_ID, i) ||
+	    nla_put_u8(skb, ATNET_CTX_A_STATE, ctx->state) ||
+	    (ctx->state == ATNET_CTX_UP &&
+	     nla_put_in_addr(skb, ATNET_CTX_A_ADDR, ctx->addr)) ||
+	    (ctx->dev &&
+	     nla_put_u32(skb, ATNET_CTX_A_IFINDEX, ctx->dev->ifindex)))
+		goto cancel;
+	/* The password is never reported. */
+	if (full && (atnet_nl_put_str(skb, ATNET_CTX_A_APN, ctx->apn) ||
+		     atnet_nl_put_str(skb, ATNET_CTX_A_USER, ctx->user)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int atnet_nl_put_counters(struct sk_buff *skb, struct atnet_modem *m)
+{
+	const struct atnet_chat_stats *s = &m->chat.stats;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ATNET_A_COUNTERS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, ATNET_CNT_A_CMDS, s->cmds,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_TIMEOUTS, s->timeouts,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_ERRORS, s->errors,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_GARBAGE, s->garbage,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_URCS, s->urcs,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_RESTARTS, m->restarts,
+			      ATNET_CNT_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int atnet_nl_fill(struct sk_buff *skb, struct atnet_modem *m,
+			 u32 portid, u32 seq, int flags)
+{
+	struct nlattr *nest;
+	void *hdr;
+	int i;
+
+	lockdep_assert_held(&m->lock);
+	hdr = genlmsg_put(skb, portid, seq, &atnet_genl_family, flags,
+			  ATNET_CMD_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (atnet_nl_put_ifindex(skb, m, 0) ||
+	    nla_put_string(skb, ATNET_A_TTY, m->tty_name) ||
+	    atnet_nl_put_str(skb, ATNET_A_MODEL, m->model) ||
+	    atnet_nl_put_str(skb, ATNET_A_FIRMWARE, m->firmware) ||
+	    nla_put_u8(skb, ATNET_A_DIALECT, m->dialect_id) ||
+	    nla_put_u8(skb, ATNET_A_STATE, m->state) ||
+	    ((m->state == ATNET_MODEM_FAILED || m->state == ATNET_MODEM_GONE) &&
+	     atnet_nl_put_str(skb, ATNET_A_REASON, m->reason)) ||
+	    nla_put_u8(skb, ATNET_A_SIGNAL, m->signal) ||
+	    nla_put_u8(skb, ATNET_A_REG, m->reg) ||
+	    atnet_nl_put_str(skb, ATNET_A_OPERATOR, m->operator) ||
+	    nla_put_u32(skb, ATNET_A_OWNER_PID, m->owner_pid))
+		goto cancel;
+
+	nest = nla_nest_start(skb, ATNET_A_CONTEXTS);
+	if (!nest)
+		goto cancel;
+	for (i = 0; i < m->n_ctx; i++)
+		if (atnet_nl_put_ctx(skb, m, i, true))
+			goto cancel;
+	nla_nest_end(skb, nest);
+
+	if (atnet_nl_put_counters(skb, m))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* The modem (and context) named by ATNET_A_IFINDEX or ATNET_A_IFNAME. */
+static struct atnet_modem *atnet_nl_modem(struct genl_info *info, int *ctx)
+{
+	struct net *net = genl_info_net(info);
+	struct atnet_modem *m = NULL;
+	char name[IFNAMSIZ];
+
+	if (info->attrs[ATNET_A_IFINDEX]) {
+		u32 ifindex = nla_get_u32(info->attrs[ATNET_A_IFINDEX]);
+
+		m = atnet_modem_get_by_ifindex(net, ifindex, ctx);
+	} else if (info->attrs[ATNET_A_IFNAME]) {
+		nla_strscpy(name, info->attrs[ATNET_A_IFNAME], sizeof(name));
+		m = atnet_modem_get_by_ifname(net, name, ctx);
+	} else {
+		GENL_SET_ERR_MSG(info, "ATNET_A_IFINDEX or ATNET_A_IFNAME is required");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!m) {
+		GENL_SET_ERR_MSG(info, "no atnet interface by that index or name");
+		return ERR_PTR(-ENODEV);
+	}
+	return m;
+}
+
+/* Commands ---------------------------------------------------------------- */
+
+static int atnet_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct atnet_modem *m;
+	struct sk_buff *msg;
+	int err;
+
+	m = atnet_nl_modem(info, NULL);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	mutex_lock(&m->lock);
+	err = atnet_nl_fill(msg, m, info->snd_portid, info->snd_seq, 0);
+	mutex_unlock(&m->lock);
+	if (err) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	err = genlmsg_reply(msg, info);
+out:
+	atnet_modem_put(m);
+	return err;
+}
+
+static int atnet_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	unsigned long idx = cb->args[0];
+	struct atnet_modem *m;
+	int err = 0;
+
+	while ((m = atnet_modem_get_nth(net, idx))) {
+		mutex_lock(&m->lock);
+		err = atnet_nl_fill(skb, m, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		mutex_unlock(&m->lock);
+		atnet_modem_put(m);
+		if (err)
+			break;
+		idx++;
+	}
+	cb->args[0] = idx;
+	/* A modem that does not fit goes in the next message, alone. */
+	if (err && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* Each field's messages: extack keeps a pointer, so they must be static. */
+struct atnet_str_msgs {
+	const char *too_long;
+	const char *quote;
+	const char *semicolon;
+	const char *crlf;
+	const char *control;
+};
+
+static const struct atnet_str_msgs atnet_apn_msgs = {
+	.too_long = "APN is too long (at most 50 bytes)",
+	.quote = "APN must not contain '\"'",
+	.semicolon = "APN must not contain ';'",
+	.crlf = "APN must not contain CR or LF",
+	.control = "APN must be printable ASCII",
+};
+
+static const struct atnet_str_msgs atnet_user_msgs = {
+	.too_long = "user is too long (at most 50 bytes)",
+	.quote = "user must not contain '\"'",
+	.semicolon = "user must not contain ';'",
+	.crlf = "user must not contain CR or LF",
+	.control = "user must be printable ASCII",
+};
+
+static const struct atnet_str_msgs atnet_pwd_msgs = {
+	.too_long = "password is too long (at most 50 bytes)",
+	.quote = "password must not contain '\"'",
+	.semicolon = "password must not contain ';'",
+	.crlf = "password must not contain CR or LF",
+	.control = "password must be printable ASCII",
+};
+
+/*
+ * A string that goes into a quoted AT argument: nothing may end the quote,
+ * the command (';' chains commands on SIMCom), or the line.
+ */
+static int atnet_nl_str(const struct nlattr *attr, char *dst, size_t max,
+			const struct atnet_str_msgs *msgs,
+			struct netlink_ext_ack *extack)
+{
+	const char *s = nla_data(attr);
+	size_t len = nla_len(attr), i;
+	const char *msg = NULL;
+
+	/* NLA_STRING may or may not carry its NUL. */
+	if (len && s[len - 1] == '\0')
+		len--;
+	if (len > max)
+		msg = msgs->too_long;
+	for (i = 0; i < len && !msg; i++) {
+		if (s[i] == '"')
+			msg = msgs->quote;
+		else if (s[i] == ';')
+			msg = msgs->semicolon;
+		else if (s[i] == '\r' || s[i] == '\n')
+			msg = msgs->crlf;
+		else if (s[i] < 0x20 || s[i] > 0x7e)
+			msg = msgs->control;
+	}
+	if (msg) {
+		if (extack)
+			extack->_msg = msg;
+		NL_SET_BAD_ATTR(extack, attr);
+		return -EINVAL;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+static int atnet_nl_ctx_attrs(struct genl_info *info, struct nlattr **tb)
+{
+	if (!info->attrs[ATNET_A_CONTEXT])
+		return 0;
+	return nla_parse_nested(tb, ATNET_CTX_A_MAX,
+				info->attrs[ATNET_A_CONTEXT], atnet_ctx_policy,
+				info->extack);
+}
+
+static int atnet_nl_set_context_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct nlattr *tb[ATNET_CTX_A_MAX + 1] = {};
+	char apn[ATNET_APN_MAX + 1], user[ATNET_CRED_MAX + 1];
+	char pwd[ATNET_CRED_MAX + 1];
+	struct atnet_modem *m;
+	int err, ctx = 0;
+
+	if (!info->attrs[ATNET_A_CONTEXT]) {
+		GENL_SET_ERR_MSG(info, "ATNET_A_CONTEXT is required");
+		return -EINVAL;
+	}
+	err = atnet_nl_ctx_attrs(info, tb);
+	if (err)
+		return err;
+	if ((tb[ATNET_CTX_A_APN] &&
+	     atnet_nl_str(tb[ATNET_CTX_A_APN], apn, ATNET_APN_MAX,
+			  &atnet_apn_msgs, info->extack)) ||
+	    (tb[ATNET_CTX_A_USER] &&
+	     atnet_nl_str(tb[ATNET_CTX_A_USER], user, ATNET_CRED_MAX,
+			  &atnet_user_msgs, info->extack)) ||
+	    (tb[ATNET_CTX_A_PASSWORD] &&
+	     atnet_nl_str(tb[ATNET_CTX_A_PASSWORD], pwd, ATNET_CRED_MAX,
+			  &atnet_pwd_msgs, info->extack)))
+		return -EINVAL;
+
+	m = atnet_nl_modem(info, &ctx);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	if (tb[ATNET_CTX_A_ID])
+		ctx = nla_get_u8(tb[ATNET_CTX_A_ID]);
+
+	mutex_lock(&m->lock);
+	if (m->dead) {
+		GENL_SET_ERR_MSG(info, "modem is gone");
+		err = -ENODEV;
+	} else if (ctx >= m->n_ctx) {
+		GENL_SET_ERR_MSG(info, "no such context on this modem");
+		err = -EINVAL;
+	} else {
+		/* Used by the next activation; an active context keeps going. */
+		if (tb[ATNET_CTX_A_APN])
+			strscpy(m->ctx[ctx].apn, apn, sizeof(m->ctx[ctx].apn));
+		if (tb[ATNET_CTX_A_USER])
+			strscpy(m->ctx[ctx].user, user,
+				sizeof(m->ctx[ctx].user));
+		if (tb[ATNET_CTX_A_PASSWORD])
+			strscpy(m->ctx[ctx].password, pwd,
+				sizeof(m->ctx[ctx].password));
+	}
+	mutex_unlock(&m->lock);
+	memzero_explicit(pwd, sizeof(pwd));
+	atnet_modem_put(m);
+	return err;
+}
+
+static int atnet_nl_context_updown(struct genl_info *info, bool up)
+{
+	struct nlattr *tb[ATNET_CTX_A_MAX + 1] = {};
+	struct atnet_modem *m;
+	int err, ctx = 0;
+
+	err = atnet_nl_ctx_attrs(info, tb);
+	if (err)
+		return err;
+	m = atnet_nl_modem(info, &ctx);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	if (tb[ATNET_CTX_A_ID])
+		ctx = nla_get_u8(tb[ATNET_CTX_A_ID]);
+	err = atnet_modem_ctx_request(m, ctx, up, true, info->extack);
+	atnet_modem_put(m);
+	return err;
+}
+
+static int atnet_nl_context_up_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	return atnet_nl_context_updown(info, true);
+}
+
+static int atnet_nl_context_down_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	return atnet_nl_context_updown(info, false);
+}
+
+static const struct genl_small_ops atnet_genl_ops[] = {
+	{
+		.cmd = ATNET_CMD_GET,
+		.doit = atnet_nl_get_doit,
+		.dumpit = atnet_nl_get_dumpit,
+	},
+	{
+		.cmd = ATNET_CMD_SET_CONTEXT,
+		.doit = atnet_nl_set_context_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ATNET_CMD_CONTEXT_UP,
+		.doit = atnet_nl_context_up_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ATNET_CMD_CONTEXT_DOWN,
+		.doit = atnet_nl_context_down_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family atnet_genl_family __ro_after_init = {
+	.name = ATNET_GENL_NAME,
+	.version = ATNET_GENL_VERSION,
+	.maxattr = ATNET_A_MAX,
+	.policy = atnet_policy,
+	.netnsok = true,
+	.parallel_ops = true,
+	/* Every command validates strictly, reserved header field included. */
+	.resv_start_op = ATNET_CMD_GET,
+	.small_ops = atnet_genl_ops,
+	.n_small_ops = ARRAY_SIZE(atnet_genl_ops),
+	.mcgrps = atnet_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(atnet_mcgrps),
+	.module = THIS_MODULE,
+};
+
+/* Events ------------------------------------------------------------------ */
+
+static struct sk_buff *atnet_nl_event_new(struct atnet_modem *m, int event,
+					  int ctx, void **hdr)
+{
+	struct sk_buff *skb;
+
+	lockdep_assert_held(&m->lock);
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &atnet_genl_family, 0, ATNET_CMD_EVENT);
+	if (!*hdr ||
+	    nla_put_u8(skb, ATNET_A_EVENT, event) ||
+	    atnet_nl_put_ifindex(skb, m, ctx) ||
+	    nla_put_string(skb, ATNET_A_TTY, m->tty_name)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void atnet_nl_event_send(struct atnet_modem *m, struct sk_buff *skb,
+				void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	/* -ESRCH just means nobody listens. */
+	genlmsg_multicast_netns(&atnet_genl_family, m->net, skb, 0,
+				ATNET_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+void atnet_nl_event_state(struct atnet_modem *m)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = atnet_nl_event_new(m, ATNET_EV_MODEM_STATE, 0, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u8(skb, ATNET_A_STATE, m->state) ||
+	    atnet_nl_put_str(skb, ATNET_A_MODEL, m->model) ||
+	    (m->state != ATNET_MODEM_READY &&
+	     atnet_nl_put_str(skb, ATNET_A_REASON, m->reason))) {
+		nlmsg_free(skb);
+		return;
+	}
+	atnet_nl_event_send(m, skb, hdr);
+}
+
+void atnet_nl_event_ctx(struct atnet_modem *m, int event, int ctx,
+			const char *why)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = atnet_nl_event_new(m, event, ctx, &hdr);
+	if (!skb)
+		return;
+	if (atnet_nl_put_ctx(skb, m, ctx, false) ||
+	    (why && atnet_nl_put_str(skb, ATNET_A_REASON, why))) {
+		nlmsg_free(skb);
+		return;
+	}
+	atnet_nl_event_send(m, skb, hdr);
+}
+
+void atnet_nl_event_restart(struct atnet_modem *m)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = atnet_nl_event_new(m, ATNET_EV_MODEM_RESTART, 0, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_string(skb, ATNET_A_REASON, "modem restarted")) {
+		nlmsg_free(skb);
+		return;
+	}
+	atnet_nl_event_send(m, skb, hdr);
+}
+
+void atnet_nl_event_link_closed(struct atnet_modem *m, int slot)
+{
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = atnet_nl_event_new(m, ATNET_EV_LINK_CLOSED, 0, &hdr);
+	if (!skb)
+		return;
+	nest = nla_nest_start(skb, ATNET_A_LINK);
+	if (!nest || nla_put_u8(skb, ATNET_LINK_A_SLOT, slot)) {
+		nlmsg_free(skb);
+		return;
+	}
+	nla_nest_end(skb, nest);
+	atnet_nl_event_send(m, skb, hdr);
+}
+
+int __init atnet_netlink_init(void)
+{
+	return genl_register_family(&atnet_genl_family);
+}
+
+void atnet_netlink_exit(void)
+{
+	genl_unregister_family(&atnet_genl_family);
+}
