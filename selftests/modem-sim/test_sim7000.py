@@ -11,9 +11,11 @@ option and every fault, through the control socket and --script.
 Run: python3 test_sim7000.py [NAME-SUBSTRING...]
 """
 import os
+import select
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 from simtest import (IP1, IP2, ECHOD, MODEM_SIM, Echod, Fail, Sim, check,
@@ -849,7 +851,7 @@ def test_quirk_baud_pacing():
         dt = time.monotonic() - t0
         nbytes = len("AT+CIPSTATUS\r") * 2 + len(exp)
         want = nbytes * 10 / 9600
-        check(want * 0.9 <= dt <= want * 1.5 + 0.1,
+        check(want * 0.9 <= dt <= want * 2 + 0.3,
               "%d bytes at 9600 took %.3fs, want ~%.3fs" % (nbytes, dt, want))
 
 
@@ -865,7 +867,7 @@ def test_quirk_baud_input_pacing():
             s.send("p" * 960)             # the pty takes it at once ...
             s.expect("\r\n0, SEND OK\r\n", 3)
             dt = time.monotonic() - t0    # ... the modem at 1920 bytes/s
-            check(0.45 <= dt <= 1.0, "960 bytes in at 19200 took %.3fs, want ~0.5" % dt)
+            check(0.45 <= dt <= 1.5, "960 bytes in at 19200 took %.3fs, want ~0.5" % dt)
     finally:
         e.close()
 
@@ -879,14 +881,14 @@ def test_quirk_rtt_bandwidth():
             t0 = time.monotonic()
             s.cmd('AT+CIPSTART=0,"TCP","127.0.0.1",%d' % e.tcp, OK + "\r\n0, CONNECT OK\r\n")
             dt = time.monotonic() - t0
-            check(0.38 <= dt <= 1.0, "connect took %.3fs with rtt 400" % dt)
+            check(0.38 <= dt <= 1.5, "connect took %.3fs with rtt 400" % dt)
             t0 = time.monotonic()
             s.cmd("AT+CIPSEND=0,1000", "\r\n> ")
             s.send("z" * 1000)
             s.expect("\r\n0, SEND OK\r\n")
             dt = time.monotonic() - t0
             # 1000 bytes at 80 kbit/s = 100 ms, then rtt/2 + rtt/2.
-            check(0.48 <= dt <= 1.2, "SEND OK after %.3fs, want ~0.5" % dt)
+            check(0.48 <= dt <= 1.6, "SEND OK after %.3fs, want ~0.5" % dt)
             s.expect("\r\n+RECEIVE,0,1000:\r\n" + "z" * 1000, 3)
             dt = time.monotonic() - t0
             # up 100 + 200 ms, down 100 + 200 ms
@@ -1136,7 +1138,9 @@ def test_tty_mode():
     import pty
     m, sl = pty.openpty()
     name = os.ttyname(sl)
-    p = subprocess.Popen([MODEM_SIM, "--model", "sim7000", "--tty", name])
+    d = tempfile.mkdtemp()
+    ctl = os.path.join(d, "ctl")
+    p = subprocess.Popen([MODEM_SIM, "--model", "sim7000", "--tty", name, "--control", ctl])
     try:
         import termios
         wait_for(lambda: not termios.tcgetattr(sl)[3] & termios.ECHO, 3,
@@ -1149,6 +1153,27 @@ def test_tty_mode():
             if select.select([m], [], [], 0.2)[0]:
                 buf += os.read(m, 100)
         check(buf == b"AT\r\r\nOK\r\n", "tty mode got %r" % buf)
+
+        def ctl_cmd(line):
+            c = socket.socket(socket.AF_UNIX)
+            c.settimeout(3)
+            c.connect(ctl)
+            c.sendall(line.encode() + b"\n")
+            r = c.recv(1000).decode()
+            c.close()
+            return r
+        # drop in --tty mode: DTR/RTS down (TIOCMBIC) and no answer.
+        check(ctl_cmd("drop") == "ok\n", "drop")
+        os.write(m, b"AT\r")
+        check(not select.select([m], [], [], 0.3)[0], "answered while dropped")
+        check(ctl_cmd("undrop") == "ok\n", "undrop")
+        os.write(m, b"AT\r")
+        buf = b""
+        end = time.monotonic() + 3
+        while not buf.endswith(b"OK\r\n") and time.monotonic() < end:
+            if select.select([m], [], [], 0.2)[0]:
+                buf += os.read(m, 100)
+        check(buf == b"AT\r\r\nOK\r\n", "after undrop got %r" % buf)
     finally:
         p.terminate()
         check(p.wait(5) == 0, "exit status on SIGTERM")
