@@ -2075,7 +2075,7 @@ static int s7_fault(struct sim *s, const char *name, const char *arg,
 			struct sockaddr_in from = l->peer;
 
 			link_close_fd(s, l);
-			queue_rx(s, l, NULL, 0, true, &from);
+			queue_rx(s, l, (const u8 *)"", 0, true, &from);
 		}
 		return 0;
 	}
