@@ -340,6 +340,7 @@ int atnet_links_init(struct atnet_modem *m, unsigned int n)
 			goto err;
 		l->modem = m;
 		l->slot = i;
+		l->modem_id = -1;
 		l->state = ATNET_LINK_FREE;
 		strscpy(l->modem_state, "INITIAL", sizeof(l->modem_state));
 		INIT_DELAYED_WORK(&l->connect_timeout,
@@ -516,6 +517,7 @@ struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 	l->rx_bytes = 0;
 	l->acked = 0;
 	l->nacked = 0;
+	l->rx_dropped = 0;
 	l->err = 0;
 	l->peer_closed = false;
 	l->rx_eof = false;
@@ -753,6 +755,39 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 	l->rx_pending = !err && (remaining > 0 || l->rx_urc);
 	l->rx_urc = false;
 	atnet_link_settle(l);
+}
+
+/*
+ * Overflow policy of push-style receive. The modem sends without being asked
+ * and holds nothing back, so when a record does not fit the ring there is no
+ * one to leave it with: it is dropped whole and counted in rx_dropped (never
+ * silently). A datagram link just loses that datagram, as a full UDP socket
+ * does. A stream now has a gap, and no byte after it can be trusted: the link
+ * fails with -ENOBUFS, which the owner reports after delivering every byte
+ * that arrived before the gap.
+ */
+bool atnet_link_rx_push(struct atnet_link *l, size_t len)
+{
+	struct atnet_ring *r = &l->rx;
+	u32 hdr = atnet_link_dgram(l) ? sizeof(u16) : 0;
+
+	lockdep_assert_held(&l->modem->lock);
+	if (!r->buf || l->state != ATNET_LINK_CONNECTED || l->err ||
+	    (l->busy & ATNET_LINK_BUSY_RX))
+		return false;
+	if ((hdr && len > U16_MAX) || len + hdr > atnet_ring_room(r)) {
+		WRITE_ONCE(l->rx_dropped, l->rx_dropped + len);
+		if (!hdr) {
+			atnet_link_fail(l, -ENOBUFS, true);
+			atnet_link_settle(l);
+		}
+		return false;
+	}
+	l->rx_limit = len;
+	l->rx_wr = 0;
+	l->rx_urc = false;
+	l->busy |= ATNET_LINK_BUSY_RX;
+	return true;
 }
 
 void atnet_link_closed(struct atnet_link *l, int err)

@@ -84,6 +84,7 @@ struct atnet_link {
 	u64 rx_bytes;			/* payload read from the modem */
 	u64 acked;			/* acknowledged by the peer (AT+CIPACK) */
 	u64 nacked;			/* sent, not yet acknowledged (AT+CIPACK) */
+	u64 rx_dropped;			/* pushed bytes dropped: ring full (rx_push) */
 	char modem_state[16];		/* as the modem last reported it */
 
 	/* Owner, NULL once released. */
@@ -118,6 +119,10 @@ struct atnet_link {
 	u32 ack_gen;			/* bumped when an AT+CIPACK ends */
 	bool retried;			/* reopened once after ALREADY CONNECT */
 	u64 scratch[3];			/* the dialect's, per command answer */
+	s16 modem_id;			/* the modem's socket id where the modem
+					 * picks it (SIM7020 +CSOC), -1 none;
+					 * the dialect's, kept across reuse
+					 */
 
 	struct delayed_work connect_timeout;
 
@@ -156,6 +161,13 @@ void atnet_link_close_done(struct atnet_link *l, int err);	/* ctl_cmd */
 void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked,
 		      int err);					/* ack_cmd */
 void atnet_link_set_mtu(struct atnet_link *l, u32 mtu);
+/*
+ * Push-style receive, for modems that send data unasked (SIM7020 +CSONMI):
+ * announce a record of @len bytes; when this returns true, deliver it with
+ * atnet_link_rx() and end it with atnet_link_rx_done(l, 0, err). False: the
+ * record is dropped (see link.c for the overflow policy).
+ */
+bool atnet_link_rx_push(struct atnet_link *l, size_t len);
 /* "n, ALREADY CONNECT": close the modem's slot, then open again once. */
 void atnet_link_already(struct atnet_link *l);
 /* "n, CONNECT OK" for a slot nobody is connecting: close it. */
