@@ -131,6 +131,16 @@ static void ctx_assign(struct attached *a, unsigned int id, uint32_t ifindex,
 	a->assigned[id].addr = addr;
 	logmsg(a, LOG_INFO, "context %u up: %s/32 on %s", id, ip_str(addr),
 	       if_str(ifindex));
+	/*
+	 * CONTEXT_UP does not set IFF_UP, and the kernel refuses routes through
+	 * a down interface. Setting it only repeats the wish for this context.
+	 */
+	if (a->o->nroutes) {
+		err = rtnl_link_up(&a->rt, ifindex);
+		if (err)
+			logmsg(a, LOG_ERR, "setting %s up: %s", if_str(ifindex),
+			       strerror(-err));
+	}
 	for (i = 0; i < a->o->nroutes; i++) {
 		const struct attach_route *r = &a->o->routes[i];
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
@@ -50,5 +51,20 @@ int rtnl_route(struct nl *nl, bool add, uint32_t ifindex, uint32_t dst,
 	if (plen)
 		mnl_attr_put_u32(nlh, RTA_DST, dst);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int rtnl_link_up(struct nl *nl, uint32_t ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
 	return nl_talk(nl, nlh, NULL, NULL);
 }

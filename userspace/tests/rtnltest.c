@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtnltest addr|route add|del IFNAME ADDR [PLEN]: the daemon's rtnl.c
- * calls, one at a time, so run.sh can check them against "ip" in a private
+ * rtnltest addr|route|link add|del IFNAME ADDR [PLEN]: the daemon's rtnl.c
+ * calls ("link" only sets IFF_UP), one at a time, so run.sh can check them against "ip" in a private
  * network namespace. Prints the error line the daemon would log.
  */
 #include <arpa/inet.h>
@@ -27,7 +27,9 @@ int main(int argc, char **argv)
 	}
 	add = !strcmp(argv[2], "add");
 	err = nl_open(&nl, NETLINK_ROUTE);
-	if (!err && !strcmp(argv[1], "addr"))
+	if (!err && !strcmp(argv[1], "link"))
+		err = rtnl_link_up(&nl, ifindex);
+	else if (!err && !strcmp(argv[1], "addr"))
 		err = rtnl_addr(&nl, add, ifindex, addr);
 	else if (!err)
 		err = rtnl_route(&nl, add, ifindex, addr,

@@ -106,7 +106,8 @@ fi
 # --- addresses and routes, in a private network namespace -----------------
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
 	T="$T" unshare -n sh -c '
-		ip link set lo up
+		./rtnltest link add lo 0.0.0.0 &&
+		ip link show lo | grep -q "<LOOPBACK,UP" &&
 		./rtnltest addr add lo 10.9.8.7 &&
 		ip -4 -o addr show dev lo | grep -q "inet 10.9.8.7/32 scope global lo" &&
 		! ip -4 -o addr show dev lo | grep -q "10.9.8.7 peer" &&
@@ -123,9 +124,9 @@ if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
 		grep -q "route add: Network is down: .*not up" "$T/rterr"
 	' >"$T/out" 2>"$T/err"
 	if [ $? -eq 0 ]; then
-		ok "rtnl: /32 address without peer, routes, removal, extack"
+		ok "rtnl: link up, /32 address without peer, routes, removal, extack"
 	else
-		not_ok "rtnl: /32 address without peer, routes, removal, extack"
+		not_ok "rtnl: link up, /32 address without peer, routes, removal, extack"
 	fi
 else
 	skip "rtnl in a private netns" "needs root and unshare"
