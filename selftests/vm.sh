@@ -257,12 +257,16 @@ status=$(sed -n 's/^@@ATNET-VM@@ EXIT \([0-9]*\).*/\1/p' "$log" | tail -n 1)
 # Kernel log: the dmesg dump plus any timestamped console line (reports
 # printed while the command ran, or before a crash).
 bad='WARNING:|BUG:|Oops|general protection|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |KASAN|UBSAN|Kernel panic|kernel BUG|suspicious RCU usage|refcount_t:|list_add corruption|list_del corruption|stack-protector|hung_task|soft lockup|hard LOCKUP'
-klog=$(sed -n -e 's/^@@KLOG@@ //p' -e '/^\[ *[0-9]*\.[0-9]*\] /p' "$log")
+if grep -q '^@@KLOG@@' "$log"; then
+	klog=$(sed -n 's/^@@KLOG@@ //p' "$log")
+else
+	klog=$(grep -a -E '^\[ *[0-9]+\.[0-9]+\] ' "$log" || true)
+fi
 if [ "$check_klog" = 1 ]; then
 	hits=$(printf '%s\n' "$klog" | grep -E "$bad" || true)
 	if [ -n "$hits" ]; then
 		echo "vm.sh: kernel log reports:" >&2
-		printf '%s\n' "$klog" | grep -E -A 25 "$bad" | head -n 80 >&2
+		printf '%s\n' "$klog" | grep -E -A 20 "$bad" | head -n 60 >&2
 		fail "guest kernel logged a warning/bug/lockdep/oops report" 3
 	fi
 fi

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmtest.h - register a VM test program with selftests/run_vm_tests.sh.
+ *
+ * A program in build/vm-tests/ may embed which simulated models it runs
+ * against and extra selftests/vm.sh options; the runner finds the strings
+ * in the binary (grep -a).  Scripts write the same lines as comments:
+ *   # vm-models: sim7000 sim7020
+ *   # vm-args: --no-attach --baud 9600
+ * A sidecar file NAME.vm with those lines overrides both.
+ */
+#ifndef ATNET_SELFTEST_VMTEST_H
+#define ATNET_SELFTEST_VMTEST_H
+
+#define VM_TEST_META(models, args)					\
+	static const char vm_test_meta[] __attribute__((used)) =	\
+		"\nvm-models: " models "\nvm-args: " args "\n"
+
+#endif

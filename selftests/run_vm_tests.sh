@@ -1,0 +1,163 @@
+#!/bin/bash
+# Run the VM test suite: every test program in build/vm-tests/, one VM boot
+# per program and model, and print one TAP stream.
+#
+#   selftests/run_vm_tests.sh [--model M] [--list] [--dir DIR] [NAME...]
+#
+# Registration: any executable file in build/vm-tests/ is a test (subdir
+# Makefiles install there; VMTESTS=<abs path> is passed by the top Makefile).
+# Which models it runs against and extra selftests/vm.sh options come from,
+# in this order:
+#   1. a sidecar file build/vm-tests/NAME.vm with lines
+#        vm-models: sim7000 sim7020
+#        vm-args: --no-attach --baud 9600
+#        vm-timeout: 300
+#   2. the same "vm-models:" / "vm-args:" / "vm-timeout:" strings inside the
+#      file itself (a "# vm-models: ..." comment in a script, or
+#      VM_TEST_META("sim7000 sim7020", "--no-attach") from selftests/lib/vmtest.h
+#      in a C program)
+#   3. default: sim7000, no extra options, 300 s.
+# The program prints TAP (kselftest_harness does); each "ok"/"not ok" line
+# counts as one test.  A program without TAP counts as one test judged by its
+# exit status.  A non-zero exit, a kernel warning/oops or a timeout adds a
+# "not ok" entry when the program's own TAP did not already fail.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=$root/build/vm-tests
+only_model=
+list=0
+names=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--model) only_model=$2; shift 2 ;;
+	--dir) dir=$2; shift 2 ;;
+	--list) list=1; shift ;;
+	-h | --help) sed -n '2,/^set /p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run_vm_tests.sh: unknown option $1" >&2; exit 2 ;;
+	*) names+=("$1"); shift ;;
+	esac
+done
+
+meta() { # meta FILE KEY -> value
+	local f=$1 key=$2 side=${1}.vm
+	if [ -f "$side" ]; then
+		sed -n "s/^[# ]*$key:[[:space:]]*//p" "$side" | head -n 1
+		return
+	fi
+	grep -a -o -m 1 "$key:[^\"\\\\]*" "$f" 2>/dev/null | head -n 1 |
+		sed -e "s/^$key:[[:space:]]*//" -e 's/[[:space:]]*$//'
+}
+
+tests=()
+if [ ${#names[@]} -gt 0 ]; then
+	for n in "${names[@]}"; do tests+=("$dir/$(basename "$n")"); done
+else
+	for f in "$dir"/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		case $f in *.vm | *.o | *.d) continue ;; esac
+		tests+=("$f")
+	done
+fi
+
+runs=()
+for f in "${tests[@]+"${tests[@]}"}"; do
+	[ -x "$f" ] || { echo "run_vm_tests.sh: no test program $f" >&2; exit 2; }
+	models=$(meta "$f" vm-models)
+	[ -n "$models" ] || models=sim7000
+	for m in $models; do
+		[ -z "$only_model" ] || [ "$m" = "$only_model" ] || continue
+		runs+=("$f|$m")
+	done
+done
+
+if [ "$list" = 1 ]; then
+	for r in "${runs[@]+"${runs[@]}"}"; do
+		f=${r%|*}
+		echo "$(basename "$f") ${r#*|} $(meta "$f" vm-args)"
+	done
+	exit 0
+fi
+
+echo "TAP version 13"
+if [ ${#runs[@]} -eq 0 ]; then
+	echo "1..0 # SKIP no VM test programs in $dir"
+	echo "# vm: 0 passed, 0 failed, 0 skipped"
+	exit 0
+fi
+
+logdir=$root/build/vm/results
+mkdir -p "$logdir"
+n=0 pass=0 fail=0 skip=0
+t_start=$(date +%s)
+
+emit() { # emit ok|notok DESC [directive]
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n - $2${3:+ # $3}"
+		case ${3:-} in SKIP* | skip*) skip=$((skip + 1)) ;; *) pass=$((pass + 1)) ;; esac
+	else
+		echo "not ok $n - $2${3:+ # $3}"
+		fail=$((fail + 1))
+	fi
+}
+
+for r in "${runs[@]}"; do
+	f=${r%|*}
+	m=${r#*|}
+	name=$(basename "$f")
+	args=$(meta "$f" vm-args)
+	to=$(meta "$f" vm-timeout)
+	[ -n "$to" ] || to=300
+	out=$logdir/$name.$m.out
+	vlog=$logdir/$name.$m.console
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	"$root/selftests/vm.sh" --model "$m" --timeout "$to" --log "$vlog" -q $args -- "$name" >"$out" 2>&1 </dev/null
+	st=$?
+	secs=$(($(date +%s) - t0))
+	echo "# $name [$m] (vm.sh $args) exit $st, ${secs}s"
+
+	tap_fail=0 tap_n=0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"ok "* | "not ok "*)
+			tap_n=$((tap_n + 1))
+			if [[ $line =~ ^(not\ )?ok\ +[0-9]*\ *-?\ *([^#]*)(#\ *(.*))?$ ]]; then
+				desc=${BASH_REMATCH[2]% }
+				dir_=${BASH_REMATCH[4]:-}
+			else
+				desc=$line dir_=
+			fi
+			if [ "${line#not }" != "$line" ]; then
+				case $dir_ in TODO* | todo*) emit ok "$name [$m]: $desc" "$dir_" ;;
+				*) emit notok "$name [$m]: $desc"; tap_fail=1 ;; esac
+			else
+				emit ok "$name [$m]: $desc" "$dir_"
+			fi
+			;;
+		esac
+	done <"$out"
+
+	if [ "$st" != 0 ] || [ "$tap_fail" = 1 ]; then
+		# the program's own diagnostics, then the bed's verdict
+		sed -e '/^\(not \)\{0,1\}ok /d' -e 's/^/#   /' "$out" | tail -n 150
+	fi
+	# vm.sh says why it failed the run (kernel report, timeout, setup)
+	bed=$(sed -n 's/^vm\.sh: FAIL: //p' "$out" | head -n 1)
+	reason=${bed:-exit status $st}
+	if [ "$tap_n" = 0 ]; then
+		if [ "$st" = 0 ]; then
+			emit ok "$name [$m]"
+		else
+			emit notok "$name [$m]: $reason"
+		fi
+	elif [ -n "$bed" ] || { [ "$st" != 0 ] && [ "$tap_fail" = 0 ]; }; then
+		emit notok "$name [$m]: $reason"
+	fi
+done
+
+echo "1..$n"
+echo "# vm: $pass passed, $fail failed, $skip skipped in $(($(date +%s) - t_start))s"
+[ "$fail" = 0 ]
