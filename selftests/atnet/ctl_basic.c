@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control plane against the simulated SIM7000 on ttyS1 (attached by the
+ * bed before the tests run): probe result, SET_CONTEXT validation and
+ * permissions, context up/down through netlink and through "ip link",
+ * carrier and addresses, and the faults the modem can throw at us (PDP
+ * deactivation, restart, a stalled modem, garbage on the line), each seen
+ * as events and each recovered from.
+ *
+ * The tests share one modem and run in order; each leaves it READY with
+ * its contexts down.
+ */
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "../lib/vmtest.h"
+#include "atnet_nl.h"
+
+VM_TEST_META("sim7000", "");
+
+#define IFACE "wwan0"
+
+FIXTURE(ctl) {
+	struct anl nl;
+	struct anl ev;
+	struct anl_modem md;
+};
+
+FIXTURE_SETUP(ctl)
+{
+	ASSERT_EQ(0, anl_open(&self->nl, 0));
+	ASSERT_EQ(0, anl_open(&self->ev, 1));
+	/* Probing runs in the background: give it its time, once. */
+	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
+				    30000, &self->md)) {
+		TH_LOG("state %d reason \"%s\"", self->md.state,
+		       self->md.reason);
+	}
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	anl_close(&self->nl);
+	anl_close(&self->ev);
+}
+
+static int ctx_up(struct __test_metadata *_metadata, FIXTURE_DATA(ctl) *self,
+		  int ctx, const char *addr)
+{
+	struct anl_modem ev;
+
+	EXPECT_EQ(0, anl_updown(&self->nl, IFACE, ctx, 1)) {
+		TH_LOG("CONTEXT_UP: %s", self->nl.err);
+	}
+	EXPECT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_CONTEXT_UP,
+				    ctx < 0 ? 0 : ctx, 30000, &ev));
+	if (_metadata->passed == 0)
+		return -1;
+	EXPECT_STREQ(addr, inet_ntoa(ev.ctx[ctx < 0 ? 0 : ctx].addr));
+	return 0;
+}
+
+static void ctx_down(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(ctl) *self, int ctx)
+{
+	struct anl_modem ev;
+
+	EXPECT_EQ(0, anl_updown(&self->nl, IFACE, ctx, 0));
+	EXPECT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_CONTEXT_DOWN,
+				    ctx < 0 ? 0 : ctx, 70000, &ev));
+}
+
+TEST_F(ctl, probe_ready)
+{
+	struct anl_modem *md = &self->md;
+
+	EXPECT_STREQ("ttyS1", md->tty);
+	EXPECT_STREQ(IFACE, md->ifname);
+	EXPECT_NE(NULL, strstr(md->model, "SIM7000"));
+	EXPECT_STREQ("1351B04SIM7000E", md->firmware);
+	EXPECT_EQ(ATNET_DIALECT_SIM7000, md->dialect);
+	EXPECT_EQ(20, md->signal);
+	EXPECT_STREQ("Test Operator", md->operator);
+	EXPECT_EQ(2, md->n_ctx);
+	EXPECT_EQ(ATNET_CTX_DOWN, md->ctx[0].state);
+	EXPECT_EQ(0, anl_carrier(IFACE));
+	/* The second context has its own interface. */
+	EXPECT_NE(0, md->ctx[1].ifindex);
+	EXPECT_NE(md->ctx[0].ifindex, md->ctx[1].ifindex);
+}
+
+TEST_F(ctl, dump_and_unknown)
+{
+	struct anl_dump d;
+	struct anl_modem md;
+
+	ASSERT_EQ(0, anl_dump(&self->nl, &d));
+	EXPECT_LE(1, d.count);
+	EXPECT_EQ(-ENODEV, anl_get(&self->nl, "lo", &md));
+	EXPECT_NE(0, self->nl.err[0]);
+}
+
+TEST_F(ctl, set_context)
+{
+	struct anl_modem md;
+
+	ASSERT_EQ(0, anl_set(&self->nl, IFACE, 0, "internet.test", "joe",
+			     "s3cret")) {
+		TH_LOG("%s", self->nl.err);
+	}
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_STREQ("internet.test", md.ctx[0].apn);
+	EXPECT_STREQ("joe", md.ctx[0].user);
+	EXPECT_EQ(0, md.ctx[0].has_password);
+	/* Back to the plain APN the other tests use. */
+	ASSERT_EQ(0, anl_set(&self->nl, IFACE, 0, "CMNET", "", ""));
+}
+
+TEST_F(ctl, set_context_rejects_injection)
+{
+	static const char *const bad[] = {
+		"CMNET\"", "CMNET;+CFUN=0", "a\rAT+CFUN=0", "a\nb",
+		"a\x01", "caf\xc3\xa9", "\x7f",
+		"123456789012345678901234567890123456789012345678901",
+	};
+	struct anl_modem md;
+	unsigned int i;
+
+	ASSERT_EQ(0, anl_set(&self->nl, IFACE, 0, "CMNET", NULL, NULL));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, anl_set(&self->nl, IFACE, 0, bad[i], NULL,
+					   NULL)) {
+			TH_LOG("APN #%u accepted", i);
+		}
+		EXPECT_NE(NULL, strstr(self->nl.err, "APN")) {
+			TH_LOG("APN #%u: extack \"%s\"", i, self->nl.err);
+		}
+		EXPECT_EQ(-EINVAL, anl_set(&self->nl, IFACE, 0, NULL, bad[i],
+					   NULL));
+		EXPECT_NE(NULL, strstr(self->nl.err, "user"));
+		EXPECT_EQ(-EINVAL, anl_set(&self->nl, IFACE, 0, NULL, NULL,
+					   bad[i]));
+		EXPECT_NE(NULL, strstr(self->nl.err, "password"));
+	}
+	/* 50 bytes is the limit, not over it. */
+	EXPECT_EQ(0, anl_set(&self->nl, IFACE, 0,
+			     "12345678901234567890123456789012345678901234567890",
+			     NULL, NULL));
+	/* No context 5: the policy says so (-ERANGE). */
+	EXPECT_GT(0, anl_set(&self->nl, IFACE, 5, "x", NULL, NULL));
+	ASSERT_EQ(0, anl_set(&self->nl, IFACE, 0, "CMNET", NULL, NULL));
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_STREQ("CMNET", md.ctx[0].apn);
+}
+
+/* Without CAP_NET_ADMIN: GET works, everything else is -EPERM. */
+TEST_F(ctl, unprivileged)
+{
+	struct anl nl;
+	struct anl_modem md;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* Credentials count when the socket is opened. */
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (anl_open(&nl, 0))
+			_exit(11);
+		if (anl_get(&nl, IFACE, &md) || md.state != ATNET_MODEM_READY)
+			_exit(12);
+		if (anl_set(&nl, IFACE, 0, "evil", NULL, NULL) != -EPERM)
+			_exit(13);
+		if (anl_updown(&nl, IFACE, 0, 1) != -EPERM)
+			_exit(14);
+		if (anl_updown(&nl, IFACE, 0, 0) != -EPERM)
+			_exit(15);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_STREQ("CMNET", md.ctx[0].apn);
+}
+
+TEST_F_TIMEOUT(ctl, up_down_netlink, 120)
+{
+	struct anl_modem md;
+
+	ASSERT_EQ(0, ctx_up(_metadata, self, -1, "192.0.2.100"));
+	EXPECT_EQ(1, anl_carrier(IFACE));
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_EQ(ATNET_CTX_UP, md.ctx[0].state);
+	EXPECT_STREQ("192.0.2.100", inet_ntoa(md.ctx[0].addr));
+	/* Asking again changes nothing. */
+	EXPECT_EQ(0, anl_updown(&self->nl, IFACE, 0, 1));
+	ctx_down(_metadata, self, -1);
+	EXPECT_EQ(0, anl_carrier(IFACE));
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_EQ(ATNET_CTX_DOWN, md.ctx[0].state);
+}
+
+TEST_F_TIMEOUT(ctl, up_down_ip_link, 120)
+{
+	struct anl_modem ev;
+
+	ASSERT_EQ(0, system("ip link set " IFACE " up"));
+	ASSERT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_CONTEXT_UP, 0, 30000,
+				    &ev));
+	EXPECT_STREQ("192.0.2.100", inet_ntoa(ev.ctx[0].addr));
+	EXPECT_EQ(1, anl_carrier(IFACE));
+	/* IP routed into the interface is dropped and counted, for now. */
+	ASSERT_EQ(0, system("ip addr add 10.99.0.1/32 peer 10.99.0.2 dev " IFACE));
+	EXPECT_NE(0, system("ping -c 1 -W 1 10.99.0.2 >/dev/null 2>&1"));
+	EXPECT_EQ(0, system("ip -s link show " IFACE
+			    " | grep -A1 'TX:' | tail -1 | awk '{exit !($4 >= 1)}'"));
+	ASSERT_EQ(0, system("ip link set " IFACE " down"));
+	EXPECT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_CONTEXT_DOWN, 0,
+				    70000, &ev));
+	EXPECT_EQ(0, anl_carrier(IFACE));
+	system("ip addr flush dev " IFACE);
+}
+
+TEST_F_TIMEOUT(ctl, second_context, 120)
+{
+	struct anl_modem md;
+
+	ASSERT_EQ(0, anl_set(&self->nl, IFACE, 1, "CMWAP", NULL, NULL));
+	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));
+	ASSERT_EQ(0, ctx_up(_metadata, self, 1, "192.0.2.101"));
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_EQ(ATNET_CTX_UP, md.ctx[0].state);
+	EXPECT_EQ(ATNET_CTX_UP, md.ctx[1].state);
+	ctx_down(_metadata, self, 1);
+	ctx_down(_metadata, self, 0);
+}
+
+TEST_F_TIMEOUT(ctl, pdp_deact_and_recovery, 120)
+{
+	struct anl_modem ev;
+
+	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));
+	ASSERT_EQ(0, sim_ctl("pdp-deact"));
+	ASSERT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_CONTEXT_LOST, 0,
+				    10000, &ev));
+	EXPECT_NE(NULL, strstr(ev.reason, "PDP"));
+	EXPECT_EQ(0, anl_carrier(IFACE));
+	/* The next up brings it back (after the mandatory AT+CIPSHUT). */
+	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));
+	EXPECT_EQ(1, anl_carrier(IFACE));
+	ctx_down(_metadata, self, 0);
+}
+
+TEST_F_TIMEOUT(ctl, restart_and_recovery, 120)
+{
+	struct anl_modem ev, md;
+
+	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));
+	ASSERT_EQ(0, sim_ctl("restart"));
+	ASSERT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_MODEM_RESTART, -1,
+				    10000, &ev));
+	EXPECT_EQ(0, anl_carrier(IFACE));
+	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
+				    30000, &md));
+	EXPECT_LE(1ULL, md.restarts);
+	EXPECT_EQ(ATNET_CTX_DOWN, md.ctx[0].state);
+	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));
+	ctx_down(_metadata, self, 0);
+}
+
+TEST_F_TIMEOUT(ctl, garbage_on_the_line, 60)
+{
+	struct anl_modem md;
+
+	ASSERT_EQ(0, sim_ctl("garbage 300"));
+	usleep(500000);
+	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_EQ(ATNET_MODEM_READY, md.state);
+	ctx_down(_metadata, self, 0);
+}
+
+/* A modem that stops answering ends FAILED with a reason, not in a hang. */
+TEST_F_TIMEOUT(ctl, stall_fails_then_restart_recovers, 120)
+{
+	struct anl_modem ev, md;
+	long long t0;
+
+	ASSERT_EQ(0, sim_ctl("stall"));
+	t0 = anl_now_ms();
+	ASSERT_EQ(0, anl_updown(&self->nl, IFACE, 0, 1));
+	ASSERT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_CONTEXT_LOST, 0,
+				    20000, &ev));
+	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_FAILED,
+				    20000, &md));
+	EXPECT_NE(NULL, strstr(md.reason, "answer")) {
+		TH_LOG("reason \"%s\"", md.reason);
+	}
+	EXPECT_GT(30000, anl_now_ms() - t0);
+	EXPECT_EQ(0, anl_carrier(IFACE));
+	/* Netlink refuses to queue work for a failed modem, and says why. */
+	EXPECT_EQ(-ENETDOWN, anl_updown(&self->nl, IFACE, 0, 1));
+	EXPECT_NE(0, self->nl.err[0]);
+	/* A modem that boots again is probed again. */
+	ASSERT_EQ(0, sim_ctl("unstall"));
+	ASSERT_EQ(0, sim_ctl("restart"));
+	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
+				    30000, &md));
+	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));
+	ctx_down(_metadata, self, 0);
+}
+
+TEST_HARNESS_MAIN
