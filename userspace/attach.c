@@ -70,20 +70,25 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-/* Setup errors go to the user's terminal; the daemon's go to syslog. */
+/*
+ * The daemon logs to syslog; before that (and with --foreground) news go
+ * to stdout and only problems to stderr.
+ */
 static void logmsg(const struct attached *a, int prio, const char *fmt, ...)
 	PRINTF(3, 4);
 static void logmsg(const struct attached *a, int prio, const char *fmt, ...)
 {
+	FILE *f = prio <= LOG_WARNING ? stderr : stdout;
 	va_list ap;
 
 	va_start(ap, fmt);
 	if (a->daemon) {
 		vsyslog(prio, fmt, ap);
 	} else {
-		fprintf(stderr, "atnet: %s: ", a->tty);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		fprintf(f, "atnet: %s: ", a->tty);
+		vfprintf(f, fmt, ap);
+		fputc('\n', f);
+		fflush(f);
 	}
 	va_end(ap);
 }
