@@ -102,5 +102,6 @@ bool atnet_is_urc_like(const char *line);
 void atnet_dialect_urc(void *ctx, const char *line, size_t len);
 
 extern const struct atnet_dialect_ops atnet_sim7000_dialect;
+extern const struct atnet_dialect_ops atnet_sim7020_dialect;
 
 #endif /* _ATNET_DIALECT_H */

@@ -64,6 +64,7 @@ static void atnet_modem_release(struct kref *ref)
 	atnet_links_destroy(m);
 	put_net(m->net);
 	mutex_destroy(&m->lock);
+	kfree(m->dialect_priv);
 	kfree(m);
 }
 

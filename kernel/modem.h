@@ -80,6 +80,8 @@ struct atnet_modem {
 	bool check_alive;		/* a command timed out: is the modem still there? */
 	u64 seen_timeouts;
 	int cur_ctx;			/* AT+CIPSGTXT selection, -1 unknown */
+	bool radio_cycle;		/* our AT+CFUN=0/1: +CPIN: NOT READY is no restart */
+	void *dialect_priv;		/* the dialect's own state, freed with the modem */
 
 	/* The script runner (probe.c). */
 	const struct atnet_script *script;

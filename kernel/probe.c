@@ -254,7 +254,7 @@ static const struct {
 	enum atnet_dialect id;
 } atnet_models[] = {
 	{ "SIM7000", &atnet_sim7000_dialect, ATNET_DIALECT_SIM7000 },
-	{ "SIM7020", NULL, ATNET_DIALECT_SIM7020 },
+	{ "SIM7020", &atnet_sim7020_dialect, ATNET_DIALECT_SIM7020 },
 };
 
 static int atnet_model_find(const char *model)
@@ -364,7 +364,8 @@ static void atnet_probe_done(struct atnet_modem *m, int err)
 	}
 	i = atnet_model_find(m->model);
 	if (i < 0) {
-		atnet_modem_set_reason(m, "unknown model \"%s\" (AT+CGMM/ATI); supported: SIM7000",
+		atnet_modem_set_reason(m,
+				       "unknown model \"%s\" (AT+CGMM/ATI); supported: SIM7000, SIM7020",
 				       m->model[0] ? m->model : "(no answer)");
 		atnet_modem_fail(m);
 		return;
@@ -450,6 +451,9 @@ void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 	    atnet_line_is(line, len, "SMS Ready") ||
 	    atnet_line_is(line, len, "+CFUN: 1") ||
 	    atnet_line_is(line, len, "+CPIN: NOT READY")) {
+		/* Our own SIM7020 radio cycle (AT+CFUN=0/1) prints these. */
+		if (m->radio_cycle && line[0] == '+')
+			return;
 		if (m->synced || m->state != ATNET_MODEM_PROBING)
 			m->restart_seen = true;
 		return;

@@ -1,0 +1,735 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SIM7020 control plane: bring-up, the one PDN and its URCs, in the words of
+ * SIMCom's SIM7020 TCP/IP application note (seed 002). The sockets' commands
+ * and URCs live in sim7020_link.c.
+ *
+ * Bring-up (seed 002 section 4): SIM, signal and registration with up to
+ * three retries each, then a CFUN=0/CFUN=1 radio cycle, which also applies
+ * an APN set before (AT*MCGDEFCONT is accepted only with the radio off).
+ * The network brings the PDN up by itself after the attach: the bring-up
+ * reads it from AT+CGACT? and AT+CGCONTRDP and reports it as context 0, up,
+ * as SIM7000's context is reported after AT+CIICR. The socket features the
+ * firmware has are probed here: AT+CSOSENDFLAG=1 (acknowledgements) and
+ * AT+CSORCVFLAG=1 (binary receive; firmware with it has AT+CSODSEND too).
+ *
+ * Context 0: "up" is AT+CGACT=1,1, "down" AT+CGACT=0,1 (seed 2.4). A new
+ * APN (ATNET_CMD_SET_CONTEXT) is used by the next activation, as on
+ * SIM7000: "up" cycles the radio around AT*MCGDEFCONT when the modem's
+ * configured APN differs, the only way the seed (2.2) gives to change it.
+ *
+ * The radio cycle makes the modem say "+CPIN: NOT READY", which otherwise
+ * means it restarted: m->radio_cycle tells the URC dispatcher it is ours.
+ *
+ * What the SIM7020 lacks (seed 002 3.1): server mode and transparent mode.
+ * listen answers -EOPNOTSUPP with a message saying so.
+ */
+#include <linux/inet.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "dialect.h"
+#include "link.h"
+#include "modem.h"
+#include "sim7020.h"
+
+#define SIM7020_CONTEXTS	1
+#define SIM7020_PDN_TRIES	10	/* AT+CGACT? every 500 ms after attach */
+
+/* Fire and forget ---------------------------------------------------------- */
+
+/* A command nobody waits for: housekeeping (AT+CSOCL, AT+CGACT?). */
+struct atnet_sim7020_cmd {
+	struct atnet_chat_cmd chat;
+	struct atnet_modem *m;
+	u32 gen;
+};
+
+static void atnet_sim7020_fire_done(struct atnet_chat_cmd *cmd, int result)
+{
+	kfree(container_of(cmd, struct atnet_sim7020_cmd, chat));
+}
+
+/*
+ * Queue a command whose answer only matters to @line (may be NULL). Its
+ * ->priv is the modem; the handler must check c->gen against m->gen.
+ */
+int atnet_sim7020_fire(struct atnet_modem *m, u32 timeout_ms,
+		       enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
+						       const char *, size_t),
+		       const char *fmt, ...)
+{
+	struct atnet_sim7020_cmd *c;
+	va_list ap;
+	int err;
+
+	lockdep_assert_held(&m->lock);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(c->chat.text, sizeof(c->chat.text), fmt, ap);
+	va_end(ap);
+	c->m = m;
+	c->gen = m->gen;
+	c->chat.timeout_ms = timeout_ms;
+	c->chat.line = line;
+	c->chat.done = atnet_sim7020_fire_done;
+	c->chat.priv = m;
+	err = atnet_modem_submit(m, &c->chat);
+	if (err)
+		kfree(c);
+	return err;
+}
+
+/*
+ * Sockets whose link died with its context or the modem still hold an id in
+ * the modem (it keeps dead sockets until AT+CSOCL, seed 002 section 4:
+ * "re-create"): close them, so the five ids never run out.
+ */
+void atnet_sim7020_reap(struct atnet_modem *m)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&m->lock);
+	for (i = 0; i < SIM7020_MAX_LINKS; i++) {
+		struct atnet_link *l = m->links[i];
+
+		if (!l || l->modem_id < 0 || (l->busy & ATNET_LINK_BUSY_CTL))
+			continue;
+		if (l->state != ATNET_LINK_FREE && l->state != ATNET_LINK_CLOSED)
+			continue;
+		/* If it cannot be sent, the next bring-up closes them all. */
+		atnet_sim7020_fire(m, 10000, NULL, "AT+CSOCL=%d", l->modem_id);
+		l->modem_id = -1;
+	}
+}
+
+/* Context 0 ---------------------------------------------------------------- */
+
+static void sim7020_pdn_lost(struct atnet_modem *m, const char *why)
+{
+	struct atnet_ctx *ctx = &m->ctx[0];
+
+	lockdep_assert_held(&m->lock);
+	/* An activation in progress checks AT+CGACT? at its end anyway. */
+	if (ctx->state != ATNET_CTX_UP)
+		return;
+	/* As on SIM7000: the owner asks again; ctx_shut reaps the sockets. */
+	ctx->want_up = false;
+	ctx->need_shut = true;
+	atnet_modem_ctx_set(m, 0, ATNET_CTX_DOWN, ATNET_EV_CONTEXT_LOST, why);
+}
+
+/* "+CGACT: 1,0": the PDN is gone (answer to a bearer check). */
+static enum atnet_chat_verdict
+sim7020_bearer_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
+{
+	struct atnet_sim7020_cmd *c = container_of(cmd, struct atnet_sim7020_cmd,
+						   chat);
+	const char *rest = atnet_chat_prefix(line, "+CGACT:");
+	const char *f[2];
+	char buf[32];
+	u32 cid, st;
+
+	if (!rest)
+		return ATNET_CHAT_PASS;
+	if (c->gen == c->m->gen &&
+	    atnet_chat_fields(rest, buf, sizeof(buf), f, 2) == 2 &&
+	    !atnet_chat_uint(f[0], 255, &cid) && cid == 1 &&
+	    !atnet_chat_uint(f[1], 1, &st) && !st)
+		sim7020_pdn_lost(c->m, "PDN deactivated (+CSOERR bearer error, +CGACT: 1,0)");
+	return ATNET_CHAT_MORE;
+}
+
+/* A socket reported a bearer error: is the PDN still there? */
+void atnet_sim7020_bearer_check(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->ctx[0].state == ATNET_CTX_UP)
+		atnet_sim7020_fire(m, 5000, sim7020_bearer_line, "AT+CGACT?");
+}
+
+/* Step checks -------------------------------------------------------------- */
+
+static int sim7020_cpin_check(struct atnet_modem *m, int err,
+			      const char *answer)
+{
+	if (err) {
+		atnet_modem_set_reason(m, "SIM card not ready (AT+CPIN? failed)");
+		return -EAGAIN;
+	}
+	if (!strcmp(answer, "READY"))
+		return 0;
+	if (strstr(answer, "PIN") || strstr(answer, "PUK")) {
+		atnet_modem_set_reason(m, "SIM card locked (+CPIN: %s)",
+				       answer);
+		return -EACCES;
+	}
+	atnet_modem_set_reason(m, "SIM card not ready (+CPIN: %s)",
+			       answer[0] ? answer : "no answer");
+	return -EAGAIN;
+}
+
+static int sim7020_csq_check(struct atnet_modem *m, int err,
+			     const char *answer)
+{
+	const char *f[2];
+	char buf[ATNET_ANSWER_MAX];
+	u32 rssi;
+
+	if (err)
+		return -EAGAIN;
+	if (atnet_chat_fields(answer, buf, sizeof(buf), f, 2) < 1 ||
+	    atnet_chat_uint(f[0], 99, &rssi)) {
+		atnet_modem_set_reason(m, "unreadable AT+CSQ answer \"%s\"",
+				       answer);
+		return -EAGAIN;
+	}
+	m->signal = rssi;
+	if (rssi == 99) {
+		atnet_modem_set_reason(m, "no signal (+CSQ: 99)");
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static int sim7020_cgreg_check(struct atnet_modem *m, int err,
+			       const char *answer)
+{
+	const char *f[4];
+	char buf[ATNET_ANSWER_MAX];
+	u32 stat;
+	int n;
+
+	if (err)
+		return -EAGAIN;
+	/* "+CGREG: n,stat[,...]"; the bare "+CGREG: stat" of the URC too. */
+	n = atnet_chat_fields(answer, buf, sizeof(buf), f, 4);
+	if (n < 1 || atnet_chat_uint(f[n > 1], 255, &stat)) {
+		atnet_modem_set_reason(m, "unreadable AT+CGREG? answer \"%s\"",
+				       answer);
+		return -EAGAIN;
+	}
+	m->reg = stat;
+	if (stat != 1 && stat != 5) {
+		atnet_modem_set_reason(m, "not registered (+CGREG stat %u)",
+				       stat);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static int sim7020_cops_check(struct atnet_modem *m, int err,
+			      const char *answer)
+{
+	const char *f[4];
+	char buf[ATNET_ANSWER_MAX];
+
+	if (!err && atnet_chat_fields(answer, buf, sizeof(buf), f, 4) >= 3)
+		strscpy(m->operator, f[2], sizeof(m->operator));
+	return 0;
+}
+
+/* A feature probe: OK sets @flag, anything else leaves it clear. */
+static int sim7020_flag_check(struct atnet_modem *m, int err,
+			      unsigned long flag)
+{
+	struct atnet_sim7020 *s = atnet_sim7020(m);
+
+	if (err == -ETIMEDOUT)
+		return -EAGAIN;
+	if (!err)
+		s->flags |= flag;
+	return 0;
+}
+
+static int sim7020_sendflag_check(struct atnet_modem *m, int err,
+				  const char *answer)
+{
+	return sim7020_flag_check(m, err, SIM7020_F_SENDFLAG);
+}
+
+static int sim7020_rcvflag_check(struct atnet_modem *m, int err,
+				 const char *answer)
+{
+	int ret = sim7020_flag_check(m, err, SIM7020_F_BIN_RX);
+
+	/* AT+CSODSEND came with AT+CSORCVFLAG: a send falls back if not. */
+	if (atnet_sim7020(m)->flags & SIM7020_F_BIN_RX)
+		atnet_sim7020(m)->flags |= SIM7020_F_BIN_TX;
+	return ret;
+}
+
+static int sim7020_tolerant_check(struct atnet_modem *m, int err,
+				  const char *answer)
+{
+	return err == -ETIMEDOUT ? -EAGAIN : 0;
+}
+
+/* The first step of a script: forget per-script flags. */
+static int sim7020_script_begin(struct atnet_modem *m)
+{
+	struct atnet_sim7020 *s = atnet_sim7020(m);
+
+	if (!s) {
+		s = kzalloc(sizeof(*s), GFP_KERNEL);
+		if (!s) {
+			atnet_modem_set_reason(m, "out of memory");
+			return -ENOMEM;
+		}
+		m->dialect_priv = s;
+	}
+	s->flags &= ~(SIM7020_F_PDN | SIM7020_F_APN_DIFF | SIM7020_F_APN_FAIL);
+	return 0;
+}
+
+/* *MCGDEFCONT? and the APN --------------------------------------------- */
+
+static int sim7020_defcont_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	int err = sim7020_script_begin(m);
+
+	if (err)
+		return err;
+	atnet_sim7020_reap(m);
+	/* Assume different until the modem shows the same. */
+	if (m->ctx[0].apn[0])
+		atnet_sim7020(m)->flags |= SIM7020_F_APN_DIFF;
+	return strscpy(buf, "AT*MCGDEFCONT?", size);
+}
+
+/* *MCGDEFCONT: "IP","apn","user","pwd" */
+static int sim7020_defcont_check(struct atnet_modem *m, int err,
+				 const char *answer)
+{
+	struct atnet_ctx *ctx = &m->ctx[0];
+	const char *f[4];
+	char buf[ATNET_ANSWER_MAX];
+	int n;
+
+	if (err || !ctx->apn[0])
+		return 0;
+	n = atnet_chat_fields(answer, buf, sizeof(buf), f, 4);
+	if (n < 2 || strcmp(f[1], ctx->apn) ||
+	    strcmp(n > 2 ? f[2] : "", ctx->user) ||
+	    strcmp(n > 3 ? f[3] : "", ctx->password))
+		return 0;
+	atnet_sim7020(m)->flags &= ~SIM7020_F_APN_DIFF;
+	return 0;
+}
+
+static bool sim7020_cycle(struct atnet_modem *m)
+{
+	return atnet_sim7020(m)->flags & SIM7020_F_APN_DIFF;
+}
+
+static int sim7020_cfun0_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	/* The bring-up always cycles (seed 002 section 4), "up" on a new APN. */
+	if (m->script != m->dialect->bring_up && !sim7020_cycle(m))
+		return 0;
+	m->radio_cycle = true;
+	return strscpy(buf, "AT+CFUN=0", size);
+}
+
+/* Strings were validated by netlink.c: printable, no '"', ';', CR, LF. */
+static int sim7020_mcgdefcont_build(struct atnet_modem *m, char *buf,
+				    size_t size)
+{
+	struct atnet_ctx *ctx = &m->ctx[0];
+
+	if (!sim7020_cycle(m))
+		return 0;
+	if (ctx->user[0] || ctx->password[0])
+		return snprintf(buf, size, "AT*MCGDEFCONT=\"IP\",\"%s\",\"%s\",\"%s\"",
+				ctx->apn, ctx->user, ctx->password);
+	return snprintf(buf, size, "AT*MCGDEFCONT=\"IP\",\"%s\"", ctx->apn);
+}
+
+/* A refused APN must not leave the radio off: note it, turn it back on. */
+static int sim7020_mcgdefcont_check(struct atnet_modem *m, int err,
+				    const char *answer)
+{
+	if (err)
+		atnet_sim7020(m)->flags |= SIM7020_F_APN_FAIL;
+	return 0;
+}
+
+static int sim7020_cfun1_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	if (!m->radio_cycle)
+		return 0;
+	return strscpy(buf, "AT+CFUN=1", size);
+}
+
+static int sim7020_cfun1_check(struct atnet_modem *m, int err,
+			       const char *answer)
+{
+	if (err) {
+		atnet_modem_set_reason(m, "AT+CFUN=1 failed: radio stays off");
+		return -EAGAIN;
+	}
+	/* "+CPIN: READY" followed the OK: the SIM is back, no restart. */
+	m->radio_cycle = false;
+	return 0;
+}
+
+/* PDN ------------------------------------------------------------------- */
+
+static int sim7020_cgact_check(struct atnet_modem *m, int err,
+			       const char *answer)
+{
+	const char *f[2];
+	char buf[ATNET_ANSWER_MAX];
+	u32 cid, st;
+
+	if (!err && atnet_chat_fields(answer, buf, sizeof(buf), f, 2) == 2 &&
+	    !atnet_chat_uint(f[0], 255, &cid) && cid == 1 &&
+	    !atnet_chat_uint(f[1], 1, &st) && st) {
+		atnet_sim7020(m)->flags |= SIM7020_F_PDN;
+		return 0;
+	}
+	atnet_modem_set_reason(m, "PDN not active (+CGACT: %s)",
+			       answer[0] ? answer : "no answer");
+	/* m->tries counts this step's earlier tries. */
+	return m->tries + 1 < SIM7020_PDN_TRIES ? -EAGAIN : 0;
+}
+
+/*
+ * "a.b.c.d.m.m.m.m": address and mask run together (seed 002 2.1). Parse it
+ * strictly: exactly eight decimal octets, or four when a firmware prints
+ * the address alone.
+ */
+static int sim7020_parse_addr(const char *s, __be32 *addr)
+{
+	u8 oct[8];
+	u32 v;
+	int n = 0, digits;
+
+	for (;;) {
+		v = 0;
+		for (digits = 0; *s >= '0' && *s <= '9'; s++, digits++)
+			v = v * 10 + (*s - '0');
+		if (!digits || digits > 3 || v > 255 || n == 8)
+			return -EINVAL;
+		oct[n++] = v;
+		if (!*s)
+			break;
+		if (*s++ != '.')
+			return -EINVAL;
+	}
+	if (n != 8 && n != 4)
+		return -EINVAL;
+	memcpy(addr, oct, 4);
+	return 0;
+}
+
+static int sim7020_contrdp_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	if (!(atnet_sim7020(m)->flags & SIM7020_F_PDN))
+		return 0;
+	return strscpy(buf, "AT+CGCONTRDP", size);
+}
+
+/* +CGCONTRDP: cid,bearer,"apn","a.b.c.d.m.m.m.m"[,...] */
+static int sim7020_contrdp_check(struct atnet_modem *m, int err,
+				 const char *answer)
+{
+	struct atnet_ctx *ctx = &m->ctx[0];
+	const char *f[4];
+	char buf[ATNET_ANSWER_MAX];
+	__be32 addr;
+
+	if (err == -ETIMEDOUT)
+		return -EAGAIN;
+	if (err || atnet_chat_fields(answer, buf, sizeof(buf), f, 4) < 4 ||
+	    sim7020_parse_addr(f[3], &addr) || !addr) {
+		atnet_modem_set_reason(m, "no address from AT+CGCONTRDP (\"%s\")",
+				       answer);
+		atnet_sim7020(m)->flags &= ~SIM7020_F_PDN;
+		return m->script == m->dialect->bring_up ? 0 : -EIO;
+	}
+	ctx->addr = addr;
+	return 0;
+}
+
+/* Bring-up --------------------------------------------------------------- */
+
+static int sim7020_cpin_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	unsigned int i;
+	int err;
+
+	if (m->tries == 0) {
+		err = sim7020_script_begin(m);
+		if (err)
+			return err;
+		/* A (re)started modem has no socket of ours any more. */
+		atnet_sim7020(m)->flags = 0;
+		m->radio_cycle = false;
+		for (i = 0; i < SIM7020_MAX_LINKS; i++)
+			if (m->links[i])
+				m->links[i]->modem_id = -1;
+	}
+	return strscpy(buf, "AT+CPIN?", size);
+}
+
+static int sim7020_csocl_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	/* Steps 0..4 of this kind: the step index names the socket. */
+	return snprintf(buf, size, "AT+CSOCL=%u", m->step - 3);
+}
+
+/*
+ * The seed's recommended flow (section 4): up to three retries of each check.
+ * The radio cycle comes after them, so it starts from a SIM that answered.
+ */
+static const struct atnet_step sim7020_bring_up_steps[] = {
+	{ .build = sim7020_cpin_build, .prefix = "+CPIN:",
+	  .check = sim7020_cpin_check, .timeout_ms = 5000, .tries = 4,
+	  .retry_ms = 2000 },
+	{ .cmd = "AT+CSQ", .prefix = "+CSQ:", .check = sim7020_csq_check,
+	  .timeout_ms = 2000, .tries = 4, .retry_ms = 2000 },
+	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
+	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 4,
+	  .retry_ms = 2000 },
+	/* Sockets an earlier attach left behind: ids 0..4 (steps 3..7). */
+	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	  .timeout_ms = 5000 },
+	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	  .timeout_ms = 5000 },
+	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	  .timeout_ms = 5000 },
+	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	  .timeout_ms = 5000 },
+	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	  .timeout_ms = 5000 },
+	{ .build = sim7020_defcont_build, .prefix = "*MCGDEFCONT:",
+	  .check = sim7020_defcont_check, .timeout_ms = 2000 },
+	{ .build = sim7020_cfun0_build, .timeout_ms = 15000, .tries = 2,
+	  .retry_ms = 1000 },
+	{ .build = sim7020_mcgdefcont_build, .check = sim7020_mcgdefcont_check,
+	  .timeout_ms = 5000 },
+	{ .build = sim7020_cfun1_build, .check = sim7020_cfun1_check,
+	  .timeout_ms = 15000, .tries = 3, .retry_ms = 1000 },
+	/* NB-IoT attach after the radio cycle: give it 30 s. */
+	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
+	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 30,
+	  .retry_ms = 1000 },
+	{ .cmd = "AT+COPS?", .prefix = "+COPS:", .check = sim7020_cops_check,
+	  .timeout_ms = 5000 },
+	/* PDN events, so a loss is seen without a socket (tolerated). */
+	{ .cmd = "AT+CGEREP=1", .check = sim7020_tolerant_check,
+	  .timeout_ms = 2000 },
+	{ .cmd = "AT+CSOSENDFLAG=1", .check = sim7020_sendflag_check,
+	  .timeout_ms = 2000, .tries = 2 },
+	{ .cmd = "AT+CSORCVFLAG=1", .check = sim7020_rcvflag_check,
+	  .timeout_ms = 2000, .tries = 2 },
+	{ .cmd = "AT+CGACT?", .prefix = "+CGACT:",
+	  .check = sim7020_cgact_check, .timeout_ms = 2000,
+	  .tries = SIM7020_PDN_TRIES, .retry_ms = 500 },
+	{ .build = sim7020_contrdp_build, .prefix = "+CGCONTRDP:",
+	  .check = sim7020_contrdp_check, .timeout_ms = 5000, .tries = 2 },
+};
+
+static void sim7020_bring_up_done(struct atnet_modem *m, int err)
+{
+	struct atnet_sim7020 *s = atnet_sim7020(m);
+	struct atnet_ctx *ctx = &m->ctx[0];
+
+	lockdep_assert_held(&m->lock);
+	m->radio_cycle = false;
+	if (!err && s && (s->flags & SIM7020_F_APN_FAIL)) {
+		atnet_modem_set_reason(m, "AT*MCGDEFCONT refused APN \"%s\"",
+				       ctx->apn);
+		err = -EINVAL;
+	}
+	if (err) {
+		atnet_modem_fail(m);
+		return;
+	}
+	pr_info("%s: SIM7020 %s receive, %s send, %s\n", m->tty_name,
+		(s->flags & SIM7020_F_BIN_RX) ? "binary" : "hex",
+		(s->flags & SIM7020_F_BIN_TX) ? "binary" : "hex",
+		(s->flags & SIM7020_F_SENDFLAG) ? "peer acks (SEND:)" :
+		"no peer acks (AT+CSOSENDFLAG refused)");
+	atnet_modem_ready(m);
+	/* The PDN came up by itself: context 0 is up, and wanted so. */
+	if ((s->flags & SIM7020_F_PDN) && ctx->addr) {
+		ctx->want_up = true;
+		atnet_modem_ctx_set(m, 0, ATNET_CTX_UP, ATNET_EV_CONTEXT_UP,
+				    NULL);
+	} else {
+		ctx->addr = 0;
+	}
+}
+
+static const struct atnet_script sim7020_bring_up = {
+	.steps = sim7020_bring_up_steps,
+	.n = ARRAY_SIZE(sim7020_bring_up_steps),
+	.done = sim7020_bring_up_done,
+};
+
+/* Context up ------------------------------------------------------------- */
+
+static int sim7020_cgact1_check(struct atnet_modem *m, int err,
+				const char *answer)
+{
+	/* Already active answers ERROR on some firmware: AT+CGACT? decides. */
+	return err == -ETIMEDOUT ? -EAGAIN : 0;
+}
+
+static const struct atnet_step sim7020_ctx_up_steps[] = {
+	{ .build = sim7020_defcont_build, .prefix = "*MCGDEFCONT:",
+	  .check = sim7020_defcont_check, .timeout_ms = 2000 },
+	{ .build = sim7020_cfun0_build, .timeout_ms = 15000, .tries = 2,
+	  .retry_ms = 1000 },
+	{ .build = sim7020_mcgdefcont_build, .check = sim7020_mcgdefcont_check,
+	  .timeout_ms = 5000 },
+	{ .build = sim7020_cfun1_build, .check = sim7020_cfun1_check,
+	  .timeout_ms = 15000, .tries = 3, .retry_ms = 1000 },
+	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
+	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 30,
+	  .retry_ms = 1000 },
+	{ .cmd = "AT+CGACT=1,1", .check = sim7020_cgact1_check,
+	  .timeout_ms = 30000, .tries = 2 },
+	{ .cmd = "AT+CGACT?", .prefix = "+CGACT:",
+	  .check = sim7020_cgact_check, .timeout_ms = 2000,
+	  .tries = SIM7020_PDN_TRIES, .retry_ms = 500 },
+	{ .build = sim7020_contrdp_build, .prefix = "+CGCONTRDP:",
+	  .check = sim7020_contrdp_check, .timeout_ms = 5000, .tries = 2 },
+};
+
+static void sim7020_ctx_up_done(struct atnet_modem *m, int err)
+{
+	struct atnet_sim7020 *s = atnet_sim7020(m);
+	struct atnet_ctx *ctx = &m->ctx[0];
+
+	lockdep_assert_held(&m->lock);
+	m->radio_cycle = false;
+	if (!err && (s->flags & SIM7020_F_APN_FAIL)) {
+		atnet_modem_set_reason(m, "AT*MCGDEFCONT refused APN \"%s\"",
+				       ctx->apn);
+		err = -EINVAL;
+	}
+	if (!err && (!(s->flags & SIM7020_F_PDN) || !ctx->addr)) {
+		if (!m->reason[0])
+			atnet_modem_set_reason(m, "PDN did not come up");
+		err = -ENETDOWN;
+	}
+	if (!err && ctx->lost) {
+		atnet_modem_set_reason(m, "PDN lost during activation");
+		err = -ENETDOWN;
+	}
+	ctx->lost = false;
+	if (err) {
+		ctx->want_up = false;
+		atnet_modem_ctx_set(m, 0, ATNET_CTX_DOWN, ATNET_EV_CONTEXT_LOST,
+				    m->reason);
+		return;
+	}
+	atnet_modem_ctx_set(m, 0, ATNET_CTX_UP, ATNET_EV_CONTEXT_UP, NULL);
+}
+
+static const struct atnet_script sim7020_ctx_up = {
+	.steps = sim7020_ctx_up_steps,
+	.n = ARRAY_SIZE(sim7020_ctx_up_steps),
+	.done = sim7020_ctx_up_done,
+};
+
+/* Context down and clean-up after a loss --------------------------------- */
+
+static int sim7020_cgact0_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	int err = sim7020_script_begin(m);
+
+	if (err)
+		return err;
+	atnet_sim7020_reap(m);
+	return strscpy(buf, "AT+CGACT=0,1", size);
+}
+
+static const struct atnet_step sim7020_ctx_down_steps[] = {
+	{ .build = sim7020_cgact0_build, .timeout_ms = 30000 },
+};
+
+static void sim7020_ctx_down_done(struct atnet_modem *m, int err)
+{
+	lockdep_assert_held(&m->lock);
+	/* Whatever the answer, the PDN is not ours to use any more. */
+	atnet_modem_ctx_set(m, 0, ATNET_CTX_DOWN, ATNET_EV_CONTEXT_DOWN,
+			    err ? m->reason : NULL);
+	atnet_sim7020_reap(m);
+}
+
+static const struct atnet_script sim7020_ctx_down = {
+	.steps = sim7020_ctx_down_steps,
+	.n = ARRAY_SIZE(sim7020_ctx_down_steps),
+	.done = sim7020_ctx_down_done,
+};
+
+static int sim7020_shut_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	/* The network took the PDN: only the dead sockets need closing. */
+	atnet_sim7020_reap(m);
+	return 0;
+}
+
+static const struct atnet_step sim7020_ctx_shut_steps[] = {
+	{ .build = sim7020_shut_build },
+};
+
+static void sim7020_ctx_shut_done(struct atnet_modem *m, int err)
+{
+	lockdep_assert_held(&m->lock);
+	m->ctx[m->script_ctx].need_shut = false;
+}
+
+static const struct atnet_script sim7020_ctx_shut = {
+	.steps = sim7020_ctx_shut_steps,
+	.n = ARRAY_SIZE(sim7020_ctx_shut_steps),
+	.done = sim7020_ctx_shut_done,
+};
+
+/* What the SIM7020 does not have ----------------------------------------- */
+
+static int sim7020_listen(struct atnet_modem *m, int ctx, u16 port)
+{
+	pr_info_ratelimited("%s: SIM7020 has no server mode (SIMCom TCP/IP application note 3.1): listen refused\n",
+			    m->tty_name);
+	return -EOPNOTSUPP;
+}
+
+/* URCs ------------------------------------------------------------------- */
+
+/* "+CGEV: NW PDN DEACT 1" (network) or "+CGEV: ME PDN DEACT 1" (us). */
+static void sim7020_cgev(struct atnet_modem *m, const char *line, size_t len)
+{
+	lockdep_assert_held(&m->lock);
+	/* Ours (AT+CFUN=0, AT+CGACT=0,1) come while context 0 is not up. */
+	if (strstr(line, "DEACT"))
+		sim7020_pdn_lost(m, line);
+}
+
+static const struct atnet_urc sim7020_urcs[] = {
+	{ "+CGEV:", sim7020_cgev },
+};
+
+const struct atnet_dialect_ops atnet_sim7020_dialect = {
+	.name = "SIM7020",
+	.id = ATNET_DIALECT_SIM7020,
+	.bring_up = &sim7020_bring_up,
+	.ctx_up = &sim7020_ctx_up,
+	.ctx_down = &sim7020_ctx_down,
+	.ctx_shut = &sim7020_ctx_shut,
+	.listen = sim7020_listen,
+	.urcs = sim7020_urcs,
+	.n_urcs = ARRAY_SIZE(sim7020_urcs),
+	.link_urc = atnet_sim7020_link_urc,
+	.link_ops = &atnet_sim7020_link_ops,
+	.max_links = SIM7020_MAX_LINKS,
+	.contexts = SIM7020_CONTEXTS,
+	.max_send = SIM7020_BIN_MAX,
+};
