@@ -329,10 +329,11 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = 0;
 		goto out;
 	}
-	/* Refused, timed out, interface or modem gone. */
-	err = sock_error(sk);
-	if (!err)
-		err = READ_ONCE(as->link->err) ?: -ECONNREFUSED;
+	/*
+	 * Refused, timed out, interface or modem gone. As TCP: once SO_ERROR
+	 * took the reason, a later connect() reports ECONNABORTED.
+	 */
+	err = sock_error(sk) ?: -ECONNABORTED;
 	atnet_sk_unlink(sk);
 	atnet_sk_set_state(sk, TCP_CLOSE);
 	sock->state = SS_UNCONNECTED;
