@@ -12,6 +12,8 @@
  */
 #include <linux/capability.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/sockios.h>
 #include <linux/tty.h>
 #include <linux/tty_ldisc.h>
 
@@ -90,8 +92,20 @@ static void atnet_ldisc_write_wakeup(struct tty_struct *tty)
 static int atnet_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
 			     unsigned long arg)
 {
-	/* termios (baud rate, flow control) stays the user's to set. */
-	return tty_mode_ioctl(tty, cmd, arg);
+	struct atnet_modem *m = tty->disc_data;
+	char name[IFNAMSIZ];
+
+	switch (cmd) {
+	case SIOCGIFNAME:
+		/* As slip and can327 do: which interface did we get? */
+		if (!m || atnet_modem_ifname(m, name) ||
+		    copy_to_user((void __user *)arg, name, strlen(name) + 1))
+			return -EFAULT;
+		return 0;
+	default:
+		/* termios (baud rate, flow control) stays the user's to set. */
+		return tty_mode_ioctl(tty, cmd, arg);
+	}
 }
 
 static struct tty_ldisc_ops atnet_ldisc = {

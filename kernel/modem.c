@@ -485,6 +485,20 @@ int atnet_modem_submit(struct atnet_modem *m, struct atnet_chat_cmd *cmd)
 
 /* Lookups --------------------------------------------------------------- */
 
+/* The first context's interface name, for the ldisc's SIOCGIFNAME. */
+int atnet_modem_ifname(struct atnet_modem *m, char *name)
+{
+	int err = -ENODEV;
+
+	mutex_lock(&m->lock);
+	if (m->ctx[0].dev) {
+		strscpy(name, m->ctx[0].dev->name, IFNAMSIZ);
+		err = 0;
+	}
+	mutex_unlock(&m->lock);
+	return err;
+}
+
 struct atnet_modem *atnet_modem_get_by_ifindex(struct net *net, int ifindex,
 					       int *ctx)
 {

@@ -124,6 +124,7 @@ struct atnet_modem *atnet_modem_get_by_ifindex(struct net *net, int ifindex,
 struct atnet_modem *atnet_modem_get_by_ifname(struct net *net,
 					      const char *name, int *ctx);
 struct atnet_modem *atnet_modem_get_first_up(struct net *net, int *ctx);
+int atnet_modem_ifname(struct atnet_modem *m, char *name);
 struct atnet_modem *atnet_modem_get_nth(struct net *net, unsigned long idx);
 
 int atnet_modem_submit(struct atnet_modem *m, struct atnet_chat_cmd *cmd);

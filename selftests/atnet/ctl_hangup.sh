@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# vm-models: sim7000
+# vm-args: --no-attach
+#
+# Two modems at once (ttyS1 and a simulator on a pty), tty hangup (the
+# simulator drops the line) with a context up, the attaching process
+# killed; the module unloads at the end. Silent and garbage modems are in
+# ctl_pty.c.
+. "$(dirname "$0")/ctl_lib.inc"
+
+echo "1..18"
+check "insmod atnet.ko" load_module
+
+attach_ld /dev/ttyS1
+S1=$LDPID
+check "modem 1 (ttyS1) ready" wait_for 20 klog_has "atnet: ttyS1: .* ready as wwan0"
+
+check "simulator on a pty" sim_pty /tmp/m0
+attach_ld /tmp/m0
+M0=$LDPID
+# the kernel names a pty slave "ptsN"
+PTS=$(readlink /tmp/m0 | sed 's|/dev/||; s|/||')
+check "modem 2 (pty) ready at the same time" wait_for 20 klog_has "atnet: $PTS: .* ready as"
+IF2=$(ready_if "$PTS")
+check "four interfaces" wait_for 5 wwan_count_is 4
+ip link set wwan0 up
+ip link set "$IF2" up
+check "both modems carry a context" wait_for 30 sh -c "grep -q 1 /sys/class/net/wwan0/carrier && grep -q 1 /sys/class/net/$IF2/carrier"
+
+# hangup: the simulator closes the pty master
+check "simulator drops the line" sim_cmd /tmp/m0.ctl drop
+check "hangup: modem 2's interfaces gone" wait_for 10 wwan_count_is 2
+check "hangup logged" klog_has "tty hung up"
+check "modem 1 unaffected" carrier_is wwan0 1
+kill "$M0" 2>/dev/null
+wait "$M0" 2>/dev/null
+
+# the line comes back: attach again
+check "simulator back" sim_cmd /tmp/m0.ctl undrop
+attach_ld /tmp/m0
+M0=$LDPID
+check "modem 2 ready again" wait_for 20 wwan_count_is 4
+
+# the attaching process killed (ttyS1: nobody else holds it open)
+kill -9 "$S1"
+wait "$S1" 2>/dev/null
+check "attach process killed: modem 1's interfaces gone" wait_for 10 wwan_count_is 2
+check "modem 1 detached" klog_has "atnet: ttyS1: detached"
+
+check "simulator drops the line again" sim_cmd /tmp/m0.ctl drop
+check "last modem gone" wait_for 10 wwan_count_is 0
+kill "$M0" 2>/dev/null
+wait "$M0" 2>/dev/null
+check "rmmod atnet" rmmod atnet
+check "ldisc unregistered" sh -c '! grep -q "^atnet " /proc/tty/ldiscs'
+finish
