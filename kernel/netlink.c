@@ -14,6 +14,7 @@
 
 #include <linux/atnet.h>
 
+#include "link.h"
 #include "modem.h"
 #include "netlink.h"
 
@@ -92,6 +93,61 @@ cancel:
 	return -EMSGSIZE;
 }
 
+static int atnet_nl_put_link(struct sk_buff *skb, const struct atnet_link *l)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ATNET_A_LINK);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, ATNET_LINK_A_SLOT, l->slot) ||
+	    nla_put_u8(skb, ATNET_LINK_A_PROTO, l->proto) ||
+	    nla_put_u8(skb, ATNET_LINK_A_STATE, l->state) ||
+	    nla_put_u8(skb, ATNET_LINK_A_CONTEXT, l->ctx) ||
+	    nla_put_in_addr(skb, ATNET_LINK_A_REMOTE_ADDR, l->remote_addr) ||
+	    nla_put_u16(skb, ATNET_LINK_A_REMOTE_PORT,
+			be16_to_cpu(l->remote_port)) ||
+	    (l->local_port &&
+	     nla_put_u16(skb, ATNET_LINK_A_LOCAL_PORT, l->local_port)) ||
+	    nla_put_u64_64bit(skb, ATNET_LINK_A_TX_BYTES, l->tx_bytes,
+			      ATNET_LINK_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_LINK_A_RX_BYTES, l->rx_bytes,
+			      ATNET_LINK_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_LINK_A_ACKED, l->acked,
+			      ATNET_LINK_A_PAD) ||
+	    (l->modem_state[0] &&
+	     nla_put_string(skb, ATNET_LINK_A_MODEM_STATE, l->modem_state))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Links in use; free slots are not worth a line. */
+static int atnet_nl_put_links(struct sk_buff *skb, struct atnet_modem *m)
+{
+	const struct atnet_link *l;
+	struct nlattr *nest;
+	unsigned int i;
+
+	lockdep_assert_held(&m->lock);
+	nest = nla_nest_start(skb, ATNET_A_LINKS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ATNET_LINKS_MAX; i++) {
+		l = atnet_link_by_slot(m, i);
+		if (!l || l->state == ATNET_LINK_FREE)
+			continue;
+		if (atnet_nl_put_link(skb, l)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int atnet_nl_put_counters(struct sk_buff *skb, struct atnet_modem *m)
 {
 	const struct atnet_chat_stats *s = &m->chat.stats;
@@ -153,7 +209,7 @@ static int atnet_nl_fill(struct sk_buff *skb, struct atnet_modem *m,
 			goto cancel;
 	nla_nest_end(skb, nest);
 
-	if (atnet_nl_put_counters(skb, m))
+	if (atnet_nl_put_links(skb, m) || atnet_nl_put_counters(skb, m))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
