@@ -9,7 +9,7 @@
 # ctl_pty.c.
 . "$(dirname "$0")/ctl_lib.inc"
 
-echo "1..18"
+echo "1..23"
 check "insmod atnet.ko" load_module
 
 attach_ld /dev/ttyS1
@@ -41,6 +41,22 @@ check "simulator back" sim_cmd /tmp/m0.ctl undrop
 attach_ld /tmp/m0
 M0=$LDPID
 check "modem 2 ready again" wait_for 20 wwan_count_is 4
+
+# the model decides the dialect; one we do not drive is refused by name
+check "simulator with an unknown model" sim_pty /tmp/m1 --model-name ACME_X1 --revision Revision:1.0
+attach_ld /tmp/m1
+M1=$LDPID
+check "unknown model: failed, named" wait_for 20 klog_has 'unknown model "ACME_X1"'
+sim_cmd /tmp/m1.ctl drop
+check "simulator as SIM7020" sh -c 'modem-sim --model sim7020 --pty /tmp/m2 --control /tmp/m2.ctl </dev/null >/tmp/m2.out 2>&1 & sleep 0; true'
+wait_for 10 test -e /tmp/m2
+attach_ld /tmp/m2
+M2=$LDPID
+check "SIM7020: identified by AT+CGMM, its own dialect" wait_for 20 klog_has "atnet: pts.*: SIM7020E.* ready as"
+sim_cmd /tmp/m2.ctl drop
+check "both gone again" wait_for 10 wwan_count_is 4
+kill "$M1" "$M2" 2>/dev/null
+wait "$M1" "$M2" 2>/dev/null
 
 # the attaching process killed (ttyS1: nobody else holds it open)
 kill -9 "$S1"
