@@ -213,7 +213,7 @@ qpid=$!
 		echo "@@ATNET-VM@@ TIMEOUT" >>"$log"
 		kill "$qpid" 2>/dev/null
 	fi
-) &
+) </dev/null >/dev/null 2>&1 & # its sleep must not hold our stdout open
 wdpid=$!
 
 boot_time=
