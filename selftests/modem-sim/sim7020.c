@@ -37,9 +37,35 @@
  *                     100 ms units, at least 1); no reply within the
  *                     timeout: "+CIPPING: i,ip,600,255"
  *
+ *   echo (ATE1)       the core echoes the line up to its CR; this firmware
+ *                     then adds "\r\n" (seed 3.8 hex dump: "AT+CFUN?\r\r\n"
+ *                     "\r\n+CFUN: 1\r\n\r\nOK\r\n"); --plain-echo drops it
+ *   AT+CSOSEND=n,0,"t" SEND: n,len after the peer's ACK when
+ *                     AT+CSOSENDFLAG=1 (TCP only); ERROR when not connected,
+ *                     hex length odd or not matching, ASCII unquoted or
+ *                     holding quotes/control characters
+ *   AT+CGREG=1|2      "+CGREG: 1" / "+CGREG: 0" URCs on attach / detach
+ *   restart           (fault, AT+CFUN=1,1) after --restart-ms: RDY,
+ *                     "+CFUN: 1", "+CPIN: READY" (--cpin-notready: first
+ *                     "+CPIN: NOT READY"); AT*MCGDEFCONT survives
+ *   --urc-noise       *PSUTTZ and DST: 0 before the OK of CSOCON/CGCONTRDP
+ *   unknown, CIP* toolkit, server, transparent mode: ERROR (seed 3.1)
+ *
+ * A blocking command (TCP AT+CSOCON, AT+CDNSGIP, AT+CSODSEND) holds later
+ * command lines until it is done, like a busy modem; URCs still flow.
+ * Command lines are limited to the core's 1024 characters, so a hex
+ * AT+CSOSEND carries at most ~500 bytes; AT+CSODSEND up to --send-max.
+ *
  * Sockets survive a PDN loss in the modem's table (ids stay taken) but are
  * dead: the host must AT+CSOCL them, as seed 002 section 4 recommends
- * ("re-create").  A restart frees everything.
+ * ("re-create").  A restart frees everything.  Sockets are real sockets
+ * bound to --ip when that address exists here; received data is read from
+ * the kernel only as fast as the tty drains, so a slow UART closes the
+ * peer's TCP window instead of losing data.  AT+CIPPING sends real ICMP
+ * echoes (raw socket, from --ip) and counts only its own replies.
+ *
+ * Dialect faults: pdp-deact, close N, reset N, refuse [COUNT],
+ * blackhole [COUNT] (connects and pings), send-fail [COUNT].
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
