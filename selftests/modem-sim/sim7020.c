@@ -60,8 +60,8 @@
  * dead: the host must AT+CSOCL them, as seed 002 section 4 recommends
  * ("re-create").  A restart frees everything.  Sockets are real sockets
  * bound to --ip when that address exists here; received data is read from
- * the kernel only as fast as the tty drains, so a slow UART closes the
- * peer's TCP window instead of losing data.  AT+CIPPING sends real ICMP
+ * the kernel only while less than --rx-buffer bytes wait for the tty, so
+ * a slow UART closes the peer's TCP window instead of losing data.  AT+CIPPING sends real ICMP
  * echoes (raw socket, from --ip) and counts only its own replies.
  *
  * Dialect faults: pdp-deact, close N, reset N, refuse [COUNT],
@@ -85,7 +85,6 @@
 
 #define S7_SOCKS	5
 #define S7_QUEUE	16		/* command lines held while busy */
-#define S7_TTY_BACKLOG	4096		/* stop reading the network above */
 #define S7_APN_MAX	99
 
 /* Socket error codes, seed 002 section 3.9. */
@@ -480,7 +479,7 @@ static void s7_rx_arm(struct sim *s, struct s7_sock *k)
 {
 	if (k->fd < 0)
 		return;
-	if (sim_out_pending(s) > S7_TTY_BACKLOG) {
+	if (sim_out_pending(s) > s->cfg.rxbuf) {
 		/* The UART is the bottleneck: leave data in the kernel so the
 		 * peer's TCP sees a closing window, as with a real modem. */
 		if (!k->retry_timer)
