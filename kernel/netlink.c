@@ -115,6 +115,8 @@ static int atnet_nl_put_link(struct sk_buff *skb, const struct atnet_link *l)
 			      ATNET_LINK_A_PAD) ||
 	    nla_put_u64_64bit(skb, ATNET_LINK_A_ACKED, l->acked,
 			      ATNET_LINK_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_LINK_A_RX_DROPPED, l->rx_dropped,
+			      ATNET_LINK_A_PAD) ||
 	    (l->modem_state[0] &&
 	     nla_put_string(skb, ATNET_LINK_A_MODEM_STATE, l->modem_state))) {
 		nla_nest_cancel(skb, nest);

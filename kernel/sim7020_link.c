@@ -514,15 +514,19 @@ static void sim7020_nmi(struct atnet_modem *m, const char *rest)
 		return;
 	bytes = hex ? len / 2 : len;
 	l = sim7020_link_by_id(m, id);
-	if (!l || !atnet_link_rx_push(l, bytes)) {
-		if (!l || l->state == ATNET_LINK_FREE) {
-			s->nmi_orphans += bytes;
-			pr_warn_ratelimited("%s: +CSONMI for socket %u we do not hold: %zu bytes dropped\n",
-					    m->tty_name, id, bytes);
-		} else if (l->state == ATNET_LINK_CONNECTED) {
-			pr_warn_ratelimited("%s: link %u receive buffer full: %zu bytes dropped\n",
-					    m->tty_name, l->slot, bytes);
-		}
+	if (!l || l->state == ATNET_LINK_FREE) {
+		s->nmi_orphans += bytes;
+		pr_warn_ratelimited("%s: +CSONMI for socket %u we do not hold: %zu bytes dropped\n",
+				    m->tty_name, id, bytes);
+		l = NULL;
+	} else if (l->state != ATNET_LINK_CONNECTED || l->err) {
+		/* Closing or failed: its owner reads no more. */
+		l = NULL;
+	} else if (!atnet_link_rx_push(l, bytes)) {
+		pr_warn_ratelimited("%s: link %u receive buffer full: %zu bytes dropped%s\n",
+				    m->tty_name, l->slot, bytes,
+				    atnet_link_dgram(l) ? "" :
+				    "; stream broken: ENOBUFS");
 		l = NULL;
 	}
 	s->nmi_link = l;

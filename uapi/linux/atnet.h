@@ -64,6 +64,49 @@
  * the modem; SOCK_DGRAM (0 or IPPROTO_UDP) a UDP one. Addresses are
  * struct sockaddr_atnet. The family number is ATNET_AF_DEFAULT unless the
  * module parameter "family" says otherwise (/sys/module/atnet/parameters/family).
+ *
+ * SIM7020
+ * -------
+ * The same commands and sockets drive a SIM7020 (NB-IoT), within what its
+ * firmware has: one context (0), five links, no server mode and no
+ * transparent mode (listen() and ATNET_CMD_LISTENER_START: -EOPNOTSUPP).
+ * The network brings the PDN up by itself after the attach: it is reported
+ * as context 0 up. A new APN (ATNET_CMD_SET_CONTEXT) applies at the next
+ * ATNET_CMD_CONTEXT_UP, through a radio cycle (AT+CFUN=0, AT*MCGDEFCONT,
+ * AT+CFUN=1). Data is binary (AT+CSODSEND, AT+CSORCVFLAG=1) where the
+ * firmware has it, hex (AT+CSOSEND) otherwise; a UDP datagram carries at
+ * most 1024 bytes in binary and 134 in hex (EMSGSIZE above), and one that
+ * arrives as more than one +CSONMI (512 bytes each on common firmware)
+ * reaches the socket as that many datagrams. SIOCOUTQ counts the bytes the
+ * peer has not acknowledged ("SEND: id,len" of AT+CSOSENDFLAG=1). A TCP
+ * connect blocks the modem until it ends (AT+CSOCON answers only then).
+ *
+ * Receive overflow: the SIM7020 pushes what it receives (+CSONMI) and keeps
+ * nothing back, so the data cannot be left in the modem as on SIM7000. Each
+ * link buffers 16 KiB; a +CSONMI that does not fit is dropped whole, counted
+ * in ATNET_LINK_A_RX_DROPPED (bytes) and logged, never silently. A UDP socket
+ * loses those datagrams, as a full UDP socket does. A TCP socket cannot go on
+ * with a gap in its stream: it delivers every byte received before the gap,
+ * then fails with ENOBUFS (recv, poll's POLLERR, SO_ERROR) and the
+ * connection is closed.
+ *
+ * +CSOERR codes (SIMCom SIM7020 TCP/IP application note, 3.9) and errno:
+ *   -1  common error        EIO
+ *    1  route error         EHOSTUNREACH
+ *    2  connection aborted  ECONNABORTED
+ *    3  connection reset    ECONNRESET (ECONNREFUSED while connecting)
+ *    4  connected error     the peer closed: EOF, then EPIPE on send
+ *                           (ECONNREFUSED while connecting)
+ *    5  illegal error       EINVAL
+ *    6  buffer error        ENOBUFS
+ *    7  block error         EBUSY
+ *    8  address in use      EADDRINUSE
+ *    9  already connecting  EALREADY
+ *   10  already connected   EISCONN
+ *   11  bearer error        ENETDOWN; the PDN is checked (AT+CGACT?), and
+ *                           when it is gone context 0 goes down
+ *   any other code          EIO
+ * A connect that AT+CSOCON answers ERROR without a code: ECONNREFUSED.
  */
 #ifndef _UAPI_LINUX_ATNET_H
 #define _UAPI_LINUX_ATNET_H
@@ -178,6 +221,7 @@ enum atnet_link_attr {
 	ATNET_LINK_A_ACKED,	/* u64, acknowledged by the peer (AT+CIPACK) */
 	ATNET_LINK_A_MODEM_STATE, /* string, as AT+CIPSTATUS last reported it */
 	ATNET_LINK_A_PAD,
+	ATNET_LINK_A_RX_DROPPED, /* u64, received bytes dropped: buffer full (SIM7020) */
 	__ATNET_LINK_A_MAX
 };
 #define ATNET_LINK_A_MAX (__ATNET_LINK_A_MAX - 1)
