@@ -40,17 +40,17 @@ kver:
 	@test -n "$(KVER)" || { echo "no usable 6.1 kernel+headers: run 'make deps'" >&2; exit 1; }
 
 module: kver
-	@if [ -f Kbuild ]; then \
+	+@if [ -f Kbuild ]; then \
 		$(SUBMAKE) -C $(KDIR) M=$(TOP) modules; \
 	else echo "module: no Kbuild yet, skipped"; fi
 
 sparse: kver
-	@if [ -f Kbuild ]; then \
+	+@if [ -f Kbuild ]; then \
 		$(SUBMAKE) -C $(KDIR) M=$(TOP) C=2 modules; \
 	else echo "sparse: no Kbuild yet, skipped"; fi
 
 user:
-	@for d in $(USER_DIRS); do \
+	+@for d in $(USER_DIRS); do \
 		if [ -f $$d/Makefile ]; then \
 			$(SUBMAKE) -C $$d all || exit 1; \
 		else echo "$$d: no Makefile yet, skipped"; fi; \
@@ -63,7 +63,7 @@ $(KSFT)/kselftest_harness.h:
 
 vm-tests: ksft-headers
 	@mkdir -p $(VMTESTS)
-	@for d in $(VMTEST_DIRS); do \
+	+@for d in $(VMTEST_DIRS); do \
 		if [ -f $$d/Makefile ]; then \
 			$(SUBMAKE) -C $$d all TOP=$(TOP) || exit 1; \
 		else echo "$$d: no Makefile yet, skipped"; fi; \
@@ -78,7 +78,7 @@ deps-if-missing:
 
 # Sub-makes re-read KVER after deps may have installed the kernel.
 check: deps-if-missing
-	@$(SUBMAKE) all
+	+@$(SUBMAKE) all
 	@$(TOP)/scripts/check.sh
 
 # The VM suite alone (after a build), e.g. make vm-check MODEL=sim7020
@@ -86,7 +86,7 @@ vm-check: all
 	@$(TOP)/selftests/run_vm_tests.sh $(if $(filter command line,$(origin MODEL)),--model $(MODEL))
 
 demo: deps-if-missing
-	@$(SUBMAKE) all
+	+@$(SUBMAKE) all
 	@if [ -f selftests/demo.sh ]; then \
 		$(TOP)/selftests/vm.sh --model $(MODEL) \
 			$$(sed -n 's/^# vm-args:[[:space:]]*//p' selftests/demo.sh | head -n 1) \
@@ -94,11 +94,11 @@ demo: deps-if-missing
 	else echo "demo: selftests/demo.sh does not exist yet" >&2; exit 1; fi
 
 install: all
-	@if [ -f atnet.ko ]; then $(SUBMAKE) -C $(KDIR) M=$(TOP) modules_install; fi
-	@if [ -f userspace/Makefile ]; then $(SUBMAKE) -C userspace install; fi
+	+@if [ -f atnet.ko ]; then $(SUBMAKE) -C $(KDIR) M=$(TOP) modules_install; fi
+	+@if [ -f userspace/Makefile ]; then $(SUBMAKE) -C userspace install; fi
 
 clean:
-	@for d in $(USER_DIRS) $(VMTEST_DIRS); do \
+	+@for d in $(USER_DIRS) $(VMTEST_DIRS); do \
 		[ -f $$d/Makefile ] && $(SUBMAKE) -C $$d clean || true; \
 	done
 	@if [ -f Kbuild ] && [ -n "$(KVER)" ] && [ -d $(KDIR) ]; then \

@@ -355,6 +355,29 @@ static inline int at_sync(struct at_port *p, int timeout_ms)
 	return r;
 }
 
+/*
+ * SIM7020: wait until the PDN the network activates by itself is up
+ * (AT+CGACT? shows context 1 active), asking again every 100 ms.
+ */
+static inline int at_wait_pdn(struct at_port *p, int timeout_ms)
+{
+	long long deadline = at_now_ms() + timeout_ms;
+	char out[512], line[256];
+	int r;
+
+	for (;;) {
+		r = at_cmd(p, "AT+CGACT?", out, sizeof(out), 2000);
+		if (!r && (strstr(out, "+CGACT: 1,1") || strstr(out, "+CGACT:1,1")))
+			return 0;
+		if (at_now_ms() >= deadline)
+			return r ? r : -ETIMEDOUT;
+		/* pause by waiting for URCs, not by sleeping blind */
+		r = at_read_line(p, line, sizeof(line), 100);
+		if (r < 0 && r != -ETIMEDOUT)
+			return r;
+	}
+}
+
 /* Final line of a control reply: "ok" -> 0, "error..." -> -EPROTO, else 1. */
 static inline int sim_ctl_final(const char *buf, size_t len)
 {

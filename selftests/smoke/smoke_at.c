@@ -135,8 +135,7 @@ static void sim7020_tcp_echo(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, at_cmd(p, "AT+CPIN?", out, sizeof(out), 2000));
 	ASSERT_NE(NULL, strstr(out, "READY"));
-	ASSERT_EQ(0, at_cmd(p, "AT+CGACT?", out, sizeof(out), 2000));
-	TH_LOG("AT+CGACT?: %s", out);
+	ASSERT_EQ(0, at_wait_pdn(p, 30000));
 	ASSERT_EQ(0, at_cmd(p, "AT+CSOC=1,1,1", out, sizeof(out), 5000));
 	ASSERT_NE(NULL, strstr(out, "+CSOC:"));
 	id = atoi(strchr(out, ':') + 1);

@@ -35,13 +35,13 @@ echo "# boot to command: ${bt:-?} s"
 ok $? "full bed boots and runs the command in under 20 s (${bt:-?} s)"
 
 # 2: exit status passes through
-"$vm" -q --no-sim -- 'exit 7' >"$tmp/out" 2>&1 </dev/null
+"$vm" -q --no-sim --no-attach -- 'exit 7' >"$tmp/out" 2>&1 </dev/null
 st=$?
 [ "$st" = 7 ]
 ok $? "exit status of the command is vm.sh's (got $st, want 7)"
 
 # 3: argv form keeps words, output is printed
-"$vm" -q --no-sim -- printf '%s|' 'two words' three >"$tmp/out" 2>&1 </dev/null
+"$vm" -q --no-sim --no-attach -- printf '%s|' 'two words' three >"$tmp/out" 2>&1 </dev/null
 grep -q '^two words|three|' "$tmp/out"
 ok $? "argument vector passed word by word and output printed"
 
@@ -50,14 +50,14 @@ printf '#!/bin/sh\necho added-script-ran "$@"\n' >"$tmp/added.sh"
 chmod +x "$tmp/added.sh"
 mkdir -p "$tmp/adir"
 echo payload >"$tmp/adir/data.txt"
-"$vm" -q --no-sim --add "$tmp/added.sh" --add "$tmp/adir" -- \
+"$vm" -q --no-sim --no-attach --add "$tmp/added.sh" --add "$tmp/adir" -- \
 	'added.sh x && cat /extra/adir/data.txt' >"$tmp/out" 2>&1 </dev/null
 grep -q '^added-script-ran x$' "$tmp/out" && grep -q '^payload$' "$tmp/out"
 ok $? "--add files appear under /extra and on PATH"
 
 # 5: ttyS1 and ttyS2 are one null-modem cable, both directions
 # (both ends held open before writing, so nothing depends on timing)
-"$vm" -q --no-sim -- 'exec 3<>/dev/ttyS1 4<>/dev/ttyS2
+"$vm" -q --no-sim --no-attach -- 'exec 3<>/dev/ttyS1 4<>/dev/ttyS2
 	stty raw -echo <&3; stty raw -echo <&4
 	printf ping12 >&3; printf pong34 >&4
 	a=$(timeout 10 head -c 6 <&4); b=$(timeout 10 head -c 6 <&3)
@@ -66,14 +66,14 @@ grep -q '^got ping12 pong34$' "$tmp/out"
 ok $? "ttyS1 <-> ttyS2 null modem carries bytes both ways"
 
 # 6: a kernel WARNING fails the run even when the command succeeds
-"$vm" -q --no-sim -- 'echo "WARNING: CPU: 0 PID: 1 at selftest" > /dev/kmsg; true' \
+"$vm" -q --no-sim --no-attach -- 'echo "WARNING: CPU: 0 PID: 1 at selftest" > /dev/kmsg; true' \
 	>"$tmp/out" 2>&1 </dev/null
 st=$?
 [ "$st" != 0 ] && grep -q 'kernel logged' "$tmp/out"
 ok $? "kernel WARNING in the guest log fails the run (status $st)"
 
 # 7: lockdep-style report fails the run too
-"$vm" -q --no-sim -- 'echo "<4>WARNING: possible circular locking dependency detected" > /dev/kmsg; true' \
+"$vm" -q --no-sim --no-attach -- 'echo "<4>WARNING: possible circular locking dependency detected" > /dev/kmsg; true' \
 	>"$tmp/out" 2>&1 </dev/null
 st=$?
 [ "$st" != 0 ]
@@ -81,7 +81,7 @@ ok $? "lockdep report in the guest log fails the run (status $st)"
 
 # 8: timeout kills the guest and fails
 t0=$(date +%s)
-"$vm" -q --no-sim --timeout 25 -- 'sleep 600' >"$tmp/out" 2>&1 </dev/null
+"$vm" -q --no-sim --no-attach --timeout 25 -- 'sleep 600' >"$tmp/out" 2>&1 </dev/null
 st=$?
 el=$(($(date +%s) - t0))
 [ "$st" != 0 ] && grep -q timeout "$tmp/out" && [ "$el" -lt 60 ]
