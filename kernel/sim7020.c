@@ -757,6 +757,7 @@ static void sim7020_dns_finish(struct atnet_modem *m, int err)
 	struct atnet_sim7020 *s = atnet_sim7020(m);
 	atnet_resolve_done_t done = s->dns_done;
 
+	lockdep_assert_held(&m->lock);
 	if (!done)
 		return;
 	s->dns_done = NULL;
@@ -882,6 +883,7 @@ static void sim7020_ping_end(struct atnet_modem *m, int err)
 	struct atnet_sim7020 *s = atnet_sim7020(m);
 	atnet_ping_reply_t reply = s->ping_reply;
 
+	lockdep_assert_held(&m->lock);
 	if (!reply)
 		return;
 	s->ping_reply = NULL;

@@ -110,6 +110,7 @@ static struct atnet_link *sim7020_link_by_id(struct atnet_modem *m, u32 id)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&m->lock);
 	for (i = 0; i < SIM7020_MAX_LINKS; i++)
 		if (m->links[i] && m->links[i]->modem_id == id)
 			return m->links[i];
@@ -166,6 +167,7 @@ static void sim7020_open_failed(struct atnet_link *l, int err)
 {
 	struct atnet_chat_cmd *cmd = &l->ctl_cmd;
 
+	lockdep_assert_held(&l->modem->lock);
 	if (l->modem_id >= 0) {
 		l->scratch[SC_ERR] = -err;
 		snprintf(cmd->text, sizeof(cmd->text), "AT+CSOCL=%d",
@@ -422,6 +424,7 @@ static void sim7020_report_acked(struct atnet_link *l)
 	struct atnet_sim7020 *s = atnet_sim7020(l->modem);
 	u64 acked = l->acked;
 
+	lockdep_assert_held(&l->modem->lock);
 	if (!(s->flags & SIM7020_F_SENDFLAG) || atnet_link_dgram(l))
 		acked = l->tx_bytes;
 	atnet_link_acked(l, l->tx_bytes, acked,

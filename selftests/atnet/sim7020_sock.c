@@ -405,7 +405,9 @@ TEST_F_TIMEOUT(up, overflow_stream_enobufs, 90)
 /* A slow datagram reader loses datagrams, whole, and dmesg says so. */
 TEST_F_TIMEOUT(up, overflow_dgram_dropped, 90)
 {
-	enum { N = 70, SZ = DGRAM_MAX < 400 ? DGRAM_MAX : 400 };
+	/* One and a half receive buffers' worth, at most 255 (the markers). */
+	enum { SZ = DGRAM_MAX < 400 ? DGRAM_MAX : 400,
+	       N = 3 * RXBUF / 2 / (SZ + 2) + 10 };
 	static uint8_t d[SZ], buf[2048];
 	int fd = sock_connect(SOCK_DGRAM, SRV, PORT_ECHO), i, n, got = 0;
 	int last = -1;
