@@ -64,6 +64,85 @@
  * the modem; SOCK_DGRAM (0 or IPPROTO_UDP) a UDP one. Addresses are
  * struct sockaddr_atnet. The family number is ATNET_AF_DEFAULT unless the
  * module parameter "family" says otherwise (/sys/module/atnet/parameters/family).
+ * Other types: ESOCKTNOSUPPORT; other protocols: EPROTONOSUPPORT. Each
+ * connected socket holds one of the modem's links (8 on SIM7000, 5 on
+ * SIM7020) and a reference on the module: rmmod fails with EBUSY while any
+ * socket is open and does not disturb them; it succeeds once they are closed.
+ *
+ * connect(): sat_ifindex picks the wwan interface (modem and context), 0 the
+ * first one up. Blocking connect waits for the modem's verdict, at most
+ * SO_SNDTIMEO; non-blocking gives EINPROGRESS, then POLLOUT (plus POLLERR on
+ * failure) and SO_ERROR, like TCP. Without an answer the attempt fails after
+ * the module parameter connect_timeout_ms (default 75000, as AT+CIPSTART).
+ * bind(), listen(), accept(): EOPNOTSUPP (client sockets only). UDP sockets
+ * must connect() first: their sends and receives keep datagram boundaries.
+ *
+ * send() splits a stream into the modem's largest AT+CIPSEND (AT+CIPSEND?,
+ * at most 1460). Bytes count as sent once the modem accepted them: a
+ * blocking send returns when every byte was accepted (or, interrupted or at
+ * SO_SNDTIMEO, the exact count accepted; bytes the modem had not started on
+ * are withdrawn). A non-blocking send (O_NONBLOCK, MSG_DONTWAIT) returns what
+ * it queued in the socket's 16 KiB send ring, EAGAIN when full; a later
+ * failure of those bytes is reported as a socket error. SIOCOUTQ gives the
+ * bytes the peer has not acknowledged yet (AT+CIPACK; UDP: not yet accepted).
+ * The links share the UART round-robin, one AT+CIPSEND outstanding per link.
+ *
+ * recv() data is pulled with AT+CIPRXGET only while the socket's 16 KiB
+ * receive ring has room for a full read, so a slow reader loses nothing: the
+ * modem (and then the peer's TCP) holds the rest. MSG_PEEK, MSG_DONTWAIT,
+ * MSG_WAITALL, MSG_TRUNC (UDP), SO_RCVTIMEO, SO_RCVLOWAT and SIOCINQ work as
+ * on TCP/UDP. End of stream (0) comes only after every byte the modem
+ * received was delivered. After a fault, buffered bytes are delivered first,
+ * then the error once (SO_ERROR), then 0.
+ *
+ * poll(): POLLIN, POLLOUT, POLLHUP, POLLRDHUP, POLLERR as TCP reports them (a
+ * fresh socket is POLLOUT|POLLHUP; POLLOUT needs half the send ring free).
+ *
+ * shutdown(): the modem has no half-close (AT+CIPCLOSE ends both directions),
+ * so SHUT_RD and SHUT_WR act locally only: reads return 0, sends fail with
+ * EPIPE; the peer sees no FIN. SHUT_RDWR closes the link (after queued
+ * sends): the peer sees the end of the stream, reads return 0. close()
+ * releases the link the same way, in the background. getsockname() gives the
+ * context's address and interface, getpeername() the peer.
+ *
+ * Socket errnos, beyond the generic ones (EFAULT, ENOMEM, EINTR):
+ *   EINVAL          connect: address shorter than sat_ifindex, port 0, address
+ *                   0.0.0.0/8 or 255.255.255.255, multicast for TCP;
+ *                   shutdown: bad how; send: empty UDP datagram
+ *   EAFNOSUPPORT    connect: sat_family is not AF_ATNET
+ *   ENODEV          connect: sat_ifindex is no atnet interface;
+ *                   established: the tty hung up or the ldisc was detached
+ *   ENETUNREACH     connect: no atnet interface is up (sat_ifindex 0), the
+ *                   modem is not ready, or it answered AT+CIPSTART with ERROR
+ *   ENETDOWN        connect: the chosen interface (context) is down;
+ *                   established: the PDP context went down (+PDP: DEACT,
+ *                   ip link set down)
+ *   ENETRESET       established: the modem restarted (RDY, +CPIN: NOT READY)
+ *   EIO             established: the modem failed (stopped answering)
+ *   EAGAIN          connect: all of the modem's links are in use;
+ *                   send/recv: would block, or SO_SNDTIMEO/SO_RCVTIMEO
+ *   ECONNREFUSED    connect: "n, CONNECT FAIL" (or the link closed at once)
+ *   ETIMEDOUT       connect: no answer within SO_SNDTIMEO or
+ *                   connect_timeout_ms; send: the modem did not answer
+ *                   AT+CIPSEND (the link is closed)
+ *   EADDRINUSE      connect: "n, ALREADY CONNECT" twice (slot out of sync)
+ *   EISCONN         connect: already connected; sendto with an address on
+ *                   a connected UDP socket
+ *   EALREADY        connect: a non-blocking connect is still in progress
+ *   ECONNABORTED    connect: again after SO_ERROR took a failure's reason
+ *   ENOTCONN        send/recv/getpeername/shutdown: never connected (TCP)
+ *   EDESTADDRREQ    send: UDP socket not connected
+ *   EMSGSIZE        send: UDP datagram larger than the link's AT+CIPSEND
+ *                   maximum (1460)
+ *   ECOMM           send: "n, SEND FAIL" or ERROR to AT+CIPSEND; the link
+ *                   is closed (stream integrity is lost)
+ *   EPIPE           send after the peer closed ("n, CLOSED"), after
+ *                   shutdown(SHUT_WR) or once an error was reported;
+ *                   SIGPIPE too unless MSG_NOSIGNAL
+ *   EOPNOTSUPP      send/recv: unsupported flags (MSG_OOB...); bind, listen,
+ *                   accept
+ *   ENOPROTOOPT     socket options other than SOL_SOCKET ones and TCP_NODELAY
+ *   ENOBUFS         SIM7020 only: a stream's pushed data overflowed (below)
  *
  * SIM7020
  * -------
