@@ -36,6 +36,7 @@
 #define PORT_SOURCE	19	/* 256 KiB */
 #define PORT_SOURCE_BIG	20	/* 1 MiB */
 #define PORT_SOURCE_4K	21	/* 4 KiB */
+#define PORT_SOURCE_64K	22	/* 64 KiB */
 #define SOURCE_BYTES	(256 * 1024)
 #define SOURCE_BIG	(1024 * 1024)
 #define SOURCE_4K	4096
@@ -138,9 +139,10 @@ static inline int sock_servers(void)
 	if (!access("/run/sock-servers", F_OK))
 		return 0;
 	if (sh("ip netns exec inet echod --bind 0.0.0.0 --sink %d --source %d:%d "
-	       "--source %d:%d --source %d:%d --log /tmp/echod-sock.log --daemon",
+	       "--source %d:%d --source %d:%d --source %d:%d "
+	       "--log /tmp/echod-sock.log --daemon",
 	       PORT_SINK, PORT_SOURCE, SOURCE_BYTES, PORT_SOURCE_BIG,
-	       SOURCE_BIG, PORT_SOURCE_4K, SOURCE_4K))
+	       SOURCE_BIG, PORT_SOURCE_4K, SOURCE_4K, PORT_SOURCE_64K, 65536))
 		return -1;
 	return sh("touch /run/sock-servers");
 }
