@@ -85,12 +85,14 @@ static void atnet_ring_get(const struct atnet_ring *r, u32 idx, void *dst,
 /* Producer side: free bytes. */
 static u32 atnet_ring_room(const struct atnet_ring *r)
 {
+	/* Pairs with the consumer's release of tail: its reads are done. */
 	return r->size - (r->head - smp_load_acquire(&r->tail));
 }
 
 /* Consumer side: bytes published. */
 static u32 atnet_ring_used(const struct atnet_ring *r)
 {
+	/* Pairs with the producer's release of head: the bytes are there. */
 	return smp_load_acquire(&r->head) - r->tail;
 }
 
@@ -694,6 +696,7 @@ void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 		return;
 	}
 	l->tx_bytes += l->tx_inflight_payload;
+	/* The modem has the bytes: the owner may overwrite them. */
 	smp_store_release(&r->tail, r->tail + l->tx_inflight);
 	l->tx_inflight = 0;
 	atnet_link_wake_write(l);
@@ -747,6 +750,7 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 		u16 hdr = l->rx_wr;
 
 		atnet_ring_put(r, r->head, &hdr, sizeof(hdr));
+		/* Publish the whole record, header last, to the owner. */
 		smp_store_release(&r->head, r->head + sizeof(hdr) + hdr);
 		atnet_link_wake_data(l);
 	}
@@ -901,6 +905,7 @@ size_t atnet_link_tx_room(const struct atnet_link *l)
 
 size_t atnet_link_tx_used(const struct atnet_link *l)
 {
+	/* Pairs with the dialect's release of tail in atnet_link_sent(). */
 	return l->tx.head - smp_load_acquire(&l->tx.tail);
 }
 

@@ -164,6 +164,7 @@ static bool atnet_sk_connected(const struct atnet_link *l)
 /* Every received byte was delivered to the ring and nothing more comes. */
 static bool atnet_sk_rx_eof(const struct atnet_link *l)
 {
+	/* Pairs with the release in atnet_link_check_eof(): data first. */
 	return smp_load_acquire(&l->rx_eof) && !atnet_link_rx_avail(l);
 }
 
@@ -715,6 +716,7 @@ static __poll_t atnet_poll(struct file *file, struct socket *sock,
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		}
 	}
+	/* As tcp_poll(): sk_err is read after the state it explains. */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err))
 		mask |= EPOLLERR;
@@ -888,6 +890,7 @@ static int atnet_getsockopt(struct socket *sock, int level, int optname,
 	return 0;
 }
 
+/* Not const: .family is the module parameter, set once at init. */
 static struct proto_ops atnet_ops __ro_after_init = {
 	.owner = THIS_MODULE,
 	.release = atnet_release,
