@@ -12,6 +12,7 @@
 # Exit status: COMMAND's, or non-zero with a message on a kernel WARNING,
 # BUG, oops, lockdep/KASAN/UBSAN report, boot failure or timeout.
 set -euo pipefail
+shopt -s extglob
 
 usage() {
 	cat <<'EOF'
@@ -203,23 +204,16 @@ qemu=(qemu-system-x86_64 -accel tcg -nic none -m "$mem" -smp "$smp"
 t0=$(date +%s.%N)
 fifo=$run/console
 mkfifo "$fifo"
-"${qemu[@]}" <"/dev/null" >"$fifo" 2>&1 &
+# timeout(1) ends QEMU at the deadline (status 124); the reader sees EOF
+timeout --signal=TERM --kill-after=5 "$timeout" "${qemu[@]}" </dev/null >"$fifo" 2>&1 &
 qpid=$!
-
-# kill QEMU at the deadline; the reader below then sees EOF
-(
-	sleep "$timeout"
-	if kill -0 "$qpid" 2>/dev/null; then
-		echo "@@ATNET-VM@@ TIMEOUT" >>"$log"
-		kill "$qpid" 2>/dev/null
-	fi
-) </dev/null >/dev/null 2>&1 & # its sleep must not hold our stdout open
-wdpid=$!
 
 boot_time=
 in_cmd=0
 while IFS= read -r line || [ -n "$line" ]; do
 	line=${line%$'\r'}
+	case $line in *$'\e'*) line=${line//$'\e'[\[(]*([0-9;?])[a-zA-Z]/}
+		line=${line//$'\e'?/} ;; esac
 	printf '%s\n' "$line" >>"$log"
 	case $line in
 	@@KLOG@@* | @@SIMLOG@@* | "@@ATNET-VM@@ DONE"*) ;;
@@ -240,10 +234,14 @@ while IFS= read -r line || [ -n "$line" ]; do
 		;;
 	esac
 done <"$fifo"
-wait "$qpid" 2>/dev/null || true
+qst=0
+wait "$qpid" 2>/dev/null || qst=$?
 qpid=
-kill "$wdpid" 2>/dev/null || true
-wait "$wdpid" 2>/dev/null || true
+if [ "$qst" = 124 ] || [ "$qst" = 137 ]; then
+	echo "@@ATNET-VM@@ TIMEOUT" >>"$log"
+fi
+# keep the newest 300 console logs
+ls -1t "$build/logs"/*.log 2>/dev/null | tail -n +301 | xargs -r rm -f
 
 # --- verdict ----------------------------------------------------------------
 fail() {
