@@ -264,16 +264,17 @@ static void atnet_link_pump_rx(struct atnet_link *l)
 	 * Only ask for what fits: the modem keeps the rest, so a slow reader
 	 * never loses a byte. A datagram must fit whole.
 	 */
+	WRITE_ONCE(l->rx_starved, true);
+	/*
+	 * Pairs with the barrier in atnet_link_rx_starved(): either the owner
+	 * sees rx_starved and kicks, or we see the room it made.
+	 */
+	smp_mb();
 	room = atnet_ring_room(&l->rx);
-	if (atnet_link_dgram(l)) {
-		if (room < ATNET_LINK_MTU_MAX + sizeof(u16))
-			return;
-		want = ATNET_LINK_MTU_MAX;
-	} else {
-		if (room < ATNET_LINK_MTU_MAX)
-			return;
-		want = ATNET_LINK_MTU_MAX;
-	}
+	want = ATNET_LINK_MTU_MAX;
+	if (room < want + (atnet_link_dgram(l) ? sizeof(u16) : 0))
+		return;
+	WRITE_ONCE(l->rx_starved, false);
 	l->rx_limit = want;
 	l->rx_wr = 0;
 	l->rx_urc = false;
@@ -730,11 +731,13 @@ void atnet_link_rx(struct atnet_link *l, const u8 *buf, size_t len)
 	l->rx_wr += len;
 	l->rx_bytes += len;
 	if (!hdr) {
-		/* Streams publish as bytes arrive, for latency. */
+		/*
+		 * Streams publish as bytes arrive; the owner is woken once
+		 * per read (rx_done), not per UART burst.
+		 */
 		smp_store_release(&r->head, r->head + len);
 		l->rx_wr = 0;
 		l->rx_limit -= len;
-		atnet_link_wake_data(l);
 	}
 }
 
@@ -752,8 +755,8 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 		atnet_ring_put(r, r->head, &hdr, sizeof(hdr));
 		/* Publish the whole record, header last, to the owner. */
 		smp_store_release(&r->head, r->head + sizeof(hdr) + hdr);
-		atnet_link_wake_data(l);
 	}
+	atnet_link_wake_data(l);
 	l->rx_wr = 0;
 	/* A "+CIPRXGET: 1,n" seen meanwhile may announce bytes after these. */
 	l->rx_pending = !err && (remaining > 0 || l->rx_urc);
@@ -997,4 +1000,11 @@ void atnet_link_rx_consume(struct atnet_link *l, size_t len)
 	}
 	/* Pairs with the dialect's acquire in atnet_ring_room(). */
 	smp_store_release(&r->tail, r->tail + len);
+}
+
+bool atnet_link_rx_starved(const struct atnet_link *l)
+{
+	/* Pairs with the barrier in atnet_link_pump_rx(). */
+	smp_mb();
+	return READ_ONCE(l->rx_starved);
 }

@@ -105,6 +105,7 @@ struct atnet_link {
 	struct atnet_ring rx;
 	bool rx_pending;		/* the modem holds data for us */
 	bool rx_urc;			/* "+CIPRXGET: 1,n" during a read */
+	bool rx_starved;		/* a read waits for ring room (owner kicks) */
 	u32 rx_limit;			/* bytes the current read may write */
 	u32 rx_wr;			/* bytes it wrote so far */
 
@@ -205,6 +206,8 @@ int atnet_link_rx_peek(const struct atnet_link *l, struct iov_iter *to,
 		       size_t off, size_t len);
 /* Stream: drop @len bytes. Datagram: drop the next datagram. */
 void atnet_link_rx_consume(struct atnet_link *l, size_t len);
+/* After consuming: does a read wait for the room just made? */
+bool atnet_link_rx_starved(const struct atnet_link *l);
 
 /* SIM7000 (sim7000_link.c): the dialect's link ops and URC hook. */
 extern const struct atnet_link_ops atnet_sim7000_link_ops;

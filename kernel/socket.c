@@ -565,7 +565,8 @@ static int atnet_recv_dgram(struct sock *sk, struct msghdr *msg, size_t len,
 	atnet_fill_name(as, msg);
 	if (!(flags & MSG_PEEK)) {
 		atnet_link_rx_consume(l, next);
-		atnet_sk_kick(sk);
+		if (atnet_link_rx_starved(l))
+			atnet_sk_kick(sk);
 	}
 	return (flags & MSG_TRUNC) ? next : err;
 }
@@ -619,18 +620,17 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 			err = sock_intr_errno(timeo);
 			break;
 		}
-		/* Make room before sleeping, so the modem can refill it. */
-		if (consumed) {
+		/* Room was made: let the modem refill it while we sleep. */
+		if (consumed && atnet_link_rx_starved(l))
 			atnet_sk_kick(sk);
-			consumed = false;
-		}
+		consumed = false;
 		sk_wait_event(sk, &timeo, atnet_link_rx_avail(l) > off ||
 			      READ_ONCE(sk->sk_err) ||
 			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
 			      atnet_sk_rx_eof(l), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
-	if (consumed)
+	if (consumed && atnet_link_rx_starved(l))
 		atnet_sk_kick(sk);
 	if (copied > 0 && msg->msg_name)
 		atnet_fill_name(as, msg);
