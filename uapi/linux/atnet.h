@@ -74,8 +74,13 @@
  * SO_SNDTIMEO; non-blocking gives EINPROGRESS, then POLLOUT (plus POLLERR on
  * failure) and SO_ERROR, like TCP. Without an answer the attempt fails after
  * the module parameter connect_timeout_ms (default 75000, as AT+CIPSTART).
+ * Unlike TCP (EINPROGRESS), a blocking connect whose SO_SNDTIMEO runs out
+ * gives ETIMEDOUT and abandons the attempt (the link is closed).
  * bind(), listen(), accept(): EOPNOTSUPP (client sockets only). UDP sockets
- * must connect() first: their sends and receives keep datagram boundaries.
+ * must connect() first: their sends and receives keep datagram boundaries,
+ * one AT+CIPRXGET read being one datagram. The SIM7000 does not mark
+ * boundaries in its receive buffer, so datagrams that queue up in the modem
+ * before they are read can come out joined.
  *
  * send() splits a stream into the modem's largest AT+CIPSEND (AT+CIPSEND?,
  * at most 1460). Bytes count as sent once the modem accepted them: a
