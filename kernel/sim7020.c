@@ -260,6 +260,8 @@ static int sim7020_cgreg_check(struct atnet_modem *m, int err,
 				       stat);
 		return -EAGAIN;
 	}
+	/* Attached again after a radio cycle: its URCs are behind us. */
+	m->radio_cycle = false;
 	return 0;
 }
 
@@ -413,8 +415,10 @@ static int sim7020_cfun1_check(struct atnet_modem *m, int err,
 		atnet_modem_set_reason(m, "AT+CFUN=1 failed: radio stays off");
 		return -EAGAIN;
 	}
-	/* "+CPIN: READY" followed the OK: the SIM is back, no restart. */
-	m->radio_cycle = false;
+	/*
+	 * m->radio_cycle stays set until the attach: "+CPIN: READY" (and on
+	 * some firmware "+CFUN: 1") follow this OK and are ours too.
+	 */
 	return 0;
 }
 
