@@ -18,6 +18,7 @@
 
 struct atnet_modem;
 struct atnet_link;
+struct atnet_req;
 struct atnet_script;
 
 /* The socket layer's view of a dialect (see the kernel contract, link.h). */
@@ -45,10 +46,18 @@ struct atnet_dialect_ops {
 	const struct atnet_script *ctx_up;
 	const struct atnet_script *ctx_down;
 	const struct atnet_script *ctx_shut;
-	/* Optional, NULL answers -EOPNOTSUPP. */
-	int (*resolve)(struct atnet_modem *m, const char *host);
-	int (*ping)(struct atnet_modem *m, __be32 addr, u32 count);
+	/*
+	 * Optional, NULL answers -EOPNOTSUPP (request.c adapts the SIM7020's
+	 * own DNS and ping). Each starts request @r and ends it with
+	 * atnet_req_finish(). server: start (r->port) or stop (0) the TCP
+	 * server; listen: for a dialect without one, says why. reconcile:
+	 * send AT+CIPSTATUS and resynchronise the link table.
+	 */
+	int (*resolve)(struct atnet_modem *m, struct atnet_req *r);
+	int (*ping)(struct atnet_modem *m, struct atnet_req *r);
+	int (*server)(struct atnet_modem *m, struct atnet_req *r);
 	int (*listen)(struct atnet_modem *m, int ctx, u16 port);
+	void (*reconcile)(struct atnet_modem *m);
 	/* Offered every line the chat engine calls a URC; first match wins. */
 	const struct atnet_urc *urcs;
 	unsigned int n_urcs;
@@ -98,6 +107,7 @@ void atnet_script_start(struct atnet_modem *m, const struct atnet_script *s);
 void atnet_script_retry(struct atnet_modem *m);
 void atnet_probe_start(struct atnet_modem *m);
 void atnet_probe_check_alive(struct atnet_modem *m);
+bool atnet_probe_checking_alive(struct atnet_modem *m);
 bool atnet_is_urc_like(const char *line);
 void atnet_dialect_urc(void *ctx, const char *line, size_t len);
 

@@ -489,6 +489,9 @@ struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 		return ERR_PTR(-ENETUNREACH);
 	if (!atnet_modem_ctx_up(m, ctx))
 		return ERR_PTR(-ENETDOWN);
+	/* The modem's TCP server holds one of the slots (seed 000 4.2). */
+	if (m->lsn.on && atnet_links_busy(m) + 1 >= atnet_links_n(m))
+		return ERR_PTR(-EAGAIN);
 
 	/* Round robin, so a slot just closed rests before it is reused. */
 	n = atnet_links_n(m);
@@ -879,6 +882,44 @@ void atnet_link_stray(struct atnet_modem *m, unsigned int slot)
 	l->close_wanted = true;
 	atnet_link_set_state(l, ATNET_LINK_CLOSING, "CLOSING");
 	atnet_link_submit_close(l);
+}
+
+bool atnet_link_modem_state(struct atnet_link *l, const char *state,
+			    bool alive)
+{
+	lockdep_assert_held(&l->modem->lock);
+	if (l->state == ATNET_LINK_FREE) {
+		/* Open on the modem, unknown to us: hang it up. */
+		if (alive)
+			atnet_link_stray(l->modem, l->slot);
+		return false;
+	}
+	strscpy(l->modem_state, state, sizeof(l->modem_state));
+	/* With AT+CIPSTART/CLOSE in flight the answer may predate them. */
+	if (alive || (l->busy & ATNET_LINK_BUSY_CTL))
+		return false;
+	if (l->state == ATNET_LINK_CONNECTING) {
+		atnet_link_connected(l, -ECONNREFUSED);
+		return true;
+	}
+	if (l->state == ATNET_LINK_CONNECTED) {
+		/* CLOSED: the modem may still hold data; INITIAL: nothing. */
+		atnet_link_closed(l, strcmp(state, "CLOSED") &&
+				  strcmp(state, "REMOTE CLOSING") ?
+				  -ECONNRESET : 0);
+		return true;
+	}
+	return false;
+}
+
+void atnet_link_abort(struct atnet_link *l, int err)
+{
+	lockdep_assert_held(&l->modem->lock);
+	if (l->state != ATNET_LINK_CONNECTED &&
+	    l->state != ATNET_LINK_CONNECTING)
+		return;
+	atnet_link_fail(l, err, true);
+	atnet_link_settle(l);
 }
 
 void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked,

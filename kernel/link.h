@@ -173,6 +173,15 @@ bool atnet_link_rx_push(struct atnet_link *l, size_t len);
 void atnet_link_already(struct atnet_link *l);
 /* "n, CONNECT OK" for a slot nobody is connecting: close it. */
 void atnet_link_stray(struct atnet_modem *m, unsigned int slot);
+/*
+ * Reconciliation (modem.c, AT+CIPSTATUS): the modem's word for the slot and
+ * whether it holds it open. Returns true when a link we believed open was
+ * lost without its URC; it then ends as that URC would have ended it.
+ */
+bool atnet_link_modem_state(struct atnet_link *l, const char *state,
+			    bool alive);
+/* Recovery: fail the link with @err and close it on the modem. */
+void atnet_link_abort(struct atnet_link *l, int err);
 
 /* Owners: under the modem lock. */
 struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,

@@ -18,6 +18,20 @@
  * - Never cancel_*_sync() our works under m->lock: they take it.
  * - m->tx_lock (spinlock, bh) guards m->tty and the tx fifo: the tx work
  *   writes to the tty under it, write_wakeup (IRQ context) only schedules.
+ * - m->req_lock[kind] (mutex) serialises the netlink callers waiting for one
+ *   kind of request (DNS, ping, server): taken before m->lock and held while
+ *   the caller sleeps, never by anything the modem's answers run.
+ *
+ * Faults and recovery
+ * -------------------
+ * A command that times out or answers ERROR, and a link the modem lost
+ * without telling us, is a fault. Every fault asks for reconciliation: the
+ * link table is checked against AT+CIPSTATUS, so we never believe a link
+ * alive that the modem has not (seed 000 sections 9-11). Faults that keep
+ * coming within recover_window_ms climb the ladder of seed 000 section 13,
+ * one step each time a threshold is passed: close every link, then
+ * AT+CIPSHUT (contexts come back up if they were wanted), then reset the
+ * modem with AT+CFUN=1,1. Each step is one dmesg line and a counter.
  *
  * Lifetime
  * --------
@@ -31,6 +45,7 @@
  */
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched.h>
@@ -44,6 +59,30 @@
 
 static LIST_HEAD(atnet_modems);
 static DEFINE_MUTEX(atnet_modems_lock);
+
+static unsigned int status_interval_ms = 60000;
+module_param(status_interval_ms, uint, 0644);
+MODULE_PARM_DESC(status_interval_ms,
+		 "Check links with AT+CIPSTATUS this often while any is in use (ms, 0 = only after faults)");
+static unsigned int recover_window_ms = 30000;
+module_param(recover_window_ms, uint, 0644);
+MODULE_PARM_DESC(recover_window_ms,
+		 "Faults this close together count as repeated (ms)");
+static unsigned int recover_close = 4;
+module_param(recover_close, uint, 0644);
+MODULE_PARM_DESC(recover_close,
+		 "Repeated faults before every link is closed (0 = never)");
+static unsigned int recover_shut = 6;
+module_param(recover_shut, uint, 0644);
+MODULE_PARM_DESC(recover_shut,
+		 "Repeated faults before AT+CIPSHUT (0 = never)");
+static unsigned int recover_reset = 8;
+module_param(recover_reset, uint, 0644);
+MODULE_PARM_DESC(recover_reset,
+		 "Repeated faults before the modem is reset, AT+CFUN=1,1 (0 = never)");
+
+/* At most one AT+CIPSTATUS per second, however many faults come. */
+#define ATNET_STATUS_GAP_MS	1000
 
 u64 atnet_now_ms(void)
 {
@@ -135,6 +174,24 @@ void atnet_modem_write_wakeup(struct atnet_modem *m)
 
 /* Time ------------------------------------------------------------------ */
 
+/* When settle has reconciliation work to do (ms), or 0. */
+static u64 atnet_modem_status_due(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->state != ATNET_MODEM_READY || !m->dialect ||
+	    !m->dialect->reconcile)
+		return 0;
+	if (m->status.lines)
+		return m->status.until;
+	if (m->status.running)
+		return 0;
+	if (m->need_status)
+		return m->status_at + ATNET_STATUS_GAP_MS;
+	if (status_interval_ms && atnet_links_busy(m))
+		return m->status_at + status_interval_ms;
+	return 0;
+}
+
 /* Wake the timer work at the earliest chat deadline or script retry. */
 void atnet_modem_arm(struct atnet_modem *m)
 {
@@ -146,6 +203,9 @@ void atnet_modem_arm(struct atnet_modem *m)
 	d = atnet_chat_deadline(&m->chat);
 	if (m->retry_at && (!d || m->retry_at < d))
 		d = m->retry_at;
+	now = atnet_modem_status_due(m);
+	if (now && (!d || now < d))
+		d = now;
 	if (!d)
 		return;
 	now = atnet_now_ms();
@@ -204,8 +264,15 @@ void atnet_modem_ctx_set(struct atnet_modem *m, int i,
 	atnet_netdev_carrier(m, i, state == ATNET_CTX_UP);
 	if (state == ATNET_CTX_DOWN)
 		ctx->addr = 0;
-	if (old == ATNET_CTX_UP && state != ATNET_CTX_UP)
+	if (old == ATNET_CTX_UP && state != ATNET_CTX_UP) {
 		atnet_links_ctx_down(m, i, -ENETDOWN);
+		/* The modem's server dies with its context. */
+		if (m->lsn.on && m->lsn.ctx == i) {
+			m->lsn.on = false;
+			pr_info("%s: listener on port %u stopped: context %d down\n",
+				m->tty_name, m->lsn.port, i);
+		}
+	}
 	if (state == ATNET_CTX_UP)
 		pr_info("%s: context %d up, address %pI4\n", m->tty_name, i,
 			&ctx->addr);
@@ -332,8 +399,12 @@ void atnet_modem_fail(struct atnet_modem *m)
 	if (!m->reason[0])
 		strscpy(m->reason, "unknown failure", sizeof(m->reason));
 	m->state = ATNET_MODEM_FAILED;
-	atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, m->reason);
+	atnet_req_abort_all(m, -ENETDOWN,
+			    "the modem failed; see the reason in GET");
+	m->lsn.on = false;
+	/* Links first: woken owners must see the modem's error, not ENETDOWN. */
 	atnet_links_modem_down(m, -EIO);
+	atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, m->reason);
 	pr_warn("%s: %s\n", m->tty_name, m->reason);
 	atnet_nl_event_state(m);
 }
@@ -344,6 +415,7 @@ void atnet_modem_ready(struct atnet_modem *m)
 	m->state = ATNET_MODEM_READY;
 	m->reason[0] = '\0';
 	m->seen_timeouts = m->chat.stats.timeouts;
+	m->seen_errors = m->chat.stats.errors;
 	/* The announcement waits for the other contexts' interfaces. */
 	schedule_work(&m->netdev_work);
 }
@@ -354,14 +426,21 @@ static void atnet_modem_restarted(struct atnet_modem *m)
 
 	lockdep_assert_held(&m->lock);
 	atnet_modem_forget(m);
+	atnet_req_abort_all(m, -ENETRESET, "the modem restarted");
+	m->lsn.on = false;
+	/* A fresh modem: the recovery ladder starts again from the bottom. */
+	m->faults = 0;
+	m->ladder = 0;
+	m->need_status = false;
 	if (was != ATNET_MODEM_PROBING) {
 		m->restarts++;
 		pr_info("%s: modem restarted; probing it again\n",
 			m->tty_name);
-		atnet_nl_event_restart(m);
+		atnet_links_modem_down(m, -ENETRESET);
 		atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST,
 					 "modem restarted");
-		atnet_links_modem_down(m, -ENETRESET);
+		/* After the carrier went: a listener may look at it at once. */
+		atnet_nl_event_restart(m);
 		m->state = ATNET_MODEM_PROBING;
 		m->reason[0] = '\0';
 		atnet_nl_event_state(m);
@@ -394,6 +473,104 @@ static void atnet_modem_pdp_deact(struct atnet_modem *m)
 	}
 }
 
+/* Reconciliation and recovery ------------------------------------------ */
+
+/* Time for AT+CIPSTATUS? Lock held; the dialect sends it. */
+static void atnet_modem_status_kick(struct atnet_modem *m)
+{
+	u64 due, now = atnet_now_ms();
+
+	lockdep_assert_held(&m->lock);
+	if (m->status.lines && now >= m->status.until) {
+		/* Lines went missing: nothing half-read is acted upon. */
+		m->status.lines = false;
+		m->status.running = false;
+		m->need_status = true;
+	}
+	due = atnet_modem_status_due(m);
+	if (!due || now < due || m->status.running || m->script)
+		return;
+	m->need_status = false;
+	m->status_at = now;
+	m->reconciles++;
+	m->dialect->reconcile(m);
+}
+
+static void atnet_modem_reset_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_modem *m = cmd->priv;
+
+	/* OK, then the power-up banner ("RDY") takes us through restart. */
+	if (result && result != -ECONNRESET && result != -ENODEV)
+		pr_warn("%s: AT+CFUN=1,1 failed (%d)\n", m->tty_name, result);
+}
+
+static void atnet_modem_recover(struct atnet_modem *m, const char *what)
+{
+	struct atnet_chat_cmd *cmd = &m->reset_cmd;
+	unsigned int i;
+
+	lockdep_assert_held(&m->lock);
+	if (m->ladder < 3 && recover_reset && m->faults >= recover_reset) {
+		m->ladder = 3;
+		m->recover_reset++;
+		pr_warn("%s: %u faults (last: %s): resetting the modem, AT+CFUN=1,1 (recovery step 3 of 3)\n",
+			m->tty_name, m->faults, what);
+		memset(cmd, 0, sizeof(*cmd));
+		strscpy(cmd->text, "AT+CFUN=1,1", sizeof(cmd->text));
+		cmd->timeout_ms = 10000;
+		cmd->done = atnet_modem_reset_done;
+		cmd->priv = m;
+		cmd->cme_error = -1;
+		atnet_modem_submit(m, cmd);
+	} else if (m->ladder < 2 && recover_shut && m->faults >= recover_shut) {
+		m->ladder = 2;
+		m->recover_shut++;
+		pr_warn("%s: %u faults (last: %s): AT+CIPSHUT, contexts come back up (recovery step 2 of 3)\n",
+			m->tty_name, m->faults, what);
+		for (i = 0; i < m->n_ctx; i++) {
+			struct atnet_ctx *ctx = &m->ctx[i];
+
+			/* want_up stays: kick activates them again after it. */
+			ctx->need_shut = true;
+			if (ctx->state == ATNET_CTX_UP)
+				atnet_modem_ctx_set(m, i, ATNET_CTX_DOWN,
+						    ATNET_EV_CONTEXT_LOST,
+						    "recovery: AT+CIPSHUT");
+		}
+	} else if (m->ladder < 1 && recover_close && m->faults >= recover_close) {
+		m->ladder = 1;
+		m->recover_close++;
+		pr_warn("%s: %u faults (last: %s): closing every link (recovery step 1 of 3)\n",
+			m->tty_name, m->faults, what);
+		for (i = 0; i < ATNET_LINKS_MAX; i++) {
+			struct atnet_link *l = atnet_link_by_slot(m, i);
+
+			if (l)
+				atnet_link_abort(l, -ECONNRESET);
+		}
+	}
+}
+
+/*
+ * Something went wrong that the modem's view of the links may explain:
+ * check them soon, and climb the recovery ladder when it keeps happening.
+ */
+void atnet_modem_fault(struct atnet_modem *m, const char *what)
+{
+	u64 now = atnet_now_ms();
+
+	lockdep_assert_held(&m->lock);
+	if (m->faults && now - m->fault_at > recover_window_ms) {
+		m->faults = 0;
+		m->ladder = 0;
+	}
+	m->fault_at = now;
+	m->faults++;
+	m->need_status = true;
+	atnet_modem_recover(m, what);
+}
+
 /*
  * After every feed, tick or request: act on what the URCs flagged, start the
  * next operation, rearm the timer. Never called from inside the chat engine.
@@ -410,13 +587,27 @@ void atnet_modem_settle(struct atnet_modem *m)
 	if (m->pdp_deact) {
 		m->pdp_deact = false;
 		atnet_modem_pdp_deact(m);
+		m->need_status = true;
 	}
 	if (m->chat.stats.timeouts != m->seen_timeouts) {
 		m->seen_timeouts = m->chat.stats.timeouts;
-		if (m->state == ATNET_MODEM_READY)
+		if (m->state == ATNET_MODEM_READY) {
+			bool again = m->check_alive ||
+				     atnet_probe_checking_alive(m);
+
 			m->check_alive = true;
+			if (!again)
+				atnet_modem_fault(m, "a command timed out");
+		}
+	}
+	if (m->chat.stats.errors != m->seen_errors) {
+		m->seen_errors = m->chat.stats.errors;
+		if (m->state == ATNET_MODEM_READY)
+			atnet_modem_fault(m, "a command answered ERROR");
 	}
 	atnet_modem_kick(m);
+	if (!m->dead)
+		atnet_modem_status_kick(m);
 	atnet_modem_arm(m);
 }
 
@@ -605,6 +796,8 @@ struct atnet_modem *atnet_modem_create(struct tty_struct *tty)
 	for (i = 0; i < ATNET_CONTEXTS; i++)
 		m->ctx[i].id = i;
 	atnet_chat_init(&m->chat, &atnet_modem_chat_ops, m);
+	for (i = 0; i < ATNET_REQ_KINDS; i++)
+		mutex_init(&m->req_lock[i]);
 
 	err = atnet_links_init(m, ATNET_LINKS_MAX);
 	if (err)
@@ -654,8 +847,10 @@ void atnet_modem_kill(struct atnet_modem *m, const char *why)
 	mutex_lock(&m->lock);
 	if (!m->dead) {
 		atnet_modem_forget(m);
-		atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, why);
+		atnet_req_abort_all(m, -ENODEV, "modem is gone");
+		m->lsn.on = false;
 		atnet_links_modem_down(m, -ENODEV);
+		atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, why);
 		m->state = ATNET_MODEM_GONE;
 		strscpy(m->reason, why, sizeof(m->reason));
 		atnet_nl_event_state(m);

@@ -21,6 +21,7 @@
 
 #include "chat.h"
 #include "link.h"
+#include "request.h"
 
 #define ATNET_TX_FIFO		4096	/* one command plus a 1460-byte payload, twice */
 #define ATNET_REASON_MAX	128
@@ -29,6 +30,29 @@
 struct atnet_dialect_ops;
 struct atnet_link;
 struct atnet_step;
+
+/* The modem's TCP server (SIM7000 AT+CIPSERVER): one per modem. */
+struct atnet_listener {
+	bool on;
+	u16 port;
+	u8 ctx;
+};
+
+/*
+ * Link reconciliation: the answer to AT+CIPSTATUS ("OK", then "STATE:",
+ * "S:" for the server and one "C:" line per slot) as it comes in.
+ */
+struct atnet_status {
+	bool running;			/* command queued or lines expected */
+	bool lines;			/* OK seen: the lines follow as URCs */
+	bool server;			/* an "S:" line said LISTENING */
+	u64 until;			/* ms: give up on missing lines */
+	u8 seen;			/* bitmap of slots with a "C:" line */
+	u8 alive;			/* bitmap: the modem holds them open */
+	u32 gen[ATNET_LINKS_MAX];	/* link generations when asked */
+	char state[ATNET_LINKS_MAX][16];
+	struct atnet_chat_cmd cmd;
+};
 
 struct atnet_ctx {
 	struct net_device *dev;		/* NULL until registered, and after teardown */
@@ -82,6 +106,26 @@ struct atnet_modem {
 	int cur_ctx;			/* AT+CIPSGTXT selection, -1 unknown */
 	bool radio_cycle;		/* our AT+CFUN=0/1: +CPIN: NOT READY is no restart */
 	void *dialect_priv;		/* the dialect's own state, freed with the modem */
+
+	/* Requests (request.c); req_lock[k] is taken before lock. */
+	struct mutex req_lock[ATNET_REQ_KINDS];
+	struct atnet_req *req[ATNET_REQ_KINDS];
+	struct atnet_listener lsn;
+
+	/* Reconciliation and the recovery ladder (modem.c). */
+	struct atnet_status status;
+	bool need_status;		/* resynchronise links with AT+CIPSTATUS */
+	u64 status_at;			/* ms: last AT+CIPSTATUS sent */
+	u64 seen_errors;		/* chat errors already counted as faults */
+	unsigned int faults;		/* in the current recovery window */
+	u64 fault_at;			/* ms: last fault */
+	u8 ladder;			/* recovery steps taken in this window */
+	u64 reconciles;
+	u64 links_lost;
+	u64 recover_close;
+	u64 recover_shut;
+	u64 recover_reset;
+	struct atnet_chat_cmd reset_cmd;	/* AT+CFUN=1,1 */
 
 	/* The script runner (probe.c). */
 	const struct atnet_script *script;
@@ -143,5 +187,6 @@ void atnet_modem_ready(struct atnet_modem *m);
 void atnet_modem_ctx_set(struct atnet_modem *m, int ctx,
 			 enum atnet_ctx_state state, int event,
 			 const char *why);
+void atnet_modem_fault(struct atnet_modem *m, const char *what);
 
 #endif /* _ATNET_MODEM_H */

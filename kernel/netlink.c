@@ -4,7 +4,9 @@
  * uapi/linux/atnet.h. The family runs with parallel_ops: a command only ever
  * holds one modem's lock, and only while it reads or queues, never while the
  * modem thinks, so a slow modem stalls nobody (the outcome of CONTEXT_UP and
- * CONTEXT_DOWN is an event).
+ * CONTEXT_DOWN is an event). RESOLVE, PING and the LISTENER commands wait
+ * for the modem's answer (request.c) with a deadline, interruptibly and
+ * without the modem's lock.
  */
 #include <linux/ctype.h>
 #include <linux/netdevice.h>
@@ -14,9 +16,16 @@
 
 #include <linux/atnet.h>
 
+#include "dialect.h"
 #include "link.h"
 #include "modem.h"
 #include "netlink.h"
+#include "request.h"
+
+/* How long a caller waits for the modem's answer. */
+#define ATNET_RESOLVE_WAIT_MS	40000
+#define ATNET_SERVER_WAIT_MS	15000
+#define ATNET_PING_DEFAULT	4
 
 /* Strings are checked by hand below, so that the message names the problem. */
 #define ATNET_STR_POLICY_MAX	255
@@ -29,10 +38,20 @@ static const struct nla_policy atnet_ctx_policy[ATNET_CTX_A_MAX + 1] = {
 				   .len = ATNET_STR_POLICY_MAX },
 };
 
+static const struct nla_policy atnet_lsn_policy[ATNET_LSN_A_MAX + 1] = {
+	[ATNET_LSN_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[ATNET_LSN_A_CONTEXT] = NLA_POLICY_MAX(NLA_U8, ATNET_CONTEXTS - 1),
+};
+
 static const struct nla_policy atnet_policy[ATNET_A_MAX + 1] = {
 	[ATNET_A_IFINDEX] = { .type = NLA_U32 },
 	[ATNET_A_IFNAME] = { .type = NLA_STRING, .len = IFNAMSIZ - 1 },
 	[ATNET_A_CONTEXT] = NLA_POLICY_NESTED(atnet_ctx_policy),
+	[ATNET_A_LISTENER] = NLA_POLICY_NESTED(atnet_lsn_policy),
+	/* Longer than allowed, so that the check below names the problem. */
+	[ATNET_A_HOST] = { .type = NLA_STRING, .len = 4 * ATNET_HOST_MAX },
+	[ATNET_A_ADDR] = { .type = NLA_U32 },
+	[ATNET_A_PING_COUNT] = NLA_POLICY_RANGE(NLA_U32, 1, ATNET_PING_MAX),
 };
 
 static struct genl_family atnet_genl_family;
@@ -117,6 +136,9 @@ static int atnet_nl_put_link(struct sk_buff *skb, const struct atnet_link *l)
 			      ATNET_LINK_A_PAD) ||
 	    nla_put_u64_64bit(skb, ATNET_LINK_A_RX_DROPPED, l->rx_dropped,
 			      ATNET_LINK_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_LINK_A_NACKED, l->nacked,
+			      ATNET_LINK_A_PAD) ||
+	    nla_put_u32(skb, ATNET_LINK_A_MAX_SEND, l->mtu) ||
 	    (l->modem_state[0] &&
 	     nla_put_string(skb, ATNET_LINK_A_MODEM_STATE, l->modem_state))) {
 		nla_nest_cancel(skb, nest);
@@ -169,7 +191,36 @@ static int atnet_nl_put_counters(struct sk_buff *skb, struct atnet_modem *m)
 	    nla_put_u64_64bit(skb, ATNET_CNT_A_URCS, s->urcs,
 			      ATNET_CNT_A_PAD) ||
 	    nla_put_u64_64bit(skb, ATNET_CNT_A_RESTARTS, m->restarts,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_RECONCILES, m->reconciles,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_LINKS_LOST, m->links_lost,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_RECOVER_CLOSE, m->recover_close,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_RECOVER_SHUT, m->recover_shut,
+			      ATNET_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, ATNET_CNT_A_RECOVER_RESET, m->recover_reset,
 			      ATNET_CNT_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int atnet_nl_put_listener(struct sk_buff *skb, struct atnet_modem *m)
+{
+	struct nlattr *nest;
+
+	lockdep_assert_held(&m->lock);
+	nest = nla_nest_start(skb, ATNET_A_LISTENER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, ATNET_LSN_A_STATE, m->lsn.on) ||
+	    (m->lsn.on &&
+	     (nla_put_u16(skb, ATNET_LSN_A_PORT, m->lsn.port) ||
+	      nla_put_u8(skb, ATNET_LSN_A_CONTEXT, m->lsn.ctx)))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -211,7 +262,8 @@ static int atnet_nl_fill(struct sk_buff *skb, struct atnet_modem *m,
 			goto cancel;
 	nla_nest_end(skb, nest);
 
-	if (atnet_nl_put_links(skb, m) || atnet_nl_put_counters(skb, m))
+	if (atnet_nl_put_links(skb, m) || atnet_nl_put_listener(skb, m) ||
+	    atnet_nl_put_counters(skb, m))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -369,6 +421,14 @@ static int atnet_nl_str(const struct nlattr *attr, char *dst, size_t max,
 	return 0;
 }
 
+static const struct atnet_str_msgs atnet_host_msgs = {
+	.too_long = "host name is too long (at most 255 bytes)",
+	.quote = "host name must not contain '\"'",
+	.semicolon = "host name must not contain ';'",
+	.crlf = "host name must not contain CR or LF",
+	.control = "host name must be printable ASCII",
+};
+
 static int atnet_nl_ctx_attrs(struct genl_info *info, struct nlattr **tb)
 {
 	if (!info->attrs[ATNET_A_CONTEXT])
@@ -466,6 +526,268 @@ static int atnet_nl_context_down_doit(struct sk_buff *skb,
 	return atnet_nl_context_updown(info, false);
 }
 
+/* Requests: RESOLVE, PING, LISTENER_* -------------------------------------- */
+
+static int atnet_nl_resolve_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[ATNET_A_HOST];
+	struct atnet_modem *m;
+	struct atnet_req *r;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+	int err, ctx = 0;
+
+	if (!attr) {
+		GENL_SET_ERR_MSG(info, "ATNET_A_HOST is required");
+		return -EINVAL;
+	}
+	r = atnet_req_alloc(ATNET_REQ_RESOLVE);
+	if (!r)
+		return -ENOMEM;
+	err = atnet_nl_str(attr, r->host, ATNET_HOST_MAX, &atnet_host_msgs,
+			   info->extack);
+	if (!err && !r->host[0]) {
+		GENL_SET_ERR_MSG(info, "host name is empty");
+		NL_SET_BAD_ATTR(info->extack, attr);
+		err = -EINVAL;
+	}
+	if (err)
+		goto out_req;
+	m = atnet_nl_modem(info, &ctx);
+	if (IS_ERR(m)) {
+		err = PTR_ERR(m);
+		goto out_req;
+	}
+	r->ctx = ctx;
+	err = atnet_req_run(m, r, atnet_req_resolve_start,
+			    ATNET_RESOLVE_WAIT_MS, info->extack);
+	atnet_modem_put(m);
+	if (err)
+		goto out_req;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_req;
+	}
+	hdr = genlmsg_put_reply(msg, info, &atnet_genl_family, 0,
+				ATNET_CMD_RESOLVE);
+	if (!hdr || nla_put_string(msg, ATNET_A_HOST, r->host))
+		goto nomsg;
+	nest = nla_nest_start(msg, ATNET_A_ADDRS);
+	if (!nest)
+		goto nomsg;
+	for (i = 0; i < r->n_addrs; i++)
+		if (nla_put_in_addr(msg, ATNET_A_ADDR, r->addrs[i]))
+			goto nomsg;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	goto out_req;
+nomsg:
+	nlmsg_free(msg);
+	err = -EMSGSIZE;
+out_req:
+	atnet_req_put(r);
+	return err;
+}
+
+static int atnet_nl_put_ping(struct sk_buff *msg, struct atnet_req *r)
+{
+	const struct atnet_ping_reply *p;
+	struct nlattr *nest, *one;
+	unsigned int seq, i;
+
+	nest = nla_nest_start(msg, ATNET_A_PING_REPLIES);
+	if (!nest)
+		return -EMSGSIZE;
+	/* One entry per request; those without an answer have no RTT. */
+	for (seq = 1; seq <= r->count; seq++) {
+		p = NULL;
+		for (i = 0; i < r->n_replies; i++)
+			if (r->replies[i].seq == seq)
+				p = &r->replies[i];
+		one = nla_nest_start(msg, ATNET_A_PING_REPLY);
+		if (!one || nla_put_u32(msg, ATNET_PING_A_SEQ, seq))
+			return -EMSGSIZE;
+		if (p && !p->lost &&
+		    (nla_put_u32(msg, ATNET_PING_A_RTT_MS, p->rtt_ms) ||
+		     nla_put_u32(msg, ATNET_PING_A_TTL, p->ttl)))
+			return -EMSGSIZE;
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int atnet_nl_ping_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[ATNET_A_ADDR];
+	struct atnet_modem *m;
+	struct atnet_req *r;
+	struct sk_buff *msg;
+	unsigned int wait;
+	void *hdr;
+	int err, ctx = 0;
+	__be32 addr;
+
+	if (!attr) {
+		GENL_SET_ERR_MSG(info, "ATNET_A_ADDR is required");
+		return -EINVAL;
+	}
+	addr = nla_get_in_addr(attr);
+	if (ipv4_is_zeronet(addr) || ipv4_is_multicast(addr) ||
+	    ipv4_is_lbcast(addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "not a unicast IPv4 address");
+		return -EINVAL;
+	}
+	r = atnet_req_alloc(ATNET_REQ_PING);
+	if (!r)
+		return -ENOMEM;
+	r->addr = addr;
+	r->count = info->attrs[ATNET_A_PING_COUNT] ?
+		   nla_get_u32(info->attrs[ATNET_A_PING_COUNT]) :
+		   ATNET_PING_DEFAULT;
+	m = atnet_nl_modem(info, &ctx);
+	if (IS_ERR(m)) {
+		err = PTR_ERR(m);
+		goto out_req;
+	}
+	r->ctx = ctx;
+	/* Each request may take its 5 s timeout, plus the line's time. */
+	wait = r->count * 6000 + 10000;
+	err = atnet_req_run(m, r, atnet_req_ping_start, wait, info->extack);
+	atnet_modem_put(m);
+	if (err)
+		goto out_req;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_req;
+	}
+	hdr = genlmsg_put_reply(msg, info, &atnet_genl_family, 0,
+				ATNET_CMD_PING);
+	if (!hdr || nla_put_in_addr(msg, ATNET_A_ADDR, r->addr) ||
+	    atnet_nl_put_ping(msg, r)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out_req;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out_req:
+	atnet_req_put(r);
+	return err;
+}
+
+/* Checks every dialect shares; then the dialect's AT. Lock held. */
+static int atnet_nl_server_start(struct atnet_modem *m, struct atnet_req *r)
+{
+	const struct atnet_dialect_ops *d = m->dialect;
+
+	lockdep_assert_held(&m->lock);
+	if (!d || !d->server) {
+		if (d && d->listen)
+			d->listen(m, r->ctx, r->port);
+		if (m->dialect_id == ATNET_DIALECT_SIM7020)
+			r->msg = "SIM7020 has no TCP server mode (SIMCom app note 3.1)";
+		else
+			r->msg = "this modem has no TCP server mode";
+		return -EOPNOTSUPP;
+	}
+	if (!r->port) {
+		if (!m->lsn.on) {
+			r->msg = "no listener is running on this modem";
+			return -ENOENT;
+		}
+		return d->server(m, r);
+	}
+	if (r->ctx >= m->n_ctx) {
+		r->msg = "no such context on this modem";
+		return -EINVAL;
+	}
+	if (m->lsn.on) {
+		r->msg =
+		"a listener already runs on this modem (one per modem); stop it first";
+		return -EBUSY;
+	}
+	if (!atnet_modem_ctx_up(m, r->ctx)) {
+		r->msg = "the listener's context is not up";
+		return -ENETDOWN;
+	}
+	if (atnet_links_busy(m) >= d->max_links) {
+		r->msg =
+		"all 8 links are in use: the server needs one (7 client links + server)";
+		return -ENOSPC;
+	}
+	return d->server(m, r);
+}
+
+static int atnet_nl_listener(struct genl_info *info, struct sk_buff *skb,
+			     bool start)
+{
+	struct nlattr *tb[ATNET_LSN_A_MAX + 1] = {};
+	struct atnet_modem *m;
+	struct atnet_req *r;
+	int err, ctx = 0;
+	u16 port = 0;
+
+	if (start) {
+		if (!info->attrs[ATNET_A_LISTENER]) {
+			GENL_SET_ERR_MSG(info, "ATNET_A_LISTENER is required");
+			return -EINVAL;
+		}
+		err = nla_parse_nested(tb, ATNET_LSN_A_MAX,
+				       info->attrs[ATNET_A_LISTENER],
+				       atnet_lsn_policy, info->extack);
+		if (err)
+			return err;
+		if (!tb[ATNET_LSN_A_PORT]) {
+			GENL_SET_ERR_MSG(info, "ATNET_LSN_A_PORT is required");
+			return -EINVAL;
+		}
+		port = nla_get_u16(tb[ATNET_LSN_A_PORT]);
+		/* As bind() would ask of a local TCP server. */
+		if (port < 1024 &&
+		    !netlink_net_capable(skb, CAP_NET_BIND_SERVICE)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[ATNET_LSN_A_PORT],
+					    "ports below 1024 need CAP_NET_BIND_SERVICE");
+			return -EACCES;
+		}
+	}
+	r = atnet_req_alloc(ATNET_REQ_SERVER);
+	if (!r)
+		return -ENOMEM;
+	m = atnet_nl_modem(info, &ctx);
+	if (IS_ERR(m)) {
+		atnet_req_put(r);
+		return PTR_ERR(m);
+	}
+	r->port = port;
+	r->ctx = tb[ATNET_LSN_A_CONTEXT] ? nla_get_u8(tb[ATNET_LSN_A_CONTEXT]) :
+					   ctx;
+	err = atnet_req_run(m, r, atnet_nl_server_start, ATNET_SERVER_WAIT_MS,
+			    info->extack);
+	atnet_modem_put(m);
+	atnet_req_put(r);
+	return err;
+}
+
+static int atnet_nl_listener_start_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	return atnet_nl_listener(info, skb, true);
+}
+
+static int atnet_nl_listener_stop_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	return atnet_nl_listener(info, skb, false);
+}
+
 static const struct genl_small_ops atnet_genl_ops[] = {
 	{
 		.cmd = ATNET_CMD_GET,
@@ -486,6 +808,25 @@ static const struct genl_small_ops atnet_genl_ops[] = {
 		.cmd = ATNET_CMD_CONTEXT_DOWN,
 		.doit = atnet_nl_context_down_doit,
 		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ATNET_CMD_LISTENER_START,
+		.doit = atnet_nl_listener_start_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ATNET_CMD_LISTENER_STOP,
+		.doit = atnet_nl_listener_stop_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	/* Questions anyone may ask: they change nothing. */
+	{
+		.cmd = ATNET_CMD_RESOLVE,
+		.doit = atnet_nl_resolve_doit,
+	},
+	{
+		.cmd = ATNET_CMD_PING,
+		.doit = atnet_nl_ping_doit,
 	},
 };
 

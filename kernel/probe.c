@@ -431,6 +431,13 @@ void atnet_probe_check_alive(struct atnet_modem *m)
 	atnet_script_start(m, &atnet_alive_script);
 }
 
+/* Its own timeouts are one fault, the one that started it. */
+bool atnet_probe_checking_alive(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	return m->script == &atnet_alive_script;
+}
+
 /* URCs ------------------------------------------------------------------ */
 
 static bool atnet_line_is(const char *line, size_t len, const char *word)

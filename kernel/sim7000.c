@@ -13,6 +13,16 @@
  * Contexts: AT+CIPSGTXT selects the context the next AT+CSTT, AT+CIICR,
  * AT+CIFSR or AT+CIPSHUT applies to (seed 000 section 5); it is sent only
  * when the selection changes.
+ *
+ * TCP server (seed 000 sections 3.1.3, 4.2): AT+CIPSERVER=1,port answers OK,
+ * then "SERVER OK" (or "SERVER FAIL"); =0 answers OK, then "SERVER CLOSE".
+ * It listens on the context selected by AT+CIPSGTXT and holds one of the
+ * eight links while it runs.
+ *
+ * Reconciliation (seed 000 sections 9-11): AT+CIPSTATUS answers OK first,
+ * then "STATE: ...", an "S: 0,ctx,"port","LISTENING"" line while the server
+ * runs, and "C: n,ctx,"TCP","ip","port","STATE"" for each of the 8 slots.
+ * The table is compared only once the last slot's line is in.
  */
 #include <linux/inet.h>
 #include <linux/kernel.h>
@@ -305,6 +315,228 @@ static const struct atnet_script sim7000_ctx_shut = {
 	.done = sim7000_ctx_shut_done,
 };
 
+/* TCP server ------------------------------------------------------------ */
+
+#define SIM7000_SERVER_MS	10000
+
+/* "SERVER OK", "SERVER FAIL", "SERVER CLOSE": before or after the OK. */
+static bool sim7000_server_result(struct atnet_modem *m, const char *line)
+{
+	struct atnet_req *r = atnet_req_pending(m, ATNET_REQ_SERVER);
+
+	lockdep_assert_held(&m->lock);
+	if (!strcmp(line, "SERVER OK")) {
+		if (r && r->port && !r->finished) {
+			m->lsn.on = true;
+			m->lsn.port = r->port;
+			m->lsn.ctx = r->ctx;
+			pr_info("%s: listening on TCP port %u, context %d\n",
+				m->tty_name, r->port, r->ctx);
+			atnet_req_finish(m, r, 0, NULL);
+		}
+		return true;
+	}
+	if (!strcmp(line, "SERVER FAIL")) {
+		if (r && r->port && !r->finished)
+			atnet_req_finish(m, r, -EADDRINUSE,
+					 "the modem could not listen on that port (SERVER FAIL)");
+		return true;
+	}
+	if (!strcmp(line, "SERVER CLOSE")) {
+		/* Ours (AT+CIPSERVER=0) or the modem's own decision. */
+		if (m->lsn.on)
+			pr_info("%s: listener on port %u closed\n",
+				m->tty_name, m->lsn.port);
+		m->lsn.on = false;
+		return true;
+	}
+	return false;
+}
+
+static enum atnet_chat_verdict sim7000_server_line(struct atnet_chat_cmd *cmd,
+						   const char *line, size_t len)
+{
+	struct atnet_req *r = cmd->priv;
+
+	return sim7000_server_result(r->m, line) ? ATNET_CHAT_MORE :
+						   ATNET_CHAT_PASS;
+}
+
+static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_req *r = cmd->priv;
+	struct atnet_modem *m = r->m;
+
+	lockdep_assert_held(&m->lock);
+	if (r->finished)
+		goto out;
+	if (result == -EIO) {
+		/* The modem checks state, slots and an already running server. */
+		atnet_req_finish(m, r, -EBUSY,
+				 "the modem refused AT+CIPSERVER (ERROR): context not up, server running or no free link");
+	} else if (result) {
+		atnet_req_finish(m, r, result,
+				 "AT+CIPSERVER failed: timeout or modem restart");
+	} else if (!r->port) {
+		m->lsn.on = false;
+		pr_info("%s: listener stopped\n", m->tty_name);
+		atnet_req_finish(m, r, 0, NULL);
+	} else {
+		r->ok_seen = true;	/* "SERVER OK" follows */
+	}
+out:
+	atnet_req_put(r);
+}
+
+static int sim7000_server(struct atnet_modem *m, struct atnet_req *r)
+{
+	int err;
+
+	lockdep_assert_held(&m->lock);
+	if (r->port) {
+		err = atnet_req_select(m, r);
+		if (err)
+			return err;
+		snprintf(r->cmd.text, sizeof(r->cmd.text), "AT+CIPSERVER=1,%u",
+			 r->port);
+	} else {
+		strscpy(r->cmd.text, "AT+CIPSERVER=0", sizeof(r->cmd.text));
+	}
+	return atnet_req_submit(m, r, &r->cmd, SIM7000_SERVER_MS,
+				sim7000_server_line, sim7000_server_done);
+}
+
+/* Reconciliation -------------------------------------------------------- */
+
+/* The modem holds the link open: the rest are gone or going. */
+static bool sim7000_state_alive(const char *state)
+{
+	return !strcmp(state, "CONNECTED") || !strcmp(state, "CONNECTING");
+}
+
+static void sim7000_status_apply(struct atnet_modem *m)
+{
+	struct atnet_status *st = &m->status;
+	struct atnet_link *l;
+	unsigned int i;
+
+	lockdep_assert_held(&m->lock);
+	st->lines = false;
+	st->running = false;
+	for (i = 0; i < SIM7000_MAX_LINKS; i++) {
+		l = atnet_link_by_slot(m, i);
+		if (!l || !(st->seen & BIT(i)))
+			continue;
+		/* Taken again since we asked: the answer is about the old one. */
+		if (l->state != ATNET_LINK_FREE && l->gen != st->gen[i])
+			continue;
+		if (atnet_link_modem_state(l, st->state[i],
+					   st->alive & BIT(i))) {
+			m->links_lost++;
+			pr_info("%s: link %u lost without notice (modem says %s)\n",
+				m->tty_name, i, st->state[i]);
+			atnet_modem_fault(m, "a link was lost without notice");
+		} else if (l->state == ATNET_LINK_CONNECTED &&
+			   l->proto == IPPROTO_TCP) {
+			/* Keep AT+CIPACK's figures fresh for "atnet show". */
+			atnet_link_ack(l);
+		}
+	}
+	if (m->lsn.on && !st->server) {
+		pr_info("%s: listener on port %u lost (AT+CIPSTATUS shows no server)\n",
+			m->tty_name, m->lsn.port);
+		m->lsn.on = false;
+	}
+}
+
+/* "STATE: ...", "S: ...", "C: ...": true when consumed. */
+static bool sim7000_status_line(struct atnet_modem *m, const char *line)
+{
+	struct atnet_status *st = &m->status;
+	const char *rest, *f[6];
+	char buf[96];
+	u32 slot;
+
+	lockdep_assert_held(&m->lock);
+	if (atnet_chat_prefix(line, "STATE:"))
+		return true;
+	rest = atnet_chat_prefix(line, "S:");
+	if (rest) {
+		if (st->running && strstr(rest, "LISTENING"))
+			st->server = true;
+		return true;
+	}
+	rest = atnet_chat_prefix(line, "C:");
+	if (!rest)
+		return false;
+	if (!st->running)
+		return true;
+	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 6) != 6 ||
+	    atnet_chat_uint(f[0], SIM7000_MAX_LINKS - 1, &slot))
+		return true;
+	strscpy(st->state[slot], f[5], sizeof(st->state[slot]));
+	st->seen |= BIT(slot);
+	if (sim7000_state_alive(f[5]))
+		st->alive |= BIT(slot);
+	if (slot == SIM7000_MAX_LINKS - 1)
+		sim7000_status_apply(m);
+	return true;
+}
+
+static enum atnet_chat_verdict sim7000_status_cmd_line(struct atnet_chat_cmd *cmd,
+						       const char *line,
+						       size_t len)
+{
+	struct atnet_modem *m = cmd->priv;
+
+	/* Firmware that prints the lines before the OK. */
+	return sim7000_status_line(m, line) ? ATNET_CHAT_MORE : ATNET_CHAT_PASS;
+}
+
+static void sim7000_status_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_modem *m = cmd->priv;
+	struct atnet_status *st = &m->status;
+
+	lockdep_assert_held(&m->lock);
+	if (!st->running)
+		return;			/* all lines came before the OK */
+	if (result) {
+		st->running = false;
+		return;
+	}
+	st->lines = true;
+	st->until = atnet_now_ms() + 3000;
+}
+
+static void sim7000_reconcile(struct atnet_modem *m)
+{
+	struct atnet_status *st = &m->status;
+	struct atnet_chat_cmd *cmd = &st->cmd;
+	struct atnet_link *l;
+	unsigned int i;
+
+	lockdep_assert_held(&m->lock);
+	st->running = true;
+	st->lines = false;
+	st->server = false;
+	st->seen = 0;
+	st->alive = 0;
+	for (i = 0; i < SIM7000_MAX_LINKS; i++) {
+		l = atnet_link_by_slot(m, i);
+		st->gen[i] = l ? l->gen : 0;
+	}
+	memset(cmd, 0, sizeof(*cmd));
+	strscpy(cmd->text, "AT+CIPSTATUS", sizeof(cmd->text));
+	cmd->timeout_ms = 5000;
+	cmd->line = sim7000_status_cmd_line;
+	cmd->done = sim7000_status_done;
+	cmd->priv = m;
+	cmd->cme_error = -1;
+	if (atnet_modem_submit(m, cmd))
+		st->running = false;
+}
+
 /* URCs ------------------------------------------------------------------ */
 
 static void sim7000_pdp_deact(struct atnet_modem *m, const char *line,
@@ -314,8 +546,33 @@ static void sim7000_pdp_deact(struct atnet_modem *m, const char *line,
 	m->pdp_deact = true;
 }
 
+static void sim7000_server_urc(struct atnet_modem *m, const char *line,
+			       size_t len)
+{
+	sim7000_server_result(m, line);
+}
+
+static void sim7000_status_urc(struct atnet_modem *m, const char *line,
+			       size_t len)
+{
+	sim7000_status_line(m, line);
+}
+
+/* AT+CDNSGIP's answer comes after its OK. */
+static void sim7000_req_urc(struct atnet_modem *m, const char *line,
+			    size_t len)
+{
+	atnet_req_urc(m, line, len);
+}
+
 static const struct atnet_urc sim7000_urcs[] = {
 	{ "+PDP: DEACT", sim7000_pdp_deact },
+	{ "SERVER ", sim7000_server_urc },
+	{ "STATE:", sim7000_status_urc },
+	{ "S:", sim7000_status_urc },
+	{ "C:", sim7000_status_urc },
+	{ "+CDNSGIP:", sim7000_req_urc },
+	{ "+CIPPING:", sim7000_req_urc },
 };
 
 const struct atnet_dialect_ops atnet_sim7000_dialect = {
@@ -325,6 +582,10 @@ const struct atnet_dialect_ops atnet_sim7000_dialect = {
 	.ctx_up = &sim7000_ctx_up,
 	.ctx_down = &sim7000_ctx_down,
 	.ctx_shut = &sim7000_ctx_shut,
+	.resolve = atnet_req_resolve_at,
+	.ping = atnet_req_ping_at,
+	.server = sim7000_server,
+	.reconcile = sim7000_reconcile,
 	.urcs = sim7000_urcs,
 	.link_urc = atnet_sim7000_link_urc,
 	.link_ops = &atnet_sim7000_link_ops,

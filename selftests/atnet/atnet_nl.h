@@ -66,6 +66,21 @@ struct anl_modem {
 	struct anl_ctx ctx[ATNET_CONTEXTS];
 	unsigned long long garbage;
 	unsigned long long restarts;
+	unsigned long long reconciles;
+	unsigned long long links_lost;
+	unsigned long long recover[3];	/* close, shut, reset */
+	int lsn_on;			/* ATNET_A_LISTENER */
+	int lsn_port;
+	int lsn_ctx;
+	int n_links;			/* ATNET_A_LINKS */
+	struct anl_link {
+		int slot;
+		int state;
+		int ctx;
+		char modem_state[32];
+		unsigned long long acked;
+		unsigned int max_send;
+	} links[8];
 };
 
 static inline long long anl_now_ms(void)
@@ -374,6 +389,61 @@ static inline void anl_parse_modem(struct nlmsghdr *nlh, struct anl_modem *md)
 					memcpy(&md->garbage, ANL_DATA(c), 8);
 				if (ANL_TYPE(c) == ATNET_CNT_A_RESTARTS)
 					memcpy(&md->restarts, ANL_DATA(c), 8);
+				if (ANL_TYPE(c) == ATNET_CNT_A_RECONCILES)
+					memcpy(&md->reconciles, ANL_DATA(c), 8);
+				if (ANL_TYPE(c) == ATNET_CNT_A_LINKS_LOST)
+					memcpy(&md->links_lost, ANL_DATA(c), 8);
+				if (ANL_TYPE(c) >= ATNET_CNT_A_RECOVER_CLOSE &&
+				    ANL_TYPE(c) <= ATNET_CNT_A_RECOVER_RESET)
+					memcpy(&md->recover[ANL_TYPE(c) -
+						ATNET_CNT_A_RECOVER_CLOSE],
+					       ANL_DATA(c), 8);
+			}
+			break;
+		case ATNET_A_LISTENER:
+			l2 = ANL_LEN(a);
+			anl_for_each_attr(c, ANL_DATA(a), l2) {
+				if (ANL_TYPE(c) == ATNET_LSN_A_STATE)
+					md->lsn_on = *(unsigned char *)ANL_DATA(c);
+				if (ANL_TYPE(c) == ATNET_LSN_A_PORT)
+					md->lsn_port = *(unsigned short *)ANL_DATA(c);
+				if (ANL_TYPE(c) == ATNET_LSN_A_CONTEXT)
+					md->lsn_ctx = *(unsigned char *)ANL_DATA(c);
+			}
+			break;
+		case ATNET_A_LINKS:
+			l2 = ANL_LEN(a);
+			anl_for_each_attr(c, ANL_DATA(a), l2) {
+				struct anl_link *k;
+				struct nlattr *x;
+				int l3 = ANL_LEN(c);
+
+				if (ANL_TYPE(c) != ATNET_A_LINK || md->n_links >= 8)
+					continue;
+				k = &md->links[md->n_links++];
+				anl_for_each_attr(x, ANL_DATA(c), l3) {
+					switch (ANL_TYPE(x)) {
+					case ATNET_LINK_A_SLOT:
+						k->slot = *(unsigned char *)ANL_DATA(x);
+						break;
+					case ATNET_LINK_A_STATE:
+						k->state = *(unsigned char *)ANL_DATA(x);
+						break;
+					case ATNET_LINK_A_CONTEXT:
+						k->ctx = *(unsigned char *)ANL_DATA(x);
+						break;
+					case ATNET_LINK_A_MODEM_STATE:
+						anl_str(k->modem_state,
+							sizeof(k->modem_state), x);
+						break;
+					case ATNET_LINK_A_ACKED:
+						memcpy(&k->acked, ANL_DATA(x), 8);
+						break;
+					case ATNET_LINK_A_MAX_SEND:
+						k->max_send = *(unsigned int *)ANL_DATA(x);
+						break;
+					}
+				}
 			}
 			break;
 		}
@@ -456,6 +526,26 @@ static inline int anl_updown(struct anl *nl, const char *ifname, int ctx,
 	if (ctx >= 0) {
 		anl_nest_start(&m, ATNET_A_CONTEXT);
 		anl_put_u8(&m, ATNET_CTX_A_ID, ctx);
+		anl_nest_end(&m);
+	}
+	return anl_talk(nl, &m, NULL, NULL);
+}
+
+/* LISTENER_START (@port > 0; @ctx < 0: the interface's) or LISTENER_STOP. */
+static inline int anl_listen(struct anl *nl, const char *ifname, int port,
+			     int ctx)
+{
+	struct anl_msg m;
+	unsigned short p = port;
+
+	anl_msg_init(&m, nl->family, port ? ATNET_CMD_LISTENER_START :
+		     ATNET_CMD_LISTENER_STOP, 0);
+	anl_name(&m, ifname);
+	if (port) {
+		anl_nest_start(&m, ATNET_A_LISTENER);
+		anl_put(&m, ATNET_LSN_A_PORT, &p, 2);
+		if (ctx >= 0)
+			anl_put_u8(&m, ATNET_LSN_A_CONTEXT, ctx);
 		anl_nest_end(&m);
 	}
 	return anl_talk(nl, &m, NULL, NULL);

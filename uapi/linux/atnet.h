@@ -44,14 +44,37 @@
  *   context). Asynchronous: returns once queued; the outcome is an event.
  *
  * ATNET_CMD_LISTENER_START (admin): ATNET_A_LISTENER (ATNET_LSN_A_PORT,
- *   ATNET_LSN_A_CONTEXT). ATNET_CMD_LISTENER_STOP (admin).
- *   SIM7020 has no server mode: -EOPNOTSUPP.
+ *   ATNET_LSN_A_CONTEXT, default the interface's context). Returns once the
+ *   modem said "SERVER OK". The modem's server holds one of its 8 links (7
+ *   client links + the server): -ENOSPC when all are in use, -EBUSY when a
+ *   listener already runs, ports below 1024 need CAP_NET_BIND_SERVICE
+ *   (-EACCES). ATNET_CMD_LISTENER_STOP (admin): -ENOENT when none runs.
+ *   SIM7020 has no server mode: -EOPNOTSUPP. GET reports ATNET_A_LISTENER.
  *
- * ATNET_CMD_RESOLVE: ATNET_A_HOST -> reply ATNET_A_ADDRS (nest of
- *   ATNET_A_ADDR, each a __be32). Unknown host: -ENOENT with the modem's code.
+ * ATNET_CMD_RESOLVE: ATNET_A_HOST (at most ATNET_HOST_MAX bytes, printable
+ *   ASCII without '"', ';', CR, LF: -EINVAL otherwise), asked on the
+ *   interface's context -> reply ATNET_A_HOST, ATNET_A_ADDRS (nest of
+ *   ATNET_A_ADDR, each a __be32). Unknown host (+CDNSGIP: 0,8): -ENOENT;
+ *   network error (+CDNSGIP: 0,3): -ENETUNREACH; the extack message quotes
+ *   the modem. Waits for the modem's answer (up to about 40 s; a signal
+ *   interrupts it with -EINTR).
  *
- * ATNET_CMD_PING: ATNET_A_ADDR, optional ATNET_A_PING_COUNT -> reply
- *   ATNET_A_PING_REPLIES (nest of ATNET_A_PING_REPLY, each ATNET_PING_A_*).
+ * ATNET_CMD_PING: ATNET_A_ADDR, optional ATNET_A_PING_COUNT (1..100,
+ *   default 4) -> reply ATNET_A_PING_REPLIES (nest of ATNET_A_PING_REPLY,
+ *   each ATNET_PING_A_SEQ and, when an answer came, ATNET_PING_A_RTT_MS and
+ *   ATNET_PING_A_TTL), one per request. The modem measures in 100 ms units
+ *   and gives each request 5 s. While a SIM7000 pings, it runs no other
+ *   command: its links wait.
+ *
+ * Faults and recovery: a command that times out or answers ERROR, or a link
+ *   the modem lost without telling (found by AT+CIPSTATUS, which also runs
+ *   every status_interval_ms while links are in use), is a fault; after each
+ *   the link table is resynchronised with AT+CIPSTATUS, and each link's
+ *   ATNET_LINK_A_MODEM_STATE is the modem's word. Faults that keep coming
+ *   (module parameters recover_window_ms, recover_close, recover_shut,
+ *   recover_reset) close every link (ECONNRESET), then AT+CIPSHUT (the
+ *   contexts come back up), then reset the modem (AT+CFUN=1,1): one dmesg
+ *   line and one ATNET_CNT_A_RECOVER_* counter each.
  *
  * ATNET_CMD_EVENT (multicast only, group ATNET_GENL_MCGRP_EVENTS)
  *   ATNET_A_IFINDEX, ATNET_A_EVENT (enum atnet_event), and per event
@@ -306,6 +329,8 @@ enum atnet_link_attr {
 	ATNET_LINK_A_MODEM_STATE, /* string, as AT+CIPSTATUS last reported it */
 	ATNET_LINK_A_PAD,
 	ATNET_LINK_A_RX_DROPPED, /* u64, received bytes dropped: buffer full (SIM7020) */
+	ATNET_LINK_A_NACKED,	/* u64, sent, not yet acknowledged (AT+CIPACK) */
+	ATNET_LINK_A_MAX_SEND,	/* u32, largest AT+CIPSEND (AT+CIPSEND?) */
 	__ATNET_LINK_A_MAX
 };
 #define ATNET_LINK_A_MAX (__ATNET_LINK_A_MAX - 1)
@@ -337,6 +362,11 @@ enum atnet_cnt_attr {
 	ATNET_CNT_A_URCS,	/* u64 */
 	ATNET_CNT_A_RESTARTS,	/* u64, modem restarts seen */
 	ATNET_CNT_A_PAD,
+	ATNET_CNT_A_RECONCILES,	/* u64, link table checks (AT+CIPSTATUS) */
+	ATNET_CNT_A_LINKS_LOST,	/* u64, links the modem lost without a URC */
+	ATNET_CNT_A_RECOVER_CLOSE, /* u64, recovery step 1: every link closed */
+	ATNET_CNT_A_RECOVER_SHUT, /* u64, recovery step 2: AT+CIPSHUT */
+	ATNET_CNT_A_RECOVER_RESET, /* u64, recovery step 3: AT+CFUN=1,1 */
 	__ATNET_CNT_A_MAX
 };
 #define ATNET_CNT_A_MAX (__ATNET_CNT_A_MAX - 1)
