@@ -2,7 +2,9 @@
 # Run the VM test suite: every test program in build/vm-tests/, one VM boot
 # per program and model, and print one TAP stream.
 #
-#   selftests/run_vm_tests.sh [--model M] [--list] [--dir DIR] [NAME...]
+#   selftests/run_vm_tests.sh [--model M] [--list] [--dir DIR] [-j N] [NAME...]
+#
+# -j N (or VM_JOBS=N): N VMs at a time (default 1; each VM uses -smp 2).
 #
 # Registration: any executable file in build/vm-tests/ is a test (subdir
 # Makefiles install there; VMTESTS=<abs path> is passed by the top Makefile).
@@ -27,12 +29,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$root/build/vm-tests
 only_model=
 list=0
+jobs=${VM_JOBS:-1}
 names=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--model) only_model=$2; shift 2 ;;
 	--dir) dir=$2; shift 2 ;;
 	--list) list=1; shift ;;
+	-j) jobs=$2; shift 2 ;;
+	-j*) jobs=${1#-j}; shift ;;
 	-h | --help) sed -n '2,/^set /p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run_vm_tests.sh: unknown option $1" >&2; exit 2 ;;
 	*) names+=("$1"); shift ;;
@@ -102,20 +107,38 @@ emit() { # emit ok|notok DESC [directive]
 	fi
 }
 
-for r in "${runs[@]}"; do
-	f=${r%|*}
-	m=${r#*|}
-	name=$(basename "$f")
+# start_run I: boot the VM for runs[I] in the background; the status and
+# duration land in $out.st when it is done
+start_run() {
+	local r=${runs[$1]} f m name args to out vlog
+	f=${r%|*} m=${r#*|} name=$(basename "$f")
 	args=$(meta "$f" vm-args)
 	to=$(meta "$f" vm-timeout)
 	[ -n "$to" ] || to=300
 	out=$logdir/$name.$m.out
 	vlog=$logdir/$name.$m.console
-	t0=$(date +%s)
-	# shellcheck disable=SC2086
-	"$root/selftests/vm.sh" --model "$m" --timeout "$to" --log "$vlog" -q $args -- "$name" >"$out" 2>&1 </dev/null
-	st=$?
-	secs=$(($(date +%s) - t0))
+	rm -f "$out.st"
+	(
+		t0=$(date +%s)
+		# shellcheck disable=SC2086
+		"$root/selftests/vm.sh" --model "$m" --timeout "$to" --log "$vlog" -q $args -- "$name" >"$out" 2>&1 </dev/null
+		st=$?
+		echo "$st $(($(date +%s) - t0))" >"$out.st.tmp"
+		mv "$out.st.tmp" "$out.st"
+	) &
+}
+
+# report_run I: turn runs[I]'s output into TAP lines
+report_run() {
+	local r=${runs[$1]} f m name args to out vlog st secs line desc dir_ bed reason tap_fail tap_n
+	f=${r%|*} m=${r#*|} name=$(basename "$f")
+	args=$(meta "$f" vm-args)
+	to=$(meta "$f" vm-timeout)
+	[ -n "$to" ] || to=300
+	out=$logdir/$name.$m.out
+	vlog=$logdir/$name.$m.console
+	read -r st secs <"$out.st"
+	rm -f "$out.st"
 	echo "# $name [$m] (vm.sh $args) exit $st, ${secs}s"
 
 	tap_fail=0 tap_n=0
@@ -156,7 +179,31 @@ for r in "${runs[@]}"; do
 	elif [ -n "$bed" ] || { [ "$st" != 0 ] && [ "$tap_fail" = 0 ]; }; then
 		emit notok "$name [$m]: $reason"
 	fi
+}
+
+# VM_JOBS (or -j N) VMs at a time; TAP is still printed in order
+next=0
+total=${#runs[@]}
+for ((i = 0; i < total; i++)); do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n 2>/dev/null || true
+		while [ "$next" -lt "$i" ] && [ -f "$logdir/$(basename "${runs[$next]%|*}").${runs[$next]#*|}.out.st" ]; do
+			report_run "$next"
+			next=$((next + 1))
+		done
+	done
+	start_run "$i"
 done
+while [ "$next" -lt "$total" ]; do
+	st_file=$logdir/$(basename "${runs[$next]%|*}").${runs[$next]#*|}.out.st
+	while [ ! -f "$st_file" ]; do
+		wait -n 2>/dev/null || break
+	done
+	[ -f "$st_file" ] || wait
+	report_run "$next"
+	next=$((next + 1))
+done
+wait
 
 echo "1..$n"
 echo "# vm: $pass passed, $fail failed, $skip skipped in $(($(date +%s) - t_start))s"
