@@ -12,6 +12,8 @@
 #   make ksft-headers  kselftest_harness.h/kselftest.h into build/ksft/
 #   make vm-tests      build the VM test programs into build/vm-tests/
 #   make sparse        module build with sparse (C=2)
+#   make check-debug   the VM suite on a lockdep/KASAN/kmemleak/UBSAN kernel
+#                      (see "Debug-kernel tier" below; not part of make check)
 #   make install       install atnet.ko (modules_install) and the atnet tool
 #   make clean
 #
@@ -85,6 +87,34 @@ check: deps-if-missing
 vm-check: all
 	@$(TOP)/selftests/run_vm_tests.sh $(if $(filter command line,$(origin MODEL)),--model $(MODEL))
 
+# Debug-kernel tier, WireGuard style: the same VM suite, booting a 6.1
+# kernel built here with lockdep, KASAN, kmemleak, UBSAN and debug objects
+# (scripts/debug-kernel.sh) and an atnet.ko built against it.  The one switch
+# is ATNET_DEBUG_KERNEL=1 (selftests/vm.sh --debug-kernel).  Not part of
+# make check: the kernel build takes tens of minutes on two cores and CI has
+# 90 minutes; the build is cached, so later runs only pay for the VMs.
+#   make debug-kernel   build the kernel (build/debug-kernel/, cached)
+#   make debug-module   atnet.ko against it, built from a copy of the
+#                       sources in build/debug-src/ (6.1 has no MO=)
+#   make check-debug    both, then the VM suite on it (MODEL=... for one)
+DEBUG_SRC	:= $(BUILD)/debug-src
+
+debug-kernel:
+	@$(TOP)/scripts/debug-kernel.sh >/dev/null
+
+debug-module: debug-kernel
+	@mkdir -p $(DEBUG_SRC)/kernel $(DEBUG_SRC)/uapi
+	@cp -p Kbuild $(DEBUG_SRC)/
+	@cp -p kernel/*.[ch] $(DEBUG_SRC)/kernel/
+	@cp -pR uapi/. $(DEBUG_SRC)/uapi/
+	+@$(SUBMAKE) -C $$($(TOP)/scripts/debug-kernel.sh --check) \
+		M=$(DEBUG_SRC) KCFLAGS=-g modules
+
+check-debug: deps-if-missing
+	+@$(SUBMAKE) debug-module user vm-tests
+	@ATNET_DEBUG_KERNEL=1 $(TOP)/selftests/run_vm_tests.sh \
+		$(if $(filter command line,$(origin MODEL)),--model $(MODEL))
+
 demo: deps-if-missing
 	+@$(SUBMAKE) all
 	@if [ -f selftests/demo.sh ]; then \
@@ -106,4 +136,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all kver module sparse user ksft-headers vm-tests deps deps-if-missing \
-	check vm-check demo install clean
+	check vm-check demo install clean debug-kernel debug-module check-debug

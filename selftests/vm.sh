@@ -11,6 +11,13 @@
 # of build/vm-tests) and /extra (files given with --add).
 # Exit status: COMMAND's, or non-zero with a message on a kernel WARNING,
 # BUG, oops, lockdep/KASAN/UBSAN report, boot failure or timeout.
+#
+# Debug-kernel tier: ATNET_DEBUG_KERNEL=1 in the environment (or
+# --debug-kernel) boots the lockdep/KASAN/kmemleak/UBSAN kernel of
+# scripts/debug-kernel.sh with the atnet.ko built against it
+# (build/debug-src/, make debug-module) instead of Debian's kernel and
+# ./atnet.ko; the guest then also reports kmemleak suspects at the end.
+# Nothing else changes, so every VM test runs on it: make check-debug.
 set -euo pipefail
 shopt -s extglob
 
@@ -31,6 +38,8 @@ usage: selftests/vm.sh [options] -- COMMAND...
   --append "ARGS"          extra kernel command line
   --log FILE               full console log (default build/vm/logs/...)
   --allow-kernel-warnings  do not fail on WARNING/BUG/lockdep/... in the log
+  --debug-kernel           boot the debug kernel (env ATNET_DEBUG_KERNEL=1);
+                           timeouts are multiplied by VM_DEBUG_SLOWDOWN (3)
   -q, --quiet              print only COMMAND's output
   -h, --help               this text
 Environment in the guest: ATNET_MODEL, ATNET_BAUD, SIM_CTL=/run/sim.ctl,
@@ -58,6 +67,7 @@ log=
 check_klog=1
 quiet=0
 adds=()
+debug_kernel=${ATNET_DEBUG_KERNEL:-0}
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -77,6 +87,7 @@ while [ $# -gt 0 ]; do
 	--append) append=${2?}; shift 2 ;;
 	--log) log=${2?}; shift 2 ;;
 	--allow-kernel-warnings) check_klog=0; shift ;;
+	--debug-kernel) debug_kernel=1; shift ;;
 	-q | --quiet) quiet=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -94,6 +105,20 @@ done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run 'make deps'"
 kver=$("$root/scripts/kver.sh") || die "no usable kernel: run 'make deps'"
 kernel=/boot/vmlinuz-$kver
+ko=$root/atnet.ko
+mkbase_opts=()
+if [ "$debug_kernel" = 1 ]; then
+	dk=$("$root/scripts/debug-kernel.sh" --check) ||
+		die "no debug kernel: run 'make debug-kernel debug-module'"
+	kver=$(cat "$dk/include/config/kernel.release")
+	kernel=$dk/arch/x86/boot/bzImage
+	ko=$root/build/debug-src/atnet.ko
+	[ -f "$ko" ] || [ "$attach" = 0 ] || die "no $ko: run 'make debug-module'"
+	# dummy and veth are built in
+	mkbase_opts=(--no-modules)
+	# lockdep, KASAN and kmemleak under TCG: everything is slower
+	timeout=$((timeout * ${VM_DEBUG_SLOWDOWN:-3}))
+fi
 [ -r "$kernel" ] || die "$kernel not readable"
 
 build=$root/build/vm
@@ -105,8 +130,8 @@ hash=$(cat "$root/selftests/lib/mkbase.sh" "$root/selftests/lib/vm-init.sh" |
 base=$build/base-$kver-$hash.cpio
 if [ ! -s "$base" ]; then
 	[ "$quiet" = 1 ] || echo "vm.sh: building base initramfs $base" >&2
-	rm -f "$build"/base-*.cpio
-	"$root/selftests/lib/mkbase.sh" "$kver" "$base"
+	rm -f "$build/base-$kver-"*.cpio
+	"$root/selftests/lib/mkbase.sh" "$kver" "$base" "${mkbase_opts[@]+"${mkbase_opts[@]}"}"
 fi
 
 # --- per-run archive ------------------------------------------------------
@@ -162,10 +187,10 @@ for b in modem-sim echod; do
 	[ -x "$f" ] && install -m 0755 "$f" "$st/usr/local/bin/$b"
 done
 [ -x "$root/userspace/atnet" ] && install -m 0755 "$root/userspace/atnet" "$st/usr/local/bin/atnet"
-if [ -f "$root/atnet.ko" ]; then
-	cp "$root/atnet.ko" "$st/lib/modules/extra/atnet.ko"
+if [ -f "$ko" ]; then
+	cp "$ko" "$st/lib/modules/extra/atnet.ko"
 	# modules atnet.ko depends on, from the Debian tree
-	deps=$(modinfo -F depends "$root/atnet.ko" 2>/dev/null | tr ',' ' ')
+	deps=$(modinfo -F depends "$ko" 2>/dev/null | tr ',' ' ')
 	for d in $deps; do
 		f=$(modinfo -k "$kver" -n "$d" 2>/dev/null) || continue
 		case $f in
@@ -255,6 +280,8 @@ status=$(sed -n 's/^@@ATNET-VM@@ EXIT \([0-9]*\).*/\1/p' "$log" | tail -n 1)
 # Kernel log: the dmesg dump plus any timestamped console line (reports
 # printed while the command ran, or before a crash).
 bad='WARNING:|BUG:|Oops|general protection|possible circular locking|possible recursive locking|inconsistent lock state|INFO: |KASAN|UBSAN|Kernel panic|kernel BUG|suspicious RCU usage|refcount_t:|list_add corruption|list_del corruption|stack-protector|hung_task|soft lockup|hard LOCKUP'
+# the debug kernel's kmemleak scan (vm-init.sh) and netdev refcount tracker
+bad="$bad|suspected memory leak|unreferenced object 0x|unregister_netdevice: waiting|ref_tracker: .* has"
 if grep -q '^@@KLOG@@' "$log"; then
 	klog=$(sed -n 's/^@@KLOG@@ //p' "$log")
 else

@@ -1,16 +1,20 @@
 #!/bin/bash
 # Build the cached base initramfs of the test VM:
-#   mkbase.sh KVER OUT.cpio
+#   mkbase.sh KVER OUT.cpio [--no-modules]
 # Holds what comes from the host system and rarely changes: static busybox
 # with its applet links, iproute2's ip/ss and util-linux's ldattach (plus
 # socat, strace when present) with the shared libraries ldd names, the
 # dummy and veth modules of the Debian kernel KVER, and /init.
 # Project-built files (module, tool, simulator, tests) go into the small
 # per-run archive that selftests/vm.sh appends.
+# --no-modules: the kernel has dummy and veth built in (the debug kernel of
+# scripts/debug-kernel.sh), so no modules are taken from /lib/modules.
 set -euo pipefail
 
 kver=$1
 out=$2
+with_modules=1
+[ "${3:-}" = --no-modules ] && with_modules=0
 here=$(cd "$(dirname "$0")" && pwd)
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/atnet-base.XXXXXX")
@@ -82,8 +86,10 @@ add_mod() {
 	*)        cp "$f" "$stage/lib/modules/base/$2-$name.ko" ;;
 	esac
 }
-add_mod dummy 10
-add_mod veth 20
+if [ "$with_modules" = 1 ]; then
+	add_mod dummy 10
+	add_mod veth 20
+fi
 
 install -m 0755 "$here/vm-init.sh" "$stage/init"
 cat >"$stage/etc/passwd" <<'EOF'

@@ -31,13 +31,32 @@ ip link set lo up
 
 . /etc/vm.conf
 
+# kmemleak (debug kernel only): a scan before the command forgets what boot
+# leaked; one after it reports what the command leaked.  kmemleak ignores
+# objects younger than 5 s, hence the wait.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_scan() {
+	[ -w "$KMEMLEAK" ] || return 0
+	echo scan >"$KMEMLEAK"
+	if [ "$1" = report ]; then
+		cat "$KMEMLEAK"
+	else
+		echo clear >"$KMEMLEAK"
+	fi
+}
+
 finish() {
 	st=$1
 	echo "$M EXIT $st"
 	if [ "$st" != 0 ] && [ -f /tmp/sim.log ]; then
 		tail -n 200 /tmp/sim.log | sed 's/^/@@SIMLOG@@ /'
 	fi
+	if [ -w "$KMEMLEAK" ]; then
+		sleep 6
+		kmemleak_scan report >/tmp/kmemleak.out 2>&1
+	fi
 	dmesg | sed 's/^/@@KLOG@@ /'
+	[ -s /tmp/kmemleak.out ] && sed 's/^/@@KLOG@@ kmemleak: /' /tmp/kmemleak.out
 	echo "$M DONE"
 	sync
 	poweroff -f
@@ -130,6 +149,8 @@ if [ "$VM_ATTACH" = 1 ] && [ -f /lib/modules/extra/atnet.ko ]; then
 	fi
 	export ATNET_ATTACHED=1
 fi
+
+kmemleak_scan forget
 
 cd /tests 2>/dev/null || cd /
 read -r up _ </proc/uptime
