@@ -15,7 +15,7 @@
 #   make check-debug   the VM suite on a lockdep/KASAN/kmemleak/UBSAN kernel
 #                      (see "Debug-kernel tier" below; not part of make check)
 #   make install       install atnet.ko (modules_install) and the atnet tool
-#   make clean
+#   make clean         (keeps build/debug-kernel; make distclean removes it)
 #
 # Never loads the module on the host: tests load it only inside the QEMU guest.
 
@@ -133,7 +133,13 @@ clean:
 	done
 	@if [ -f Kbuild ] && [ -n "$(KVER)" ] && [ -d $(KDIR) ]; then \
 		$(SUBMAKE) -C $(KDIR) M=$(TOP) clean; fi
+	@# keep the debug kernel (tens of minutes to rebuild): make distclean
+	@if [ -d $(BUILD) ]; then \
+		find $(BUILD) -mindepth 1 -maxdepth 1 ! -name debug-kernel -exec rm -rf {} +; \
+	fi
+
+distclean: clean
 	rm -rf $(BUILD)
 
 .PHONY: all kver module sparse user ksft-headers vm-tests deps deps-if-missing \
-	check vm-check demo install clean debug-kernel debug-module check-debug
+	check vm-check demo install clean distclean debug-kernel debug-module check-debug
