@@ -1,11 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-models: sim7000
+# vm-models: sim7000 sim7020
 # vm-args: --no-attach
 #
 # Attach with ldattach and with the atnet tool, detach with the context up,
-# and unload the module afterwards: nothing may stay registered.
+# and unload the module afterwards: nothing may stay registered. On the
+# bed's model ($ATNET_MODEL): a SIM7000 has two contexts (two interfaces), a
+# SIM7020 one, whose PDN the network brings up by itself.
 . "$(dirname "$0")/ctl_lib.inc"
+
+case ${ATNET_MODEL:-sim7000} in
+sim7020) IDENT="SIM7020E (1752B12SIM7020E)" NIF=1 ;;
+*) IDENT="SIM7000E (1351B04SIM7000E)" NIF=2 ;;
+esac
 
 echo "1..20"
 check "insmod atnet.ko" load_module
@@ -14,9 +21,9 @@ check "ldisc parameter readable" test "$(cat /sys/module/atnet/parameters/ldisc)
 
 # ldattach: plain TIOCSETD, then atnet up
 attach_ld /dev/ttyS1
-check "ldattach: probe ends ready (one dmesg line)" wait_for 20 klog_has "atnet: ttyS1: SIM7000E (1351B04SIM7000E) ready as wwan0"
-check "ldattach: wwan0 and wwan1 exist" wait_for 5 wwan_count_is 2
-check "atnet show wwan0: ready SIM7000E" show_has wwan0 ready
+check "ldattach: probe ends ready (one dmesg line)" wait_for 20 klog_has "atnet: ttyS1: $IDENT ready as wwan0"
+check "ldattach: $NIF interface(s), one per context" wait_for 5 wwan_count_is $NIF
+check "atnet show wwan0: ready" show_has wwan0 ready
 ip link set wwan0 up
 check "ip link set wwan0 up: carrier on" wait_for 30 carrier_is wwan0 1
 check "atnet show: simulator's address" wait_for 5 show_has wwan0 192.0.2.100

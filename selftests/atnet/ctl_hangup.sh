@@ -1,13 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-models: sim7000
+# vm-models: sim7000 sim7020
 # vm-args: --no-attach
 #
 # Two modems at once (ttyS1 and a simulator on a pty), tty hangup (the
 # simulator drops the line) with a context up, the attaching process
 # killed; the module unloads at the end. Silent and garbage modems are in
-# ctl_pty.c.
+# ctl_pty.c. Modem 1 is the bed's model ($ATNET_MODEL: a SIM7000 has two
+# interfaces, a SIM7020 one); modem 2 is a SIM7000.
 . "$(dirname "$0")/ctl_lib.inc"
+
+case ${ATNET_MODEL:-sim7000} in
+sim7020) N1=1 ;;
+*) N1=2 ;;
+esac
+N12=$((N1 + 2))
 
 echo "1..23"
 check "insmod atnet.ko" load_module
@@ -23,14 +30,14 @@ M0=$LDPID
 PTS=$(readlink /tmp/m0 | sed 's|/dev/||; s|/||')
 check "modem 2 (pty) ready at the same time" wait_for 20 klog_has "atnet: $PTS: .* ready as"
 IF2=$(ready_if "$PTS")
-check "four interfaces" wait_for 5 wwan_count_is 4
+check "$N12 interfaces" wait_for 5 wwan_count_is $N12
 ip link set wwan0 up
 ip link set "$IF2" up
 check "both modems carry a context" wait_for 30 sh -c "grep -q 1 /sys/class/net/wwan0/carrier && grep -q 1 /sys/class/net/$IF2/carrier"
 
 # hangup: the simulator closes the pty master
 check "simulator drops the line" sim_cmd /tmp/m0.ctl drop
-check "hangup: modem 2's interfaces gone" wait_for 10 wwan_count_is 2
+check "hangup: modem 2's interfaces gone" wait_for 10 wwan_count_is $N1
 check "hangup logged" klog_has "tty hung up"
 check "modem 1 unaffected" carrier_is wwan0 1
 kill "$M0" 2>/dev/null
@@ -40,7 +47,7 @@ wait "$M0" 2>/dev/null
 check "simulator back" sim_cmd /tmp/m0.ctl undrop
 attach_ld /tmp/m0
 M0=$LDPID
-check "modem 2 ready again" wait_for 20 wwan_count_is 4
+check "modem 2 ready again" wait_for 20 wwan_count_is $N12
 
 # the model decides the dialect; one we do not drive is refused by name
 check "simulator with an unknown model" sim_pty /tmp/m1 --model-name ACME_X1 --revision Revision:1.0
@@ -54,7 +61,7 @@ attach_ld /tmp/m2
 M2=$LDPID
 check "SIM7020: identified by AT+CGMM, its own dialect" wait_for 20 klog_has "atnet: pts.*: SIM7020E.* ready as"
 sim_cmd /tmp/m2.ctl drop
-check "both gone again" wait_for 10 wwan_count_is 4
+check "both gone again" wait_for 10 wwan_count_is $N12
 kill "$M1" "$M2" 2>/dev/null
 wait "$M1" "$M2" 2>/dev/null
 

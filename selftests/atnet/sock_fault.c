@@ -13,7 +13,7 @@
 #include "kselftest_harness.h"
 #include "vmtest.h"
 
-VM_TEST_META("sim7000", "");
+VM_TEST_META("sim7000 sim7020", "");
 
 struct blocked {
 	int fd;

@@ -29,6 +29,10 @@
 
 #include "../../uapi/linux/atnet.h"
 #include "atport.h"
+/* atnet_nl.h has its own sim_ctl(); the socket tests use atport.h's. */
+#define sim_ctl anl_sim_ctl
+#include "atnet_nl.h"
+#undef sim_ctl
 
 #define SRV		"192.0.2.1"
 #define PORT_ECHO	7
@@ -184,6 +188,158 @@ static inline void set_timeo(int fd, int opt, int ms)
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
 	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+/*
+ * What the attached modem can do, for tests that run against both models.
+ * The dialect is what ATNET_CMD_GET reports (ATNET_A_DIALECT), so a test
+ * checks the driver's own idea of the modem; $ATNET_MODEL (the bed's
+ * --model) only when GET fails. The numbers are the uapi header's
+ * ("Sockets", "SIM7020"); per-link limits the kernel reports
+ * (ATNET_LINK_A_MAX_SEND) come from sock_link_max_send().
+ */
+struct sock_model {
+	int dialect;		/* enum atnet_dialect */
+	const char *name;
+	int links;		/* links at once: 8 (SIM7000), 5 (SIM7020) */
+	int dgram_rx_max;	/* largest datagram received in one piece */
+	int holds_rx;		/* unread data waits in the modem (pull) */
+	int connect_blocks;	/* a TCP connect holds every other command */
+	int listen;		/* has a server mode */
+};
+
+static const struct sock_model sock_models[] = {
+	{ ATNET_DIALECT_SIM7000, "SIM7000", 8, 1460, 1, 0, 1 },
+	/* one +CSONMI: 512 bytes on common firmware (modem-sim --nmi-max) */
+	{ ATNET_DIALECT_SIM7020, "SIM7020", 5, 512, 0, 1, 0 },
+};
+
+struct sock_get {
+	int dialect;
+	int n_links;
+	struct {
+		int proto, state;
+		unsigned int max_send;
+	} links[8];
+};
+
+static void sock_get_cb(struct nlmsghdr *nlh, void *arg)
+{
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), l2, l3;
+	struct sock_get *g = arg;
+	struct nlattr *a, *c, *x;
+
+	anl_for_each_attr(a, (char *)NLMSG_DATA(nlh) + GENL_HDRLEN, len) {
+		if (ANL_TYPE(a) == ATNET_A_DIALECT)
+			g->dialect = *(unsigned char *)ANL_DATA(a);
+		if (ANL_TYPE(a) != ATNET_A_LINKS)
+			continue;
+		l2 = ANL_LEN(a);
+		anl_for_each_attr(c, ANL_DATA(a), l2) {
+			if (ANL_TYPE(c) != ATNET_A_LINK || g->n_links >= 8)
+				continue;
+			l3 = ANL_LEN(c);
+			anl_for_each_attr(x, ANL_DATA(c), l3) {
+				if (ANL_TYPE(x) == ATNET_LINK_A_PROTO)
+					g->links[g->n_links].proto =
+						*(unsigned char *)ANL_DATA(x);
+				if (ANL_TYPE(x) == ATNET_LINK_A_STATE)
+					g->links[g->n_links].state =
+						*(unsigned char *)ANL_DATA(x);
+				if (ANL_TYPE(x) == ATNET_LINK_A_MAX_SEND)
+					g->links[g->n_links].max_send =
+						*(unsigned int *)ANL_DATA(x);
+			}
+			g->n_links++;
+		}
+	}
+}
+
+/* ATNET_CMD_GET of WWAN into @g; 0 or -errno. */
+static inline int sock_get(struct sock_get *g)
+{
+	struct anl_msg m;
+	struct anl nl;
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	err = anl_open(&nl, 0);
+	if (!err) {
+		anl_msg_init(&m, nl.family, ATNET_CMD_GET, 0);
+		anl_put_str(&m, ATNET_A_IFNAME, WWAN);
+		err = anl_talk(&nl, &m, sock_get_cb, g);
+	}
+	anl_close(&nl);
+	return err;
+}
+
+static inline const struct sock_model *sock_model(void)
+{
+	struct sock_get g;
+	unsigned int i;
+	int d;
+
+	if (!sock_get(&g) && g.dialect)
+		d = g.dialect;
+	else
+		d = strcmp(at_env_model(), "sim7020") ? ATNET_DIALECT_SIM7000 :
+		    ATNET_DIALECT_SIM7020;
+	for (i = 0; i < sizeof(sock_models) / sizeof(sock_models[0]); i++)
+		if (sock_models[i].dialect == d)
+			return &sock_models[i];
+	return &sock_models[0];
+}
+
+/*
+ * The kernel's largest single send (ATNET_LINK_A_MAX_SEND) of the only
+ * connected link of @proto: a UDP datagram's limit. -ENOENT when there is
+ * no such link, -EEXIST when there are several.
+ */
+static inline int sock_link_max_send(int proto)
+{
+	struct sock_get g;
+	int i, n = 0, max = -ENOENT;
+
+	if (sock_get(&g))
+		return -EIO;
+	for (i = 0; i < g.n_links; i++)
+		if (g.links[i].proto == proto &&
+		    g.links[i].state == ATNET_LINK_CONNECTED) {
+			max = g.links[i].max_send;
+			n++;
+		}
+	return n > 1 ? -EEXIST : max;
+}
+
+/* Sockets the SIM7020 simulator holds ("socketN ..." status lines). */
+static inline int sim_sockets(void)
+{
+	char reply[2048], *l, *save;
+	int n = 0, id;
+
+	if (sim_ctl("status", reply, sizeof(reply), 5000))
+		return -1;
+	for (l = strtok_r(reply, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (sscanf(l, "socket%d ", &id) == 1)
+			n++;
+	return n;
+}
+
+/*
+ * SIM7020: wait until the modem holds no socket (the driver closed every
+ * one), e.g. after a connect it abandoned: AT+CSOCON blocks the modem
+ * until the simulator gives up on it.
+ */
+static inline int wait_sim_sockets_gone(int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+
+	while (now_ms() < end) {
+		if (sim_sockets() == 0)
+			return 0;
+		usleep(50000);
+	}
+	return -ETIMEDOUT;
 }
 
 /* Read exactly n bytes (deadline), returns n or -errno / short count. */
