@@ -353,6 +353,14 @@ static int sim7020_defcont_check(struct atnet_modem *m, int err,
 	char buf[ATNET_ANSWER_MAX];
 	int n;
 
+	/*
+	 * ERROR (a firmware without the query) leaves the APN "different":
+	 * the radio cycle sets it. No answer is a stalled modem, not an
+	 * unknown APN: stop here instead of waiting out the radio cycle's
+	 * long timeouts before the liveness check can run.
+	 */
+	if (err == -ETIMEDOUT)
+		return -EAGAIN;
 	if (err || !ctx->apn[0])
 		return 0;
 	n = atnet_chat_fields(answer, buf, sizeof(buf), f, 4);
