@@ -213,6 +213,21 @@ static void sim7020_csocon_done(struct atnet_chat_cmd *cmd, int result)
 	sim7020_open_failed(l, err ?: -ECONNREFUSED);
 }
 
+/*
+ * A refused or unreachable peer is AT+CSOCON's ordinary answer, ERROR: the
+ * connect's verdict, not a modem fault. Claimed here so that the chat
+ * engine does not count it in stats.errors, which feeds the recovery
+ * ladder: a few refused connects would otherwise close every other link.
+ */
+static enum atnet_chat_verdict
+sim7020_csocon_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
+{
+	if (strcmp(line, "ERROR"))
+		return ATNET_CHAT_PASS;
+	cmd->result = -EIO;
+	return ATNET_CHAT_DONE;
+}
+
 static enum atnet_chat_verdict
 sim7020_csoc_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
 {
@@ -253,7 +268,7 @@ static void sim7020_csoc_done(struct atnet_chat_cmd *cmd, int result)
 	}
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CSOCON=%d,%u,\"%pI4\"", id,
 		 ntohs(l->remote_port), &l->remote_addr);
-	err = sim7020_submit(l, cmd, SIM7020_CONNECT_MS, NULL,
+	err = sim7020_submit(l, cmd, SIM7020_CONNECT_MS, sim7020_csocon_line,
 			     sim7020_csocon_done, NULL, 0);
 	if (err) {
 		l->modem_id = -1;
