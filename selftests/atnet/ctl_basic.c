@@ -327,7 +327,7 @@ TEST_F_TIMEOUT(ctl, second_context, 120)
 	struct anl_modem md;
 
 	if (self->md.n_ctx < 2 && bed()->n_ctx < 2)
-		SKIP(return, "%s: one context only (GET reports %d)",
+		SKIP(return, "second_context: %s has one context (GET: %d)",
 		     bed()->name, self->md.n_ctx);
 	ASSERT_EQ(0, anl_set(&self->nl, IFACE, 1, "CMWAP", NULL, NULL));
 	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));

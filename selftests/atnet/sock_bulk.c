@@ -224,7 +224,7 @@ TEST_F_TIMEOUT(bulk, sleepy_reader, BULK_TIMEOUT)
 	int fd, n0;
 
 	if (!sock_model()->holds_rx)
-		SKIP(return, "%s keeps no received data back (+CSONMI pushes it): "
+		SKIP(return, "sleepy_reader: %s keeps no received data back (+CSONMI): "
 		     "a sleeping reader overflows by design, sim7020_sock tests that",
 		     sock_model()->name);
 	fd = sock_connect(SOCK_STREAM, SRV, PORT_SOURCE);
