@@ -92,6 +92,8 @@ if [ ${#runs[@]} -eq 0 ]; then
 fi
 
 logdir=$root/build/vm/results
+# the debug-kernel tier (ATNET_DEBUG_KERNEL=1, selftests/vm.sh) keeps its own
+[ "${ATNET_DEBUG_KERNEL:-0}" = 1 ] && logdir=$root/build/vm/results-debug
 mkdir -p "$logdir"
 n=0 pass=0 fail=0 skip=0
 t_start=$(date +%s)
