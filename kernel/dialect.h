@@ -64,6 +64,7 @@ struct atnet_dialect_ops {
 	/* Tried before the table: the link layer's URCs. True when consumed. */
 	bool (*link_urc)(struct atnet_modem *m, const char *line, size_t len);
 	const struct atnet_link_ops *link_ops;
+	bool fixed_lport;		/* links may have a bound local port */
 	unsigned int max_links;
 	unsigned int contexts;
 	size_t max_send;

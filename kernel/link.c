@@ -477,6 +477,32 @@ struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 				   const struct atnet_link_owner_ops *ops,
 				   void *owner)
 {
+	return atnet_link_open_lport(m, ctx, proto, addr, port, 0, ops, owner);
+}
+
+/* A fixed local port is the modem's to give once: who has it already? */
+static bool atnet_lport_taken(struct atnet_modem *m, u8 proto, u16 lport)
+{
+	unsigned int i;
+
+	if (proto == IPPROTO_TCP && m->lsn.on && m->lsn.port == lport)
+		return true;
+	for (i = 0; i < ATNET_LINKS_MAX; i++) {
+		struct atnet_link *l = m->links[i];
+
+		if (l && l->state != ATNET_LINK_FREE && l->proto == proto &&
+		    l->local_port == lport)
+			return true;
+	}
+	return false;
+}
+
+struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
+					 u8 proto, __be32 addr, __be16 port,
+					 u16 lport,
+					 const struct atnet_link_owner_ops *ops,
+					 void *owner)
+{
 	struct atnet_links *t = m->link_priv;
 	struct atnet_link *l = NULL;
 	unsigned int i, n;
@@ -489,6 +515,10 @@ struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 		return ERR_PTR(-ENETUNREACH);
 	if (!atnet_modem_ctx_up(m, ctx))
 		return ERR_PTR(-ENETDOWN);
+	if (lport && !m->dialect->fixed_lport)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (lport && atnet_lport_taken(m, proto, lport))
+		return ERR_PTR(-EADDRINUSE);
 	/* The modem's TCP server holds one of the slots (seed 000 4.2). */
 	if (m->lsn.on && atnet_links_busy(m) + 1 >= atnet_links_n(m))
 		return ERR_PTR(-EAGAIN);
@@ -518,7 +548,7 @@ struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 	l->ctx = ctx;
 	l->remote_addr = addr;
 	l->remote_port = port;
-	l->local_port = 0;
+	l->local_port = lport;
 	l->tx_bytes = 0;
 	l->rx_bytes = 0;
 	l->acked = 0;
@@ -920,6 +950,59 @@ void atnet_link_abort(struct atnet_link *l, int err)
 		return;
 	atnet_link_fail(l, err, true);
 	atnet_link_settle(l);
+}
+
+struct atnet_link *atnet_link_incoming(struct atnet_modem *m,
+				       unsigned int slot, int ctx,
+				       __be32 addr, u16 local_port,
+				       const struct atnet_link_owner_ops *ops,
+				       void *owner)
+{
+	struct atnet_link *l = atnet_link_by_slot(m, slot);
+
+	lockdep_assert_held(&m->lock);
+	if (!l || l->state != ATNET_LINK_FREE || l->busy || !m->dialect)
+		return NULL;
+	if (atnet_ring_alloc(&l->rx, ATNET_LINK_RXBUF) ||
+	    atnet_ring_alloc(&l->tx, ATNET_LINK_TXBUF))
+		goto nomem;
+	l->tx_chunk = kmalloc(ATNET_LINK_MTU_MAX, GFP_KERNEL);
+	if (!l->tx_chunk)
+		goto nomem;
+	l->proto = IPPROTO_TCP;
+	l->ctx = ctx;
+	l->remote_addr = addr;
+	l->remote_port = 0;	/* "REMOTE IP:" has none; AT+CIPSTATUS=n has */
+	l->local_port = local_port;
+	l->tx_bytes = 0;
+	l->rx_bytes = 0;
+	l->acked = 0;
+	l->nacked = 0;
+	l->rx_dropped = 0;
+	l->err = 0;
+	l->peer_closed = false;
+	l->rx_eof = false;
+	l->close_wanted = false;
+	l->reopen = false;
+	l->retried = false;
+	l->rx_pending = false;
+	l->rx_urc = false;
+	l->rx_starved = false;
+	l->tx_inflight = 0;
+	l->tx_inflight_payload = 0;
+	l->tx_queued = 0;
+	l->mtu = min_t(u32, m->dialect->max_send, ATNET_LINK_MTU_MAX);
+	l->gen++;
+	l->owner_ops = ops;
+	l->owner = owner;
+	/* The modem holds it open: closing it needs an AT+CIPCLOSE. */
+	l->open_sent = true;
+	atnet_link_set_state(l, ATNET_LINK_CONNECTED, "CONNECTED");
+	return l;
+
+nomem:
+	atnet_link_free(l);
+	return NULL;
 }
 
 void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked,

@@ -64,6 +64,7 @@ enum {
 	ATNET_LINK_BUSY_TX = 1 << 2,	/* AT+CIPSEND=n,len: tx_cmd */
 	ATNET_LINK_BUSY_RX = 1 << 3,	/* AT+CIPRXGET=2: rx_cmd */
 	ATNET_LINK_BUSY_ACK = 1 << 4,	/* AT+CIPACK: ack_cmd */
+	ATNET_LINK_BUSY_PORT = 1 << 5,	/* AT+CLPORT: port_cmd */
 };
 
 struct atnet_link {
@@ -133,6 +134,7 @@ struct atnet_link {
 	struct atnet_chat_cmd tx_cmd;
 	struct atnet_chat_cmd rx_cmd;
 	struct atnet_chat_cmd ack_cmd;
+	struct atnet_chat_cmd port_cmd;
 };
 
 /* The modem (modem.c) calls these; init/destroy without the lock. */
@@ -182,12 +184,32 @@ bool atnet_link_modem_state(struct atnet_link *l, const char *state,
 			    bool alive);
 /* Recovery: fail the link with @err and close it on the modem. */
 void atnet_link_abort(struct atnet_link *l, int err);
+/*
+ * A client of the modem's server took @slot ("n, REMOTE IP:"): the slot
+ * becomes a connected TCP link on @ctx owned by @owner (the listener until
+ * accept() hands it on by changing owner and owner_ops under the lock).
+ */
+struct atnet_link *atnet_link_incoming(struct atnet_modem *m,
+				       unsigned int slot, int ctx,
+				       __be32 addr, u16 local_port,
+				       const struct atnet_link_owner_ops *ops,
+				       void *owner);
 
 /* Owners: under the modem lock. */
 struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 				   __be32 addr, __be16 port,
 				   const struct atnet_link_owner_ops *ops,
 				   void *owner);
+/*
+ * The same with a fixed local port (bind()): -EADDRINUSE when a link of
+ * that protocol on @m (or the TCP server) has it, -EOPNOTSUPP when the
+ * dialect cannot fix one.
+ */
+struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
+					 u8 proto, __be32 addr, __be16 port,
+					 u16 lport,
+					 const struct atnet_link_owner_ops *ops,
+					 void *owner);
 /* The owner is gone: close (after the connect result) and free when quiet. */
 void atnet_link_release(struct atnet_link *l);
 /* Close the modem's link now; the owner stays (shutdown(SHUT_RDWR)). */

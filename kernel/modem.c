@@ -24,8 +24,10 @@
  *
  * Faults and recovery
  * -------------------
- * A command that times out or answers ERROR, and a link the modem lost
- * without telling us, is a fault. Every fault asks for reconciliation: the
+ * A command that times out, a +CME ERROR to one of our requests, and a link
+ * the modem lost without telling us, is a fault (a plain ERROR is not: it
+ * is often the network's answer). Every fault, and every ERROR, asks for
+ * reconciliation: the
  * link table is checked against AT+CIPSTATUS, so we never believe a link
  * alive that the modem has not (seed 000 sections 9-11). Faults that keep
  * coming within recover_window_ms climb the ladder of seed 000 section 13,
@@ -267,11 +269,8 @@ void atnet_modem_ctx_set(struct atnet_modem *m, int i,
 	if (old == ATNET_CTX_UP && state != ATNET_CTX_UP) {
 		atnet_links_ctx_down(m, i, -ENETDOWN);
 		/* The modem's server dies with its context. */
-		if (m->lsn.on && m->lsn.ctx == i) {
-			m->lsn.on = false;
-			pr_info("%s: listener on port %u stopped: context %d down\n",
-				m->tty_name, m->lsn.port, i);
-		}
+		if (m->lsn.on && m->lsn.ctx == i)
+			atnet_modem_lsn_off(m, -ENETDOWN, "its context went down");
 	}
 	if (state == ATNET_CTX_UP)
 		pr_info("%s: context %d up, address %pI4\n", m->tty_name, i,
@@ -401,7 +400,7 @@ void atnet_modem_fail(struct atnet_modem *m)
 	m->state = ATNET_MODEM_FAILED;
 	atnet_req_abort_all(m, -ENETDOWN,
 			    "the modem failed; see the reason in GET");
-	m->lsn.on = false;
+	atnet_modem_lsn_off(m, -EIO, "the modem failed");
 	/* Links first: woken owners must see the modem's error, not ENETDOWN. */
 	atnet_links_modem_down(m, -EIO);
 	atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, m->reason);
@@ -427,7 +426,7 @@ static void atnet_modem_restarted(struct atnet_modem *m)
 	lockdep_assert_held(&m->lock);
 	atnet_modem_forget(m);
 	atnet_req_abort_all(m, -ENETRESET, "the modem restarted");
-	m->lsn.on = false;
+	atnet_modem_lsn_off(m, -ENETRESET, "the modem restarted");
 	/* A fresh modem: the recovery ladder starts again from the bottom. */
 	m->faults = 0;
 	m->ladder = 0;
@@ -471,6 +470,38 @@ static void atnet_modem_pdp_deact(struct atnet_modem *m)
 					    "+PDP: DEACT");
 		}
 	}
+}
+
+/* The TCP server --------------------------------------------------------- */
+
+/*
+ * The modem's server is gone: say why (when it was on), and tell its owner,
+ * which is forgotten: it learns through @err and never hears from us again.
+ */
+void atnet_modem_lsn_off(struct atnet_modem *m, int err, const char *why)
+{
+	const struct atnet_lsn_ops *ops = m->lsn.ops;
+	void *owner = m->lsn.owner;
+
+	lockdep_assert_held(&m->lock);
+	if (m->lsn.on && why)
+		pr_info("%s: listener on port %u stopped: %s\n", m->tty_name,
+			m->lsn.port, why);
+	m->lsn.on = false;
+	m->lsn.ops = NULL;
+	m->lsn.owner = NULL;
+	if (ops)
+		ops->lost(owner, err);
+}
+
+/* A client of the modem's server on @slot: its taker, if any. */
+struct atnet_link *atnet_modem_incoming(struct atnet_modem *m,
+					unsigned int slot, __be32 addr)
+{
+	lockdep_assert_held(&m->lock);
+	if (!m->lsn.on || !m->lsn.ops)
+		return NULL;
+	return m->lsn.ops->incoming(m->lsn.owner, m, slot, addr);
 }
 
 /* Reconciliation and recovery ------------------------------------------ */
@@ -600,10 +631,14 @@ void atnet_modem_settle(struct atnet_modem *m)
 				atnet_modem_fault(m, "a command timed out");
 		}
 	}
+	/*
+	 * ERROR is often the network's answer (a refused connect on SIM7020),
+	 * not the modem's trouble: check the links, count no fault.
+	 */
 	if (m->chat.stats.errors != m->seen_errors) {
 		m->seen_errors = m->chat.stats.errors;
 		if (m->state == ATNET_MODEM_READY)
-			atnet_modem_fault(m, "a command answered ERROR");
+			m->need_status = true;
 	}
 	atnet_modem_kick(m);
 	if (!m->dead)
@@ -793,6 +828,8 @@ struct atnet_modem *atnet_modem_create(struct tty_struct *tty)
 	m->state = ATNET_MODEM_PROBING;
 	m->n_ctx = 1;
 	m->cur_ctx = -1;
+	m->clport[0] = -1;
+	m->clport[1] = -1;
 	for (i = 0; i < ATNET_CONTEXTS; i++)
 		m->ctx[i].id = i;
 	atnet_chat_init(&m->chat, &atnet_modem_chat_ops, m);
@@ -848,7 +885,7 @@ void atnet_modem_kill(struct atnet_modem *m, const char *why)
 	if (!m->dead) {
 		atnet_modem_forget(m);
 		atnet_req_abort_all(m, -ENODEV, "modem is gone");
-		m->lsn.on = false;
+		atnet_modem_lsn_off(m, -ENODEV, NULL);
 		atnet_links_modem_down(m, -ENODEV);
 		atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, why);
 		m->state = ATNET_MODEM_GONE;

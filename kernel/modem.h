@@ -31,11 +31,26 @@ struct atnet_dialect_ops;
 struct atnet_link;
 struct atnet_step;
 
+/*
+ * Who takes the clients of the modem's server: a listening socket. Both
+ * run with m->lock held.
+ */
+struct atnet_lsn_ops {
+	/* "n, REMOTE IP: addr": take slot @slot, or NULL (it is hung up). */
+	struct atnet_link *(*incoming)(void *owner, struct atnet_modem *m,
+				       unsigned int slot, __be32 addr);
+	/* The server is gone (context, modem, AT+CIPSTATUS): @err. */
+	void (*lost)(void *owner, int err);
+};
+
 /* The modem's TCP server (SIM7000 AT+CIPSERVER): one per modem. */
 struct atnet_listener {
 	bool on;
 	u16 port;
 	u8 ctx;
+	/* NULL: started by netlink, clients are hung up. */
+	const struct atnet_lsn_ops *ops;
+	void *owner;
 };
 
 /*
@@ -104,6 +119,7 @@ struct atnet_modem {
 	bool check_alive;		/* a command timed out: is the modem still there? */
 	u64 seen_timeouts;
 	int cur_ctx;			/* AT+CIPSGTXT selection, -1 unknown */
+	int clport[2];			/* AT+CLPORT "TCP", "UDP" as set, -1 unknown */
 	bool radio_cycle;		/* our AT+CFUN=0/1: +CPIN: NOT READY is no restart */
 	void *dialect_priv;		/* the dialect's own state, freed with the modem */
 
@@ -188,5 +204,8 @@ void atnet_modem_ctx_set(struct atnet_modem *m, int ctx,
 			 enum atnet_ctx_state state, int event,
 			 const char *why);
 void atnet_modem_fault(struct atnet_modem *m, const char *what);
+void atnet_modem_lsn_off(struct atnet_modem *m, int err, const char *why);
+struct atnet_link *atnet_modem_incoming(struct atnet_modem *m,
+					unsigned int slot, __be32 addr);
 
 #endif /* _ATNET_MODEM_H */

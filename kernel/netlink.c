@@ -683,49 +683,6 @@ out_req:
 	return err;
 }
 
-/* Checks every dialect shares; then the dialect's AT. Lock held. */
-static int atnet_nl_server_start(struct atnet_modem *m, struct atnet_req *r)
-{
-	const struct atnet_dialect_ops *d = m->dialect;
-
-	lockdep_assert_held(&m->lock);
-	if (!d || !d->server) {
-		if (d && d->listen)
-			d->listen(m, r->ctx, r->port);
-		if (m->dialect_id == ATNET_DIALECT_SIM7020)
-			r->msg = "SIM7020 has no TCP server mode (SIMCom app note 3.1)";
-		else
-			r->msg = "this modem has no TCP server mode";
-		return -EOPNOTSUPP;
-	}
-	if (!r->port) {
-		if (!m->lsn.on) {
-			r->msg = "no listener is running on this modem";
-			return -ENOENT;
-		}
-		return d->server(m, r);
-	}
-	if (r->ctx >= m->n_ctx) {
-		r->msg = "no such context on this modem";
-		return -EINVAL;
-	}
-	if (m->lsn.on) {
-		r->msg =
-		"a listener already runs on this modem (one per modem); stop it first";
-		return -EBUSY;
-	}
-	if (!atnet_modem_ctx_up(m, r->ctx)) {
-		r->msg = "the listener's context is not up";
-		return -ENETDOWN;
-	}
-	if (atnet_links_busy(m) >= d->max_links) {
-		r->msg =
-		"all 8 links are in use: the server needs one (7 client links + server)";
-		return -ENOSPC;
-	}
-	return d->server(m, r);
-}
-
 static int atnet_nl_listener(struct genl_info *info, struct sk_buff *skb,
 			     bool start)
 {
@@ -769,7 +726,7 @@ static int atnet_nl_listener(struct genl_info *info, struct sk_buff *skb,
 	r->port = port;
 	r->ctx = tb[ATNET_LSN_A_CONTEXT] ? nla_get_u8(tb[ATNET_LSN_A_CONTEXT]) :
 					   ctx;
-	err = atnet_req_run(m, r, atnet_nl_server_start, ATNET_SERVER_WAIT_MS,
+	err = atnet_req_run(m, r, atnet_req_server_start, ATNET_SERVER_WAIT_MS,
 			    info->extack);
 	atnet_modem_put(m);
 	atnet_req_put(r);

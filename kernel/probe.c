@@ -393,6 +393,9 @@ void atnet_probe_start(struct atnet_modem *m)
 	lockdep_assert_held(&m->lock);
 	m->synced = false;
 	m->cur_ctx = -1;
+	/* A restarted modem forgot its fixed local ports. */
+	m->clport[0] = -1;
+	m->clport[1] = -1;
 	atnet_script_start(m, &atnet_probe_script);
 }
 

@@ -125,6 +125,14 @@ int atnet_req_submit(struct atnet_modem *m, struct atnet_req *r,
 	return err;
 }
 
+/* +CME ERROR is the modem's own trouble: a fault for the recovery ladder. */
+void atnet_req_cme(struct atnet_modem *m, struct atnet_chat_cmd *cmd)
+{
+	lockdep_assert_held(&m->lock);
+	if (cmd->cme_error >= 0 && m->state == ATNET_MODEM_READY)
+		atnet_modem_fault(m, "+CME ERROR to a request");
+}
+
 static void atnet_req_select_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_req *r = cmd->priv;
@@ -291,6 +299,7 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_modem *m = r->m;
 
 	lockdep_assert_held(&m->lock);
+	atnet_req_cme(m, cmd);
 	if (r->finished)
 		goto out;
 	if (result == -EIO && m->dialect_id == ATNET_DIALECT_SIM7020)
@@ -369,6 +378,7 @@ static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_modem *m = r->m;
 
 	lockdep_assert_held(&m->lock);
+	atnet_req_cme(m, cmd);
 	if (r->finished)
 		goto out;
 	if (result == -EIO)
@@ -426,6 +436,51 @@ bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len)
 		return true;
 	}
 	return false;
+}
+
+/* Server ---------------------------------------------------------------- */
+
+/* Checks every dialect shares; then the dialect's AT. Lock held. */
+int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
+{
+	const struct atnet_dialect_ops *d = m->dialect;
+
+	lockdep_assert_held(&m->lock);
+	if (!d || !d->server) {
+		if (d && d->listen)
+			d->listen(m, r->ctx, r->port);
+		if (m->dialect_id == ATNET_DIALECT_SIM7020)
+			r->msg = "SIM7020 has no TCP server mode (SIMCom app note 3.1)";
+		else
+			r->msg = "this modem has no TCP server mode";
+		return -EOPNOTSUPP;
+	}
+	if (!r->port) {
+		if (!m->lsn.on) {
+			r->msg = "no listener is running on this modem";
+			return -ENOENT;
+		}
+		return d->server(m, r);
+	}
+	if (r->ctx >= m->n_ctx) {
+		r->msg = "no such context on this modem";
+		return -EINVAL;
+	}
+	if (m->lsn.on) {
+		r->msg =
+		"a listener already runs on this modem (one per modem); stop it first";
+		return -EBUSY;
+	}
+	if (!atnet_modem_ctx_up(m, r->ctx)) {
+		r->msg = "the listener's context is not up";
+		return -ENETDOWN;
+	}
+	if (atnet_links_busy(m) >= d->max_links) {
+		r->msg =
+		"all 8 links are in use: the server needs one (7 client links + server)";
+		return -ENOSPC;
+	}
+	return d->server(m, r);
 }
 
 /* SIM7020 adapters ------------------------------------------------------ */

@@ -18,6 +18,7 @@
 
 #include "chat.h"
 
+struct atnet_lsn_ops;
 struct atnet_modem;
 struct netlink_ext_ack;
 
@@ -58,6 +59,8 @@ struct atnet_req {
 	__be32 addr;
 	u32 count;
 	u16 port;			/* server: 0 stops it */
+	const struct atnet_lsn_ops *lsn_ops;	/* server: who takes clients */
+	void *lsn_owner;
 
 	/* Answer. */
 	unsigned int n_addrs;
@@ -94,11 +97,14 @@ int atnet_req_submit(struct atnet_modem *m, struct atnet_req *r,
 						     const char *line,
 						     size_t len),
 		     void (*done)(struct atnet_chat_cmd *cmd, int result));
+/* A +CME ERROR answer to @cmd counts as a fault (modem.c). */
+void atnet_req_cme(struct atnet_modem *m, struct atnet_chat_cmd *cmd);
 /* AT+CIPSGTXT=ctx first when the modem has another context selected. */
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r);
 
-/* RESOLVE and PING on any dialect (start functions for atnet_req_run). */
+/* RESOLVE, PING, SERVER on any dialect (start functions for atnet_req_run). */
 int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r);
+int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_ping_start(struct atnet_modem *m, struct atnet_req *r);
 /* The AT+CDNSGIP / AT+CIPPING requests, for a dialect's ->resolve/->ping. */
 int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r);

@@ -330,6 +330,8 @@ static bool sim7000_server_result(struct atnet_modem *m, const char *line)
 			m->lsn.on = true;
 			m->lsn.port = r->port;
 			m->lsn.ctx = r->ctx;
+			m->lsn.ops = r->lsn_ops;
+			m->lsn.owner = r->lsn_owner;
 			pr_info("%s: listening on TCP port %u, context %d\n",
 				m->tty_name, r->port, r->ctx);
 			atnet_req_finish(m, r, 0, NULL);
@@ -344,10 +346,7 @@ static bool sim7000_server_result(struct atnet_modem *m, const char *line)
 	}
 	if (!strcmp(line, "SERVER CLOSE")) {
 		/* Ours (AT+CIPSERVER=0) or the modem's own decision. */
-		if (m->lsn.on)
-			pr_info("%s: listener on port %u closed\n",
-				m->tty_name, m->lsn.port);
-		m->lsn.on = false;
+		atnet_modem_lsn_off(m, -ECONNABORTED, "SERVER CLOSE");
 		return true;
 	}
 	return false;
@@ -368,6 +367,7 @@ static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_modem *m = r->m;
 
 	lockdep_assert_held(&m->lock);
+	atnet_req_cme(m, cmd);
 	if (r->finished)
 		goto out;
 	if (result == -EIO) {
@@ -378,8 +378,7 @@ static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
 		atnet_req_finish(m, r, result,
 				 "AT+CIPSERVER failed: timeout or modem restart");
 	} else if (!r->port) {
-		m->lsn.on = false;
-		pr_info("%s: listener stopped\n", m->tty_name);
+		atnet_modem_lsn_off(m, -ECONNABORTED, "asked for");
 		atnet_req_finish(m, r, 0, NULL);
 	} else {
 		r->ok_seen = true;	/* "SERVER OK" follows */
@@ -442,11 +441,9 @@ static void sim7000_status_apply(struct atnet_modem *m)
 			atnet_link_ack(l);
 		}
 	}
-	if (m->lsn.on && !st->server) {
-		pr_info("%s: listener on port %u lost (AT+CIPSTATUS shows no server)\n",
-			m->tty_name, m->lsn.port);
-		m->lsn.on = false;
-	}
+	if (m->lsn.on && !st->server)
+		atnet_modem_lsn_off(m, -ECONNABORTED,
+				    "AT+CIPSTATUS shows no server");
 }
 
 /* "STATE: ...", "S: ...", "C: ...": true when consumed. */
@@ -499,6 +496,7 @@ static void sim7000_status_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_status *st = &m->status;
 
 	lockdep_assert_held(&m->lock);
+	atnet_req_cme(m, cmd);
 	if (!st->running)
 		return;			/* all lines came before the OK */
 	if (result) {
@@ -590,6 +588,7 @@ const struct atnet_dialect_ops atnet_sim7000_dialect = {
 	.link_urc = atnet_sim7000_link_urc,
 	.link_ops = &atnet_sim7000_link_ops,
 	.n_urcs = ARRAY_SIZE(sim7000_urcs),
+	.fixed_lport = true,
 	.max_links = SIM7000_MAX_LINKS,
 	.contexts = SIM7000_CONTEXTS,
 	.max_send = SIM7000_MAX_SEND,

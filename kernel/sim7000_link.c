@@ -9,11 +9,15 @@
  *   AT+CIPRXGET=2,n,len                  "+CIPRXGET: 2,n,got,left", got bytes, OK
  *   AT+CIPCLOSE=n                        "n, CLOSE OK"
  *   AT+CIPACK=n                          "+CIPACK: tx,acked,nacked", OK
- *   URCs: "+CIPRXGET: 1,n", "n, CLOSED", "n, REMOTE IP: ..."
+ *   AT+CLPORT=n,"TCP",port               OK (bound local port, before CIPSTART)
+ *   AT+CIPSTATUS=n                       "+CIPSTATUS: n,ctx,"TCP","ip","port","STATE"", OK
+ *   URCs: "+CIPRXGET: 1,n", "n, CLOSED", "n, REMOTE IP: a.b.c.d" (a client
+ *   of the modem's server: a listening socket takes it, or it is hung up)
  *
  * Result lines come as "0, CONNECT OK" or "0,CONNECT OK": both are taken.
  * Everything here runs under the modem lock (chat engine callbacks).
  */
+#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
 #include <linux/string.h>
@@ -179,6 +183,45 @@ static void atnet_sim7000_open_done(struct atnet_chat_cmd *cmd, int result)
 	atnet_link_open_done(l, result == -EIO ? -ENETUNREACH : result);
 }
 
+static void atnet_sim7000_lport_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_modem *m = l->modem;
+
+	l->busy &= ~ATNET_LINK_BUSY_PORT;
+	if (result) {
+		/* Unknown now; the connect must not go out from another port. */
+		m->clport[atnet_link_dgram(l)] = -1;
+		atnet_link_abort(l, -EADDRINUSE);
+	}
+	atnet_link_kick(l);
+}
+
+/*
+ * AT+CLPORT=n,"TCP"|"UDP",port (seed 000 section 3.3): the local port of
+ * the next client link of that protocol, 0 = automatic. The modem keeps
+ * the setting, so it is sent only when the port wanted differs from it.
+ */
+static int atnet_sim7000_lport(struct atnet_modem *m, struct atnet_link *l)
+{
+	int idx = atnet_link_dgram(l), err;
+
+	if (m->clport[idx] == l->local_port)
+		return 0;
+	snprintf(l->port_cmd.text, sizeof(l->port_cmd.text),
+		 "AT+CLPORT=%u,\"%s\",%u", l->slot, idx ? "UDP" : "TCP",
+		 l->local_port);
+	l->busy |= ATNET_LINK_BUSY_PORT;
+	err = atnet_sim7000_submit(l, &l->port_cmd, ATNET_SIM7000_CMD_MS, NULL,
+				   atnet_sim7000_lport_done, NULL, 0);
+	if (err) {
+		l->busy &= ~ATNET_LINK_BUSY_PORT;
+		return err;
+	}
+	m->clport[idx] = l->local_port;
+	return 0;
+}
+
 static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 {
 	struct atnet_chat_cmd *cmd = &l->ctl_cmd;
@@ -199,6 +242,9 @@ static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 		}
 		m->cur_ctx = l->ctx;
 	}
+	err = atnet_sim7000_lport(m, l);
+	if (err)
+		return err;
 	snprintf(cmd->text, sizeof(cmd->text),
 		 "AT+CIPSTART=%u,\"%s\",\"%pI4\",%u", l->slot,
 		 atnet_link_dgram(l) ? "UDP" : "TCP", &l->remote_addr,
@@ -411,6 +457,68 @@ const struct atnet_link_ops atnet_sim7000_link_ops = {
 	.ack = atnet_sim7000_ack,
 };
 
+/* ---- clients of the modem's server --------------------------------- */
+
+/* "+CIPSTATUS: n,ctx,"TCP","ip","port","STATE"": the client's port. */
+static enum atnet_chat_verdict
+atnet_sim7000_peer_line(struct atnet_chat_cmd *cmd, const char *line,
+			size_t len)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	const char *rest = atnet_chat_prefix(line, "+CIPSTATUS:");
+	const char *f[6];
+	char buf[96];
+	u32 slot, port;
+
+	if (!rest)
+		return ATNET_CHAT_PASS;
+	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 6) == 6 &&
+	    !atnet_chat_uint(f[0], 255, &slot) && slot == l->slot &&
+	    !atnet_chat_uint(f[4], 65535, &port))
+		l->remote_port = htons(port);
+	return ATNET_CHAT_MORE;
+}
+
+static void atnet_sim7000_peer_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+
+	/* Without the port the client is still a client: accept it. */
+	atnet_link_sel_done(l, 0);
+	if (l->owner_ops)
+		l->owner_ops->state_change(l);
+}
+
+/*
+ * "n, REMOTE IP: a.b.c.d": a listening socket takes it (the link is ready
+ * for accept() once AT+CIPSTATUS=n told the client's port), or nobody
+ * does and it is hung up.
+ */
+static void atnet_sim7000_incoming(struct atnet_modem *m, unsigned int slot,
+				   const char *ip)
+{
+	struct atnet_link *l;
+	__be32 addr;
+
+	ip = skip_spaces(ip);
+	if (!in4_pton(ip, -1, (u8 *)&addr, -1, NULL)) {
+		atnet_link_stray(m, slot);
+		return;
+	}
+	l = atnet_modem_incoming(m, slot, addr);
+	if (!l) {
+		atnet_link_stray(m, slot);
+		return;
+	}
+	snprintf(l->sel_cmd.text, sizeof(l->sel_cmd.text), "AT+CIPSTATUS=%u",
+		 slot);
+	l->busy |= ATNET_LINK_BUSY_SEL;
+	if (atnet_sim7000_submit(l, &l->sel_cmd, ATNET_SIM7000_CMD_MS,
+				 atnet_sim7000_peer_line,
+				 atnet_sim7000_peer_done, NULL, 0))
+		atnet_link_sel_done(l, 0);
+}
+
 /* ---- URCs ---------------------------------------------------------- */
 
 /* "+RECEIVE,n,len[,ip:port]:": auto-receive data we never asked for. */
@@ -479,9 +587,9 @@ bool atnet_sim7000_link_urc(struct atnet_modem *m, const char *line,
 			atnet_link_closed(l, 0);
 		return true;
 	}
-	if (atnet_chat_prefix(what, "REMOTE IP:")) {
-		/* A client of the modem's server: no accept() here, hang up. */
-		atnet_link_stray(m, slot);
+	rest = atnet_chat_prefix(what, "REMOTE IP:");
+	if (rest) {
+		atnet_sim7000_incoming(m, slot, rest);
 		return true;
 	}
 	return !strcmp(what, "SEND OK") || !strcmp(what, "SEND FAIL") ||

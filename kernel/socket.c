@@ -11,6 +11,14 @@
  * While a socket has a link, sk_state, sk_shutdown and as->err_seen are only
  * written with modem->lock held (from both sides); data moves through the
  * link's rings without it (see link.h).
+ *
+ * Listening (bind + listen on SOCK_STREAM) runs the modem's TCP server
+ * (AT+CIPSERVER, one per modem): each "n, REMOTE IP:" becomes a link the
+ * listener holds in its accept queue (as->acceptq, under modem->lock)
+ * until accept() hands it to a new socket; beyond the backlog, or with no
+ * listener, the modem's link is hung up. Lock order as above, with the
+ * request's req_lock between lock_sock and modem->lock while listen() and
+ * close() wait for the modem's SERVER OK / OK.
  */
 #include <linux/errno.h>
 #include <linux/in.h>
@@ -26,8 +34,10 @@
 
 #include <linux/atnet.h>
 
+#include "dialect.h"
 #include "link.h"
 #include "modem.h"
+#include "request.h"
 #include "socket.h"
 
 static int family = ATNET_AF_DEFAULT;
@@ -45,6 +55,16 @@ struct atnet_sock {
 	struct sockaddr_atnet peer;
 	int err_seen;			/* link->err last copied to sk_err */
 	bool nodelay;			/* TCP_NODELAY, accepted and kept */
+
+	/* bind(): the port (and interface) for listen(). */
+	struct sockaddr_atnet bound;
+	/* listen(): a modem reference while listening. */
+	struct atnet_modem *lsn_modem;
+	int lsn_ctx;
+	int lsn_err;			/* the server is gone: accept() fails */
+	/* Clients not accepted yet; under lsn_modem->lock. */
+	struct atnet_link *acceptq[ATNET_LINKS_MAX];
+	unsigned int nq;
 };
 
 static struct atnet_sock *atnet_sk(const struct sock *sk)
@@ -178,6 +198,14 @@ static bool atnet_sk_tx_writable(const struct atnet_link *l)
 	return room >= ATNET_LINK_TXBUF / 2;
 }
 
+static void atnet_lsn_stop(struct sock *sk);
+static bool atnet_lsn_ready(struct atnet_sock *as);
+static int atnet_bind(struct socket *sock, struct sockaddr *uaddr,
+		      int addr_len);
+static int atnet_listen(struct socket *sock, int backlog);
+static int atnet_accept(struct socket *sock, struct socket *newsock,
+			int flags, bool kern);
+
 /* ---- create / release ---------------------------------------------- */
 
 static struct proto atnet_proto = {
@@ -193,6 +221,7 @@ static int atnet_release(struct socket *sock)
 	if (!sk)
 		return 0;
 	lock_sock(sk);
+	atnet_lsn_stop(sk);
 	/* Queued sends still go out; the link closes after them. */
 	atnet_sk_unlink(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -231,19 +260,22 @@ static int atnet_connect_start(struct sock *sk, const struct sockaddr_atnet *sat
 	struct atnet_modem *m;
 	struct atnet_link *l;
 	int ctx = 0;
+	/* sat_ifindex, else SO_BINDTODEVICE, names the context. */
+	int ifindex = sat->sat_ifindex ?: READ_ONCE(sk->sk_bound_dev_if);
 
-	if (sat->sat_ifindex)
-		m = atnet_modem_get_by_ifindex(sock_net(sk), sat->sat_ifindex,
-					       &ctx);
+	if (ifindex)
+		m = atnet_modem_get_by_ifindex(sock_net(sk), ifindex, &ctx);
 	else
 		m = atnet_modem_get_first_up(sock_net(sk), &ctx);
 	if (!m)
-		return sat->sat_ifindex ? -ENODEV : -ENETUNREACH;
+		return ifindex ? -ENODEV : -ENETUNREACH;
 
 	mutex_lock(&m->lock);
-	l = atnet_link_open(m, ctx, atnet_sk_dgram(sk) ? IPPROTO_UDP :
-			    IPPROTO_TCP, sat->sat_addr.s_addr, sat->sat_port,
-			    &atnet_sk_owner_ops, sk);
+	/* A bound port is the link's local port (AT+CLPORT). */
+	l = atnet_link_open_lport(m, ctx, atnet_sk_dgram(sk) ? IPPROTO_UDP :
+				  IPPROTO_TCP, sat->sat_addr.s_addr,
+				  sat->sat_port, ntohs(as->bound.sat_port),
+				  &atnet_sk_owner_ops, sk);
 	if (IS_ERR(l)) {
 		mutex_unlock(&m->lock);
 		atnet_modem_put(m);
@@ -279,6 +311,10 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 		return err;
 
 	lock_sock(sk);
+	if (as->lsn_modem) {
+		err = -EISCONN;		/* as TCP on a listening socket */
+		goto out;
+	}
 	switch (sock->state) {
 	case SS_CONNECTED:
 		err = -EISCONN;
@@ -681,6 +717,14 @@ static __poll_t atnet_poll(struct file *file, struct socket *sock,
 	sock_poll_wait(file, sock, wait);
 	/* as->link (and the modem behind it) changes only under lock_sock. */
 	lock_sock(sk);
+	if (as->lsn_modem) {
+		if (READ_ONCE(sk->sk_err) || READ_ONCE(as->lsn_err))
+			mask |= EPOLLERR;
+		if (atnet_lsn_ready(as))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		release_sock(sk);
+		return mask;
+	}
 	state = READ_ONCE(sk->sk_state);
 	shut = READ_ONCE(sk->sk_shutdown);
 	l = as->link;
@@ -777,6 +821,15 @@ static int atnet_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 			return -ENOTCONN;
 		}
 		*sat = as->peer;
+	} else if (as->lsn_modem) {
+		struct atnet_modem *m = as->lsn_modem;
+
+		mutex_lock(&m->lock);
+		sat->sat_addr.s_addr = m->ctx[as->lsn_ctx].addr;
+		sat->sat_port = as->bound.sat_port;
+		if (m->ctx[as->lsn_ctx].dev)
+			sat->sat_ifindex = m->ctx[as->lsn_ctx].dev->ifindex;
+		mutex_unlock(&m->lock);
 	} else if (as->link) {
 		struct atnet_modem *m = as->modem;
 
@@ -894,15 +947,15 @@ static int atnet_getsockopt(struct socket *sock, int level, int optname,
 static struct proto_ops atnet_ops __ro_after_init = {
 	.owner = THIS_MODULE,
 	.release = atnet_release,
-	.bind = sock_no_bind,
+	.bind = atnet_bind,
 	.connect = atnet_connect,
 	.socketpair = sock_no_socketpair,
-	.accept = sock_no_accept,
+	.accept = atnet_accept,
 	.getname = atnet_getname,
 	.poll = atnet_poll,
 	.ioctl = atnet_ioctl,
 	.gettstamp = sock_gettstamp,
-	.listen = sock_no_listen,
+	.listen = atnet_listen,
 	.shutdown = atnet_shutdown,
 	.setsockopt = atnet_setsockopt,
 	.getsockopt = atnet_getsockopt,
@@ -911,6 +964,292 @@ static struct proto_ops atnet_ops __ro_after_init = {
 	.mmap = sock_no_mmap,
 	.sendpage = sock_no_sendpage,
 };
+
+/* ---- listening ----------------------------------------------------- */
+
+/* Owner ops of a link in the accept queue: wake the listener. */
+static void atnet_lsn_link_wake(struct atnet_link *l)
+{
+	struct sock *sk = l->owner;
+
+	sk->sk_data_ready(sk);
+}
+
+static const struct atnet_link_owner_ops atnet_lsn_link_ops = {
+	.state_change = atnet_lsn_link_wake,
+	.data_ready = atnet_lsn_link_wake,
+	.write_space = atnet_lsn_link_wake,
+};
+
+/* modem->lock held: a client arrived; queue it unless the backlog is full. */
+static struct atnet_link *atnet_lsn_incoming(void *owner,
+					     struct atnet_modem *m,
+					     unsigned int slot, __be32 addr)
+{
+	struct sock *sk = owner;
+	struct atnet_sock *as = atnet_sk(sk);
+	u32 backlog = max_t(u32, READ_ONCE(sk->sk_max_ack_backlog), 1);
+	struct atnet_link *l;
+
+	lockdep_assert_held(&m->lock);
+	if (as->nq >= ARRAY_SIZE(as->acceptq) || as->nq >= backlog)
+		return NULL;
+	l = atnet_link_incoming(m, slot, m->lsn.ctx, addr, m->lsn.port,
+				&atnet_lsn_link_ops, sk);
+	if (!l)
+		return NULL;
+	as->acceptq[as->nq++] = l;
+	sk->sk_data_ready(sk);
+	return l;
+}
+
+/* modem->lock held: the modem's server is gone; accept() reports @err. */
+static void atnet_lsn_lost(void *owner, int err)
+{
+	struct sock *sk = owner;
+
+	WRITE_ONCE(atnet_sk(sk)->lsn_err, err);
+	WRITE_ONCE(sk->sk_err, -err);
+	sk_error_report(sk);
+	sk->sk_state_change(sk);
+}
+
+static const struct atnet_lsn_ops atnet_lsn_ops = {
+	.incoming = atnet_lsn_incoming,
+	.lost = atnet_lsn_lost,
+};
+
+/* modem->lock held: the first client ready for accept(), dequeued. */
+static struct atnet_link *atnet_lsn_pop(struct atnet_sock *as)
+{
+	struct atnet_link *l;
+	unsigned int i;
+
+	lockdep_assert_held(&as->lsn_modem->lock);
+	for (i = 0; i < as->nq; i++) {
+		l = as->acceptq[i];
+		/* Still asking the modem for the client's port. */
+		if (l->busy & ATNET_LINK_BUSY_SEL)
+			continue;
+		as->nq--;
+		memmove(&as->acceptq[i], &as->acceptq[i + 1],
+			(as->nq - i) * sizeof(as->acceptq[0]));
+		return l;
+	}
+	return NULL;
+}
+
+static bool atnet_lsn_ready(struct atnet_sock *as)
+{
+	bool ready = false;
+	unsigned int i;
+
+	mutex_lock(&as->lsn_modem->lock);
+	for (i = 0; i < as->nq; i++)
+		if (!(as->acceptq[i]->busy & ATNET_LINK_BUSY_SEL))
+			ready = true;
+	mutex_unlock(&as->lsn_modem->lock);
+	return ready;
+}
+
+/* lock_sock held: stop the modem's server if it is ours, drop the queue. */
+static void atnet_lsn_stop(struct sock *sk)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_modem *m = as->lsn_modem;
+	struct atnet_req *r;
+	bool ours;
+
+	if (!m)
+		return;
+	mutex_lock(&m->lock);
+	ours = m->lsn.owner == sk;
+	if (ours) {
+		m->lsn.ops = NULL;
+		m->lsn.owner = NULL;
+	}
+	while (as->nq)
+		atnet_link_release(as->acceptq[--as->nq]);
+	mutex_unlock(&m->lock);
+	/* AT+CIPSERVER=0, waited for: a new listen() may follow at once. */
+	r = ours ? atnet_req_alloc(ATNET_REQ_SERVER) : NULL;
+	if (r) {
+		atnet_req_run(m, r, atnet_req_server_start, 15000, NULL);
+		atnet_req_put(r);
+	}
+	as->lsn_modem = NULL;
+	atnet_modem_put(m);
+}
+
+static int atnet_bind(struct socket *sock, struct sockaddr *uaddr,
+		      int addr_len)
+{
+	const struct sockaddr_atnet *sat = (const struct sockaddr_atnet *)uaddr;
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	u16 port;
+	int err = 0;
+
+	if (addr_len < (int)offsetofend(struct sockaddr_atnet, sat_ifindex))
+		return -EINVAL;
+	if (sat->sat_family != family)
+		return -EAFNOSUPPORT;
+	/* The address is the context's: only "any" means something here. */
+	if (sat->sat_addr.s_addr != htonl(INADDR_ANY))
+		return -EADDRNOTAVAIL;
+	port = ntohs(sat->sat_port);
+	if (!port)
+		return -EINVAL;
+	if (port < 1024 &&
+	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	lock_sock(sk);
+	if (as->bound.sat_port || as->link || as->lsn_modem)
+		err = -EINVAL;
+	else
+		as->bound = *sat;
+	release_sock(sk);
+	return err;
+}
+
+static int atnet_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct atnet_sock *as = atnet_sk(sk);
+	struct atnet_modem *m;
+	struct atnet_req *r;
+	int err, ifindex, ctx = 0;
+
+	if (sock->type != SOCK_STREAM)
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	if (as->lsn_modem) {
+		WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+		err = 0;
+		goto out;
+	}
+	err = -EINVAL;
+	if (sock->state != SS_UNCONNECTED || as->link)
+		goto out;
+	ifindex = as->bound.sat_ifindex ?: READ_ONCE(sk->sk_bound_dev_if);
+	if (ifindex)
+		m = atnet_modem_get_by_ifindex(sock_net(sk), ifindex, &ctx);
+	else
+		m = atnet_modem_get_first_up(sock_net(sk), &ctx);
+	err = ifindex ? -ENODEV : -ENETUNREACH;
+	if (!m)
+		goto out;
+	/* A modem without a server says so before anything else. */
+	mutex_lock(&m->lock);
+	err = m->dialect && !m->dialect->server ? -EOPNOTSUPP : 0;
+	mutex_unlock(&m->lock);
+	if (!err && !as->bound.sat_port)
+		err = -EDESTADDRREQ;	/* bind() a port first */
+	if (err) {
+		atnet_modem_put(m);
+		goto out;
+	}
+	err = -ENOMEM;
+	r = atnet_req_alloc(ATNET_REQ_SERVER);
+	if (!r) {
+		atnet_modem_put(m);
+		goto out;
+	}
+	r->port = ntohs(as->bound.sat_port);
+	r->ctx = ctx;
+	r->lsn_ops = &atnet_lsn_ops;
+	r->lsn_owner = sk;
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	WRITE_ONCE(sk->sk_err, 0);
+	WRITE_ONCE(as->lsn_err, 0);
+	err = atnet_req_run(m, r, atnet_req_server_start, 15000, NULL);
+	atnet_req_put(r);
+	if (err) {
+		atnet_modem_put(m);
+		/* One server per modem: its port is as good as taken. */
+		if (err == -EBUSY)
+			err = -EADDRINUSE;
+		goto out;
+	}
+	as->lsn_modem = m;
+	as->lsn_ctx = ctx;
+	atnet_sk_set_state(sk, TCP_LISTEN);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int atnet_accept(struct socket *sock, struct socket *newsock,
+			int flags, bool kern)
+{
+	struct sock *sk = sock->sk, *newsk;
+	struct atnet_sock *as = atnet_sk(sk), *nas;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct atnet_modem *m;
+	struct atnet_link *l;
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	m = as->lsn_modem;
+	err = -EINVAL;
+	if (!m)
+		goto out;
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		newsk = sk_alloc(sock_net(sk), family, GFP_KERNEL, &atnet_proto,
+				 kern);
+		err = -ENOMEM;
+		if (!newsk)
+			break;
+		mutex_lock(&m->lock);
+		l = atnet_lsn_pop(as);
+		if (l) {
+			sock_init_data(newsock, newsk);
+			nas = atnet_sk(newsk);
+			atnet_modem_get(m);
+			nas->modem = m;
+			nas->link = l;
+			nas->ctx = l->ctx;
+			nas->peer.sat_family = family;
+			nas->peer.sat_port = l->remote_port;
+			nas->peer.sat_addr.s_addr = l->remote_addr;
+			if (m->ctx[l->ctx].dev)
+				nas->peer.sat_ifindex = m->ctx[l->ctx].dev->ifindex;
+			l->owner = newsk;
+			l->owner_ops = &atnet_sk_owner_ops;
+			atnet_sk_sync(newsk, l);
+			atnet_link_kick(l);
+			mutex_unlock(&m->lock);
+			newsock->ops = &atnet_ops;
+			newsock->state = SS_CONNECTED;
+			newsk->sk_protocol = IPPROTO_TCP;
+			err = 0;
+			break;
+		}
+		mutex_unlock(&m->lock);
+		sk_free(newsk);
+		/* Clients that came before the loss are still handed out. */
+		err = READ_ONCE(as->lsn_err);
+		if (err) {
+			sock_error(sk);
+			break;
+		}
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		sk_wait_event(sk, &timeo, atnet_lsn_ready(as) ||
+			      READ_ONCE(as->lsn_err), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+out:
+	release_sock(sk);
+	return err;
+}
 
 static int atnet_create(struct net *net, struct socket *sock, int protocol,
 			int kern)

@@ -66,10 +66,12 @@
  *   and gives each request 5 s. While a SIM7000 pings, it runs no other
  *   command: its links wait.
  *
- * Faults and recovery: a command that times out or answers ERROR, or a link
- *   the modem lost without telling (found by AT+CIPSTATUS, which also runs
- *   every status_interval_ms while links are in use), is a fault; after each
- *   the link table is resynchronised with AT+CIPSTATUS, and each link's
+ * Faults and recovery: a command that times out, a +CME ERROR to a request
+ *   (DNS, ping, server, status), or a link the modem lost without telling
+ *   (found by AT+CIPSTATUS, which also runs every status_interval_ms while
+ *   links are in use) is a fault; a plain ERROR is not (often the network's
+ *   answer). After each fault or ERROR the link table is resynchronised
+ *   with AT+CIPSTATUS (SIM7000), and each link's
  *   ATNET_LINK_A_MODEM_STATE is the modem's word. Faults that keep coming
  *   (module parameters recover_window_ms, recover_close, recover_shut,
  *   recover_reset) close every link (ECONNRESET), then AT+CIPSHUT (the
@@ -99,7 +101,25 @@
  * the module parameter connect_timeout_ms (default 75000, as AT+CIPSTART).
  * Unlike TCP (EINPROGRESS), a blocking connect whose SO_SNDTIMEO runs out
  * gives ETIMEDOUT and abandons the attempt (the link is closed).
- * bind(), listen(), accept(): EOPNOTSUPP (client sockets only). UDP sockets
+ * Servers (SIM7000): bind() a port (sat_addr INADDR_ANY, else
+ * EADDRNOTAVAIL; port 0: EINVAL; below 1024 needs CAP_NET_BIND_SERVICE:
+ * EACCES; sat_ifindex picks the context, 0 the first one up), then listen()
+ * (without a port: EDESTADDRREQ) starts the modem's TCP server
+ * (AT+CIPSERVER, one per modem: EADDRINUSE when it already runs, ENOSPC
+ * when all 8 links are taken) and returns once it runs. Each client
+ * ("n, REMOTE IP:") waits in the accept queue, up to the backlog (at least
+ * 1); beyond it, or once the listener is closed, the modem's link is hung
+ * up. accept() gives a connected socket, getpeername() the client's address
+ * and port (AT+CIPSTATUS=n). When the server is lost (its context goes
+ * down, the modem restarts), clients already queued are still handed out,
+ * then accept() fails with the reason (ENETDOWN, ENETRESET, ...) and poll()
+ * reports POLLERR. close() stops the server (AT+CIPSERVER=0).
+ *
+ * Fixed local port (SIM7000, seed 000 3.3): a socket bound to a port that
+ * connect()s uses it as its local port (AT+CLPORT before AT+CIPSTART);
+ * EADDRINUSE when a link of that protocol on that modem (or its TCP server)
+ * has it, EOPNOTSUPP on SIM7020. The context of connect() is sat_ifindex,
+ * else the interface of SO_BINDTODEVICE, else the first one up. UDP sockets
  * must connect() first: their sends and receives keep datagram boundaries,
  * one AT+CIPRXGET read being one datagram. The SIM7000 does not mark
  * boundaries in its receive buffer, so datagrams that queue up in the modem
@@ -167,8 +187,8 @@
  *   EPIPE           send after the peer closed ("n, CLOSED"), after
  *                   shutdown(SHUT_WR) or once an error was reported;
  *                   SIGPIPE too unless MSG_NOSIGNAL
- *   EOPNOTSUPP      send/recv: unsupported flags (MSG_OOB...); bind, listen,
- *                   accept
+ *   EOPNOTSUPP      send/recv: unsupported flags (MSG_OOB...); bind and
+ *                   listen on a datagram socket; listen on SIM7020
  *   ENOPROTOOPT     socket options other than SOL_SOCKET ones and TCP_NODELAY
  *   ENOBUFS         SIM7020 only: a stream's pushed data overflowed (below)
  *
