@@ -266,7 +266,7 @@ if [ "$qst" = 124 ] || [ "$qst" = 137 ]; then
 	echo "@@ATNET-VM@@ TIMEOUT" >>"$log"
 fi
 # keep the newest 300 console logs
-ls -1t "$build/logs"/*.log 2>/dev/null | tail -n +301 | xargs -r rm -f
+{ ls -1t "$build/logs"/*.log 2>/dev/null || true; } | tail -n +301 | xargs -r rm -f
 
 # --- verdict ----------------------------------------------------------------
 fail() {
