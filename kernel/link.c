@@ -480,8 +480,13 @@ struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 	return atnet_link_open_lport(m, ctx, proto, addr, port, 0, ops, owner);
 }
 
-/* A fixed local port is the modem's to give once: who has it already? */
-static bool atnet_lport_taken(struct atnet_modem *m, u8 proto, u16 lport)
+/*
+ * A fixed local port is the modem's to give once: who has it already? The
+ * same owner may hold it on several links (an unconnected UDP socket's
+ * peers).
+ */
+static bool atnet_lport_taken(struct atnet_modem *m, u8 proto, u16 lport,
+			      void *owner)
 {
 	unsigned int i;
 
@@ -490,8 +495,9 @@ static bool atnet_lport_taken(struct atnet_modem *m, u8 proto, u16 lport)
 	for (i = 0; i < ATNET_LINKS_MAX; i++) {
 		struct atnet_link *l = m->links[i];
 
+		/* A released link only waits for its AT+CIPCLOSE. */
 		if (l && l->state != ATNET_LINK_FREE && l->proto == proto &&
-		    l->local_port == lport)
+		    l->local_port == lport && l->owner && l->owner != owner)
 			return true;
 	}
 	return false;
@@ -517,7 +523,7 @@ struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
 		return ERR_PTR(-ENETDOWN);
 	if (lport && !m->dialect->fixed_lport)
 		return ERR_PTR(-EOPNOTSUPP);
-	if (lport && atnet_lport_taken(m, proto, lport))
+	if (lport && atnet_lport_taken(m, proto, lport, owner))
 		return ERR_PTR(-EADDRINUSE);
 	/* The modem's TCP server holds one of the slots (seed 000 4.2). */
 	if (m->lsn.on && atnet_links_busy(m) + 1 >= atnet_links_n(m))

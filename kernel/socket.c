@@ -19,6 +19,18 @@
  * listener, the modem's link is hung up. Lock order as above, with the
  * request's req_lock between lock_sock and modem->lock while listen() and
  * close() wait for the modem's SERVER OK / OK.
+ *
+ * Unconnected UDP (sendto/recvfrom, the SIM7000's "UDP extended mode" of
+ * seed 000 section 3.1.4): the modem's extended mode (AT+CIPUDPMODE) exists
+ * only in single-link mode, which would cost every other link, so the
+ * mapping onto multi-link mode is a link per peer: the first sendto() to a
+ * peer opens a UDP link to it (AT+CIPSTART, AT+CLPORT when bound, so every
+ * peer sees the bound port), later ones reuse it; recvfrom() takes the
+ * next datagram of any of them, round robin, and reports that link's peer
+ * as the source (the real one: a connected UDP link hears only its peer,
+ * which is why AT+CIPSRIP is not needed). At most ATNET_UDP_PEERS peers at
+ * once: a new one retires the oldest. A datagram from a peer the socket
+ * never sent to cannot reach it.
  */
 #include <linux/errno.h>
 #include <linux/in.h>
@@ -44,6 +56,9 @@ static int family = ATNET_AF_DEFAULT;
 module_param(family, int, 0444);
 MODULE_PARM_DESC(family, "Address family number of AF_ATNET (default 25)");
 
+/* Peers an unconnected UDP socket talks to at once (one link each). */
+#define ATNET_UDP_PEERS		4
+
 /* How long SIOCOUTQ waits for AT+CIPACK before answering from the cache. */
 #define ATNET_ACK_WAIT_MS	2000
 
@@ -65,6 +80,14 @@ struct atnet_sock {
 	/* Clients not accepted yet; under lsn_modem->lock. */
 	struct atnet_link *acceptq[ATNET_LINKS_MAX];
 	unsigned int nq;
+
+	/* Unconnected UDP: a link per peer (sendto); under lock_sock. */
+	struct atnet_udp_peer {
+		struct atnet_modem *modem;	/* a reference while link is set */
+		struct atnet_link *link;
+		struct sockaddr_atnet addr;
+	} udp[ATNET_UDP_PEERS];
+	unsigned int udp_next;		/* round robin: receive, eviction */
 };
 
 static struct atnet_sock *atnet_sk(const struct sock *sk)
@@ -199,6 +222,7 @@ static bool atnet_sk_tx_writable(const struct atnet_link *l)
 }
 
 static void atnet_lsn_stop(struct sock *sk);
+static void atnet_udp_drop_all(struct sock *sk);
 static bool atnet_lsn_ready(struct atnet_sock *as);
 static int atnet_bind(struct socket *sock, struct sockaddr *uaddr,
 		      int addr_len);
@@ -222,6 +246,7 @@ static int atnet_release(struct socket *sock)
 		return 0;
 	lock_sock(sk);
 	atnet_lsn_stop(sk);
+	atnet_udp_drop_all(sk);
 	/* Queued sends still go out; the link closes after them. */
 	atnet_sk_unlink(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -252,6 +277,255 @@ static int atnet_check_addr(const struct sock *sk, struct sockaddr *uaddr,
 	if (!atnet_sk_dgram(sk) && ipv4_is_multicast(a))
 		return -EINVAL;
 	return 0;
+}
+
+/* ---- unconnected UDP: a link per peer ------------------------------- */
+
+/* Owner ops of a peer link: wake the socket, whose state is not the link's. */
+static void atnet_udp_wake(struct atnet_link *l)
+{
+	struct sock *sk = l->owner;
+
+	sk->sk_data_ready(sk);
+	sk->sk_write_space(sk);
+}
+
+static const struct atnet_link_owner_ops atnet_udp_link_ops = {
+	.state_change = atnet_udp_wake,
+	.data_ready = atnet_udp_wake,
+	.write_space = atnet_udp_wake,
+};
+
+/* lock_sock held: retire peer @i (its queued datagrams still go out). */
+static void atnet_udp_drop(struct sock *sk, unsigned int i)
+{
+	struct atnet_udp_peer *p = &atnet_sk(sk)->udp[i];
+	struct atnet_modem *m = p->modem;
+
+	if (!p->link)
+		return;
+	mutex_lock(&m->lock);
+	atnet_link_release(p->link);
+	mutex_unlock(&m->lock);
+	p->link = NULL;
+	p->modem = NULL;
+	atnet_modem_put(m);
+}
+
+static void atnet_udp_drop_all(struct sock *sk)
+{
+	unsigned int i;
+
+	for (i = 0; i < ATNET_UDP_PEERS; i++)
+		atnet_udp_drop(sk, i);
+}
+
+static bool atnet_udp_any(const struct atnet_sock *as)
+{
+	unsigned int i;
+
+	for (i = 0; i < ATNET_UDP_PEERS; i++)
+		if (as->udp[i].link)
+			return true;
+	return false;
+}
+
+/* The next peer with a datagram waiting, round robin; -1 when none. */
+static int atnet_udp_ready(struct atnet_sock *as)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < ATNET_UDP_PEERS; i++) {
+		k = (as->udp_next + i) % ATNET_UDP_PEERS;
+		if (as->udp[k].link && atnet_link_rx_next(as->udp[k].link) >= 0)
+			return k;
+	}
+	return -1;
+}
+
+static bool atnet_udp_dead(const struct atnet_link *l)
+{
+	return READ_ONCE(l->err) || READ_ONCE(l->peer_closed) ||
+	       READ_ONCE(l->state) == ATNET_LINK_CLOSED;
+}
+
+/* lock_sock held: the link to @sat's peer, opened (and connected) if new. */
+static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
+					     const struct sockaddr_atnet *sat,
+					     long *timeo)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	int ifindex = sat->sat_ifindex ?: READ_ONCE(sk->sk_bound_dev_if);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct atnet_udp_peer *p = NULL;
+	struct atnet_modem *m;
+	struct atnet_link *l;
+	unsigned int i;
+	int err = 0, ctx = 0;
+
+	for (i = 0; i < ATNET_UDP_PEERS; i++) {
+		p = &as->udp[i];
+		if (!p->link || p->addr.sat_addr.s_addr != sat->sat_addr.s_addr ||
+		    p->addr.sat_port != sat->sat_port ||
+		    (sat->sat_ifindex &&
+		     p->addr.sat_ifindex != sat->sat_ifindex))
+			continue;
+		if (!atnet_udp_dead(p->link))
+			return p;
+		atnet_udp_drop(sk, i);
+	}
+	for (i = 0, p = NULL; i < ATNET_UDP_PEERS && !p; i++)
+		if (!as->udp[i].link)
+			p = &as->udp[i];
+	if (!p) {
+		/* Full: the oldest peer makes room. */
+		i = as->udp_next % ATNET_UDP_PEERS;
+		atnet_udp_drop(sk, i);
+		as->udp_next = i + 1;
+		p = &as->udp[i];
+	}
+
+	if (ifindex)
+		m = atnet_modem_get_by_ifindex(sock_net(sk), ifindex, &ctx);
+	else
+		m = atnet_modem_get_first_up(sock_net(sk), &ctx);
+	if (!m)
+		return ERR_PTR(ifindex ? -ENODEV : -ENETUNREACH);
+	mutex_lock(&m->lock);
+	l = atnet_link_open_lport(m, ctx, IPPROTO_UDP, sat->sat_addr.s_addr,
+				  sat->sat_port, ntohs(as->bound.sat_port),
+				  &atnet_udp_link_ops, sk);
+	mutex_unlock(&m->lock);
+	if (IS_ERR(l)) {
+		atnet_modem_put(m);
+		return ERR_CAST(l);
+	}
+	p->modem = m;
+	p->link = l;
+	p->addr = *sat;
+	memset(p->addr.sat_zero, 0, sizeof(p->addr.sat_zero));
+	if (m->ctx[ctx].dev)
+		p->addr.sat_ifindex = m->ctx[ctx].dev->ifindex;
+
+	/* AT+CIPSTART for UDP answers at once; wait like connect() does. */
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (atnet_sk_connecting(l)) {
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		sk_wait_event(sk, timeo, !atnet_sk_connecting(l), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (!err && !atnet_sk_connected(l))
+		err = READ_ONCE(l->err) ?: -ECONNREFUSED;
+	if (err) {
+		atnet_udp_drop(sk, p - as->udp);
+		return ERR_PTR(err == -ENODEV ? -ENETDOWN : err);
+	}
+	return p;
+}
+
+/* sendto() on an unconnected UDP socket; lock_sock held. */
+static int atnet_udp_sendto(struct sock *sk, struct msghdr *msg, size_t len,
+			    long timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct atnet_udp_peer *p;
+	struct atnet_link *l;
+	int err;
+
+	err = atnet_check_addr(sk, msg->msg_name, msg->msg_namelen);
+	if (err)
+		return err;
+	if (!len || len > ATNET_LINK_MTU_MAX)
+		return len ? -EMSGSIZE : -EINVAL;
+	p = atnet_udp_peer(sk, msg->msg_name, &timeo);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	l = p->link;
+	if (len > READ_ONCE(l->mtu))
+		return -EMSGSIZE;
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (atnet_link_tx_room(l) < len && !atnet_udp_dead(l)) {
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		sk_wait_event(sk, &timeo, atnet_link_tx_room(l) >= len ||
+			      atnet_udp_dead(l), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (err)
+		return err;
+	if (atnet_udp_dead(l))
+		return READ_ONCE(l->err) ?: -EPIPE;
+	err = atnet_link_tx_write(l, &msg->msg_iter, len);
+	if (err < 0)
+		return err;
+	mutex_lock(&p->modem->lock);
+	atnet_link_kick(l);
+	mutex_unlock(&p->modem->lock);
+	return len;
+}
+
+/* recvfrom() on an unconnected UDP socket; lock_sock held. */
+static int atnet_udp_recvfrom(struct sock *sk, struct msghdr *msg,
+			      size_t len, int flags, long timeo)
+{
+	struct atnet_sock *as = atnet_sk(sk);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	DECLARE_SOCKADDR(struct sockaddr_atnet *, sat, msg->msg_name);
+	struct atnet_udp_peer *p;
+	int k, next, err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while ((k = atnet_udp_ready(as)) < 0) {
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		sk_wait_event(sk, &timeo, atnet_udp_ready(as) >= 0, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (k < 0)
+		return err;
+
+	p = &as->udp[k];
+	next = atnet_link_rx_next(p->link);
+	err = atnet_link_rx_peek(p->link, &msg->msg_iter, 0,
+				 min_t(size_t, len, next));
+	if (err < 0)
+		return err;
+	if (next > len)
+		msg->msg_flags |= MSG_TRUNC;
+	if (sat) {
+		*sat = p->addr;
+		msg->msg_namelen = sizeof(*sat);
+	}
+	if (!(flags & MSG_PEEK)) {
+		atnet_link_rx_consume(p->link, next);
+		as->udp_next = k + 1;
+		if (atnet_link_rx_starved(p->link)) {
+			mutex_lock(&p->modem->lock);
+			atnet_link_kick(p->link);
+			mutex_unlock(&p->modem->lock);
+		}
+	}
+	return (flags & MSG_TRUNC) ? next : err;
 }
 
 static int atnet_connect_start(struct sock *sk, const struct sockaddr_atnet *sat)
@@ -326,6 +600,8 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 	default:
 		/* A failed attempt leaves its dead link: start afresh. */
 		atnet_sk_unlink(sk);
+		/* connect() ends the unconnected life: one peer from now on. */
+		atnet_udp_drop_all(sk);
 		err = atnet_connect_start(sk, (struct sockaddr_atnet *)uaddr);
 		if (err)
 			goto out;
@@ -442,7 +718,8 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	if (msg->msg_name && dgram) {
-		err = as->link ? -EISCONN : -EDESTADDRREQ;
+		err = as->link ? -EISCONN :
+		      atnet_udp_sendto(sk, msg, len, timeo);
 		goto out;
 	}
 	err = atnet_wait_connect(sk, &timeo);
@@ -690,6 +967,10 @@ static int atnet_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	err = atnet_wait_connect(sk, &timeo);
 	if (err)
 		goto out;
+	if (!as->link && atnet_sk_dgram(sk) && atnet_udp_any(as)) {
+		err = atnet_udp_recvfrom(sk, msg, len, flags, timeo);
+		goto out;
+	}
 	if (!as->link) {
 		err = (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ? 0 : -ENOTCONN;
 		goto out;
@@ -717,6 +998,13 @@ static __poll_t atnet_poll(struct file *file, struct socket *sock,
 	sock_poll_wait(file, sock, wait);
 	/* as->link (and the modem behind it) changes only under lock_sock. */
 	lock_sock(sk);
+	if (!as->link && atnet_sk_dgram(sk) && atnet_udp_any(as)) {
+		mask = EPOLLOUT | EPOLLWRNORM;
+		if (atnet_udp_ready(as) >= 0)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		release_sock(sk);
+		return mask;
+	}
 	if (as->lsn_modem) {
 		if (READ_ONCE(sk->sk_err) || READ_ONCE(as->lsn_err))
 			mask |= EPOLLERR;

@@ -119,8 +119,20 @@
  * connect()s uses it as its local port (AT+CLPORT before AT+CIPSTART);
  * EADDRINUSE when a link of that protocol on that modem (or its TCP server)
  * has it, EOPNOTSUPP on SIM7020. The context of connect() is sat_ifindex,
- * else the interface of SO_BINDTODEVICE, else the first one up. UDP sockets
- * must connect() first: their sends and receives keep datagram boundaries,
+ * else the interface of SO_BINDTODEVICE, else the first one up.
+ *
+ * Unconnected UDP (the SIM7000's "UDP extended mode", seed 000 3.1.4):
+ * sendto() any peer, recvfrom() reports each datagram's real source. The
+ * modem's own extended mode (AT+CIPUDPMODE) exists only in single-link
+ * mode, which atnet does not use (it would cost every other link), so the
+ * mapping onto multi-link mode is one UDP link per peer: the first sendto()
+ * to a peer opens it (bound port: every peer sees that port), recvfrom()
+ * takes the next datagram of any of them, round robin, with that link's
+ * peer as the source. Up to 4 peers at once, a fifth retires the oldest
+ * (its queued datagrams still go out). A datagram from a peer the socket
+ * never sent to does not reach it. recv() before any sendto(): ENOTCONN.
+ * connect() ends this and keeps one peer. Connected UDP sockets keep
+ * datagram boundaries the same way,
  * one AT+CIPRXGET read being one datagram. The SIM7000 does not mark
  * boundaries in its receive buffer, so datagrams that queue up in the modem
  * before they are read can come out joined.
@@ -179,7 +191,8 @@
  *   EALREADY        connect: a non-blocking connect is still in progress
  *   ECONNABORTED    connect: again after SO_ERROR took a failure's reason
  *   ENOTCONN        send/recv/getpeername/shutdown: never connected (TCP)
- *   EDESTADDRREQ    send: UDP socket not connected
+ *   EDESTADDRREQ    send() without an address on an unconnected UDP socket;
+ *                   listen() without a bound port
  *   EMSGSIZE        send: UDP datagram larger than the link's AT+CIPSEND
  *                   maximum (1460)
  *   ECOMM           send: "n, SEND FAIL" or ERROR to AT+CIPSEND; the link
