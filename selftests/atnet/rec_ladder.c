@@ -85,6 +85,11 @@ static int wait_ctx(struct anl *nl, int state, int ms, struct anl_modem *md)
 /* One fault: the next command (a DNS question) answers +CME ERROR: 3. */
 static int fault(void)
 {
+	/*
+	 * "cme" answers whatever command comes next: let the background ones
+	 * (AT+CIPCLOSE of a closed socket, AT+CIPSTATUS) finish first.
+	 */
+	usleep(1500000);
 	if (sim_ctl("cme 3"))
 		return -1;
 	/* Fails on purpose; its status does not matter. */
