@@ -161,16 +161,20 @@ int atnet_req_select(struct atnet_modem *m, struct atnet_req *r)
 	return err;
 }
 
-int atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
-		  int (*start)(struct atnet_modem *m, struct atnet_req *r),
-		  unsigned int timeout_ms, struct netlink_ext_ack *extack)
+static int __atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
+			   int (*start)(struct atnet_modem *m,
+					struct atnet_req *r),
+			   unsigned int timeout_ms,
+			   struct netlink_ext_ack *extack, bool intr)
 {
 	long left;
 	int err;
 
 	r->m = m;
 	/* One question of a kind at a time: the answers carry no tag. */
-	if (mutex_lock_interruptible(&m->req_lock[r->kind]))
+	if (!intr)
+		mutex_lock(&m->req_lock[r->kind]);
+	else if (mutex_lock_interruptible(&m->req_lock[r->kind]))
 		return -EINTR;
 
 	mutex_lock(&m->lock);
@@ -190,7 +194,10 @@ int atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
 	mutex_unlock(&m->lock);
 
 	left = msecs_to_jiffies(timeout_ms);
-	left = wait_for_completion_interruptible_timeout(&r->done, left);
+	if (intr)
+		left = wait_for_completion_interruptible_timeout(&r->done, left);
+	else
+		left = wait_for_completion_timeout(&r->done, left);
 
 	mutex_lock(&m->lock);
 	if (!r->finished) {
@@ -209,6 +216,25 @@ int atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
 	if (r->err && r->msg && extack)
 		extack->_msg = r->msg;
 	return r->err;
+}
+
+int atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
+		  int (*start)(struct atnet_modem *m, struct atnet_req *r),
+		  unsigned int timeout_ms, struct netlink_ext_ack *extack)
+{
+	return __atnet_req_run(m, r, start, timeout_ms, extack, true);
+}
+
+/*
+ * For close(): a signal must not leave the modem's server running, so the
+ * wait (bounded by @timeout_ms) is not interruptible.
+ */
+int atnet_req_run_close(struct atnet_modem *m, struct atnet_req *r,
+			int (*start)(struct atnet_modem *m,
+				     struct atnet_req *r),
+			unsigned int timeout_ms)
+{
+	return __atnet_req_run(m, r, start, timeout_ms, NULL, false);
 }
 
 /* DNS ------------------------------------------------------------------- */

@@ -84,6 +84,12 @@ int atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
 		  int (*start)(struct atnet_modem *m, struct atnet_req *r),
 		  unsigned int timeout_ms, struct netlink_ext_ack *extack);
 
+/* The same, not interruptible: for close() paths. */
+int atnet_req_run_close(struct atnet_modem *m, struct atnet_req *r,
+			int (*start)(struct atnet_modem *m,
+				     struct atnet_req *r),
+			unsigned int timeout_ms);
+
 /* Lock held. */
 void atnet_req_finish(struct atnet_modem *m, struct atnet_req *r, int err,
 		      const char *msg);

@@ -1362,7 +1362,7 @@ static void atnet_lsn_stop(struct sock *sk)
 	/* AT+CIPSERVER=0, waited for: a new listen() may follow at once. */
 	r = ours ? atnet_req_alloc(ATNET_REQ_SERVER) : NULL;
 	if (r) {
-		atnet_req_run(m, r, atnet_req_server_start, 15000, NULL);
+		atnet_req_run_close(m, r, atnet_req_server_start, 15000);
 		atnet_req_put(r);
 	}
 	as->lsn_modem = NULL;
