@@ -851,7 +851,7 @@ def test_quirk_baud_pacing():
         dt = time.monotonic() - t0
         nbytes = len("AT+CIPSTATUS\r") * 2 + len(exp)
         want = nbytes * 10 / 9600
-        check(want * 0.9 <= dt <= want * 2 + 0.3,
+        check(want * 0.9 <= dt <= want * 4 + 3,
               "%d bytes at 9600 took %.3fs, want ~%.3fs" % (nbytes, dt, want))
 
 
@@ -867,7 +867,7 @@ def test_quirk_baud_input_pacing():
             s.send("p" * 960)             # the pty takes it at once ...
             s.expect("\r\n0, SEND OK\r\n", 3)
             dt = time.monotonic() - t0    # ... the modem at 1920 bytes/s
-            check(0.45 <= dt <= 1.5, "960 bytes in at 19200 took %.3fs, want ~0.5" % dt)
+            check(0.45 <= dt <= 5, "960 bytes in at 19200 took %.3fs, want ~0.5" % dt)
     finally:
         e.close()
 
@@ -881,14 +881,14 @@ def test_quirk_rtt_bandwidth():
             t0 = time.monotonic()
             s.cmd('AT+CIPSTART=0,"TCP","127.0.0.1",%d' % e.tcp, OK + "\r\n0, CONNECT OK\r\n")
             dt = time.monotonic() - t0
-            check(0.38 <= dt <= 1.5, "connect took %.3fs with rtt 400" % dt)
+            check(0.38 <= dt <= 5, "connect took %.3fs with rtt 400" % dt)
             t0 = time.monotonic()
             s.cmd("AT+CIPSEND=0,1000", "\r\n> ")
             s.send("z" * 1000)
             s.expect("\r\n0, SEND OK\r\n")
             dt = time.monotonic() - t0
             # 1000 bytes at 80 kbit/s = 100 ms, then rtt/2 + rtt/2.
-            check(0.48 <= dt <= 1.6, "SEND OK after %.3fs, want ~0.5" % dt)
+            check(0.48 <= dt <= 5, "SEND OK after %.3fs, want ~0.5" % dt)
             s.expect("\r\n+RECEIVE,0,1000:\r\n" + "z" * 1000, 3)
             dt = time.monotonic() - t0
             # up 100 + 200 ms, down 100 + 200 ms
