@@ -67,6 +67,8 @@ struct atnet_status {
 	u32 gen[ATNET_LINKS_MAX];	/* link generations when asked */
 	char state[ATNET_LINKS_MAX][16];
 	struct atnet_chat_cmd cmd;
+	struct atnet_chat_cmd send_cmd;	/* AT+CIPSEND? after it */
+	bool send_busy;
 };
 
 struct atnet_ctx {

@@ -413,6 +413,60 @@ static bool sim7000_state_alive(const char *state)
 	return !strcmp(state, "CONNECTED") || !strcmp(state, "CONNECTING");
 }
 
+/*
+ * "+CIPSEND: n,size": what one AT+CIPSEND may carry on link n now; it
+ * depends on the network (seed 000 section 7.3), so it is asked again with
+ * every check and each link's sends are cut to it.
+ */
+static enum atnet_chat_verdict sim7000_limits_line(struct atnet_chat_cmd *cmd,
+						   const char *line,
+						   size_t len)
+{
+	struct atnet_modem *m = cmd->priv;
+	const char *rest = atnet_chat_prefix(line, "+CIPSEND:");
+	struct atnet_link *l;
+	const char *f[2];
+	char buf[32];
+	u32 slot, size;
+
+	if (!rest)
+		return ATNET_CHAT_PASS;
+	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 2) == 2 &&
+	    !atnet_chat_uint(f[0], SIM7000_MAX_LINKS - 1, &slot) &&
+	    !atnet_chat_uint(f[1], SIM7000_MAX_SEND, &size)) {
+		l = atnet_link_by_slot(m, slot);
+		/* Streams only: a queued datagram was sized for the old one. */
+		if (l && l->state == ATNET_LINK_CONNECTED &&
+		    l->proto == IPPROTO_TCP && size)
+			atnet_link_set_mtu(l, size);
+	}
+	return ATNET_CHAT_MORE;
+}
+
+static void sim7000_limits_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_modem *m = cmd->priv;
+
+	m->status.send_busy = false;
+}
+
+static void sim7000_limits_ask(struct atnet_modem *m)
+{
+	struct atnet_chat_cmd *cmd = &m->status.send_cmd;
+
+	lockdep_assert_held(&m->lock);
+	if (m->status.send_busy)
+		return;
+	memset(cmd, 0, sizeof(*cmd));
+	strscpy(cmd->text, "AT+CIPSEND?", sizeof(cmd->text));
+	cmd->timeout_ms = 5000;
+	cmd->line = sim7000_limits_line;
+	cmd->done = sim7000_limits_done;
+	cmd->priv = m;
+	cmd->cme_error = -1;
+	m->status.send_busy = !atnet_modem_submit(m, cmd);
+}
+
 static void sim7000_status_apply(struct atnet_modem *m)
 {
 	struct atnet_status *st = &m->status;
@@ -444,6 +498,8 @@ static void sim7000_status_apply(struct atnet_modem *m)
 	if (m->lsn.on && !st->server)
 		atnet_modem_lsn_off(m, -ECONNABORTED,
 				    "AT+CIPSTATUS shows no server");
+	if (atnet_links_busy(m))
+		sim7000_limits_ask(m);
 }
 
 /* "STATE: ...", "S: ...", "C: ...": true when consumed. */
