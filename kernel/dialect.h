@@ -47,6 +47,11 @@ struct atnet_dialect_ops {
 	const struct atnet_script *ctx_down;
 	const struct atnet_script *ctx_shut;
 	/*
+	 * Optional: +PDP: DEACT names no context; with two up, this asks
+	 * whether context m->script_ctx still is (ends in done()).
+	 */
+	const struct atnet_script *ctx_verify;
+	/*
 	 * Optional, NULL answers -EOPNOTSUPP (request.c adapts the SIM7020's
 	 * own DNS and ping). Each starts request @r and ends it with
 	 * atnet_req_finish(). server: start (r->port) or stop (0) the TCP

@@ -299,6 +299,7 @@ static void atnet_modem_ctx_all_down(struct atnet_modem *m, int event,
 		ctx->want_up = false;
 		ctx->need_shut = false;
 		ctx->lost = false;
+		ctx->verify = false;
 		atnet_modem_ctx_set(m, i, ATNET_CTX_DOWN, was_down ? 0 : event,
 				    why);
 	}
@@ -352,6 +353,18 @@ static void atnet_modem_kick(struct atnet_modem *m)
 		m->check_alive = false;
 		atnet_probe_check_alive(m);
 		return;
+	}
+	for (i = 0; i < m->n_ctx; i++) {
+		struct atnet_ctx *ctx = &m->ctx[i];
+
+		if (!ctx->verify)
+			continue;
+		ctx->verify = false;
+		if (ctx->state == ATNET_CTX_UP && d->ctx_verify) {
+			m->script_ctx = i;
+			atnet_script_start(m, d->ctx_verify);
+			return;
+		}
 	}
 	for (i = 0; i < m->n_ctx; i++) {
 		if (m->ctx[i].need_shut && m->ctx[i].state == ATNET_CTX_DOWN) {
@@ -450,12 +463,26 @@ static void atnet_modem_restarted(struct atnet_modem *m)
 	atnet_probe_start(m);
 }
 
-/* +PDP: DEACT names no context: every active one is gone. */
+/*
+ * +PDP: DEACT names no context. With one up, it is that one. With two, the
+ * dialect asks which (ctx_verify): losing one must not take the other.
+ */
 static void atnet_modem_pdp_deact(struct atnet_modem *m)
 {
-	unsigned int i;
+	const struct atnet_dialect_ops *d = m->dialect;
+	unsigned int i, up = 0;
 
 	lockdep_assert_held(&m->lock);
+	for (i = 0; i < m->n_ctx; i++)
+		up += m->ctx[i].state == ATNET_CTX_UP;
+	for (i = 0; i < m->n_ctx && up > 1 && d && d->ctx_verify; i++) {
+		if (m->ctx[i].state == ATNET_CTX_UP)
+			m->ctx[i].verify = true;
+		else if (m->ctx[i].state == ATNET_CTX_ACTIVATING)
+			m->ctx[i].lost = true;
+	}
+	if (up > 1 && d && d->ctx_verify)
+		return;
 	for (i = 0; i < m->n_ctx; i++) {
 		struct atnet_ctx *ctx = &m->ctx[i];
 

@@ -78,6 +78,7 @@ struct atnet_ctx {
 	bool want_up;			/* asked for by ndo_open or CONTEXT_UP */
 	bool need_shut;			/* AT+CIPSHUT owed before the next activation */
 	bool lost;			/* +PDP: DEACT during activation */
+	bool verify;			/* +PDP: DEACT: is this one still up? */
 	__be32 addr;
 	char apn[ATNET_APN_MAX + 1];
 	char user[ATNET_CRED_MAX + 1];

@@ -591,6 +591,51 @@ static void sim7000_reconcile(struct atnet_modem *m)
 		st->running = false;
 }
 
+/* Which context did +PDP: DEACT take? ---------------------------------- */
+
+/* AT+CIFSR answers the address of a context that is up, ERROR otherwise. */
+static int sim7000_verify_check(struct atnet_modem *m, int err,
+				const char *answer)
+{
+	__be32 addr;
+
+	if (err || !in4_pton(answer, -1, (u8 *)&addr, -1, NULL))
+		return -ENETDOWN;
+	return 0;
+}
+
+static const struct atnet_step sim7000_ctx_verify_steps[] = {
+	{ .build = sim7000_sgtxt_build, .check = sim7000_sgtxt_check,
+	  .timeout_ms = 2000 },
+	{ .cmd = "AT+CIFSR", .line = sim7000_cifsr_line,
+	  .check = sim7000_verify_check, .timeout_ms = 5000 },
+};
+
+static void sim7000_ctx_verify_done(struct atnet_modem *m, int err)
+{
+	struct atnet_ctx *ctx = &m->ctx[m->script_ctx];
+
+	lockdep_assert_held(&m->lock);
+	if (ctx->state != ATNET_CTX_UP)
+		return;
+	if (!err) {
+		pr_info("%s: context %d is still up after +PDP: DEACT\n",
+			m->tty_name, ctx->id);
+		return;
+	}
+	/* The manual: AT+CIPSHUT before anything else. */
+	ctx->want_up = false;
+	ctx->need_shut = true;
+	atnet_modem_ctx_set(m, ctx->id, ATNET_CTX_DOWN, ATNET_EV_CONTEXT_LOST,
+			    "+PDP: DEACT");
+}
+
+static const struct atnet_script sim7000_ctx_verify = {
+	.steps = sim7000_ctx_verify_steps,
+	.n = ARRAY_SIZE(sim7000_ctx_verify_steps),
+	.done = sim7000_ctx_verify_done,
+};
+
 /* URCs ------------------------------------------------------------------ */
 
 static void sim7000_pdp_deact(struct atnet_modem *m, const char *line,
@@ -636,6 +681,7 @@ const struct atnet_dialect_ops atnet_sim7000_dialect = {
 	.ctx_up = &sim7000_ctx_up,
 	.ctx_down = &sim7000_ctx_down,
 	.ctx_shut = &sim7000_ctx_shut,
+	.ctx_verify = &sim7000_ctx_verify,
 	.resolve = atnet_req_resolve_at,
 	.ping = atnet_req_ping_at,
 	.server = sim7000_server,

@@ -295,4 +295,47 @@ TEST_F(rec, second_context_bearer)
 	anl_updown(&self->nl, IFACE, 1, 0);
 }
 
+/*
+ * +PDP: DEACT names no context. With both up and only context 1 lost, its
+ * link dies and context 0's goes on; with both lost, both go.
+ */
+TEST_F(rec, pdp_deact_second_context_only)
+{
+	struct anl_modem md;
+	int fd0, fd1, i;
+	char c, buf[4];
+
+	ASSERT_EQ(0, ctx_up(&self->nl, 1));
+	fd0 = tcp_connect(IFACE, SRV, PORT_ECHO);
+	ASSERT_LE(0, fd0);
+	fd1 = tcp_connect("wwan1", SRV, PORT_ECHO);
+	ASSERT_LE(0, fd1);
+	ASSERT_EQ(0, sim_ctl("pdp-deact 1"));
+	EXPECT_EQ(-1, read(fd1, &c, 1));
+	EXPECT_EQ(ENETDOWN, errno);
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_EQ(ATNET_CTX_UP, md.ctx[0].state);
+	EXPECT_NE(ATNET_CTX_UP, md.ctx[1].state);
+	ASSERT_EQ(2, write(fd0, "ok", 2));
+	EXPECT_EQ(2, read(fd0, buf, 2));
+	close(fd1);
+
+	/* Both lost: both go. */
+	ASSERT_EQ(0, ctx_up(&self->nl, 1));
+	ASSERT_EQ(0, sim_ctl("pdp-deact"));
+	EXPECT_EQ(-1, read(fd0, &c, 1));
+	EXPECT_EQ(ENETDOWN, errno);
+	/* One AT+CIFSR after the other: wait for both verdicts. */
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+		if (md.ctx[0].state != ATNET_CTX_UP &&
+		    md.ctx[1].state != ATNET_CTX_UP)
+			break;
+		usleep(100000);
+	}
+	EXPECT_NE(ATNET_CTX_UP, md.ctx[0].state);
+	EXPECT_NE(ATNET_CTX_UP, md.ctx[1].state);
+	close(fd0);
+}
+
 TEST_HARNESS_MAIN

@@ -312,12 +312,14 @@ TEST_F(srv, second_context)
 	p = peer_start("192.0.2.101", 5004, 10000);
 	EXPECT_EQ(0, peer_wait(p));
 	/*
-	 * Losing context 1 takes the listener with it (+PDP: DEACT names no
-	 * context: both are taken as lost).
+	 * Losing context 1 takes the listener with it; +PDP: DEACT names no
+	 * context, AT+CIFSR per context tells context 0 survived.
 	 */
 	ASSERT_EQ(0, sim_ctl("pdp-deact 1"));
 	EXPECT_EQ(0, until(&self->nl, lsn_off, 10000, &md));
 	EXPECT_EQ(0, until(&self->nl, no_links, 10000, &md));
+	EXPECT_EQ(ATNET_CTX_UP, md.ctx[0].state);
+	EXPECT_NE(ATNET_CTX_UP, md.ctx[1].state);
 }
 
 /* Faults while clients come in: nothing stays that the modem lacks. */
