@@ -68,7 +68,9 @@ fragment() {
 --enable UTS_NS
 --enable PID_NS
 --enable NET_NS
-# poweroff -f in the guest's /init ends QEMU through ACPI
+# poweroff -f in the guest's /init ends QEMU through ACPI (S5 lives in the
+# DSDT, which needs PCI config space)
+--enable PCI
 --enable ACPI
 --set-str LOCALVERSION -atnet-debug
 --disable LOCALVERSION_AUTO
