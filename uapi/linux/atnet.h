@@ -274,7 +274,8 @@ struct sockaddr_atnet {
 	__kernel_sa_family_t	sat_family;	/* AF_ATNET */
 	__be16			sat_port;
 	struct in_addr		sat_addr;
-	__u32			sat_ifindex;	/* wwan interface: modem and context; 0 = the first one up */
+	/* The wwan interface names modem and context; 0 = the first one up. */
+	__u32			sat_ifindex;
 	__u8			sat_zero[4];	/* pad to sizeof(struct sockaddr) */
 };
 
@@ -300,6 +301,7 @@ enum atnet_cmd {
 	ATNET_CMD_EVENT,
 	__ATNET_CMD_MAX
 };
+
 #define ATNET_CMD_MAX (__ATNET_CMD_MAX - 1)
 
 enum atnet_attr {
@@ -332,6 +334,7 @@ enum atnet_attr {
 	ATNET_A_PAD,
 	__ATNET_A_MAX
 };
+
 #define ATNET_A_MAX (__ATNET_A_MAX - 1)
 
 enum atnet_ctx_attr {
@@ -345,6 +348,7 @@ enum atnet_ctx_attr {
 	ATNET_CTX_A_IFINDEX,	/* u32, the context's wwan interface */
 	__ATNET_CTX_A_MAX
 };
+
 #define ATNET_CTX_A_MAX (__ATNET_CTX_A_MAX - 1)
 
 enum atnet_link_attr {
@@ -366,6 +370,7 @@ enum atnet_link_attr {
 	ATNET_LINK_A_MAX_SEND,	/* u32, largest AT+CIPSEND (AT+CIPSEND?) */
 	__ATNET_LINK_A_MAX
 };
+
 #define ATNET_LINK_A_MAX (__ATNET_LINK_A_MAX - 1)
 
 enum atnet_lsn_attr {
@@ -375,6 +380,7 @@ enum atnet_lsn_attr {
 	ATNET_LSN_A_STATE,	/* u8, 0 off, 1 listening */
 	__ATNET_LSN_A_MAX
 };
+
 #define ATNET_LSN_A_MAX (__ATNET_LSN_A_MAX - 1)
 
 enum atnet_ping_attr {
@@ -384,6 +390,7 @@ enum atnet_ping_attr {
 	ATNET_PING_A_TTL,	/* u32 */
 	__ATNET_PING_A_MAX
 };
+
 #define ATNET_PING_A_MAX (__ATNET_PING_A_MAX - 1)
 
 enum atnet_cnt_attr {
@@ -402,6 +409,7 @@ enum atnet_cnt_attr {
 	ATNET_CNT_A_RECOVER_RESET, /* u64, recovery step 3: AT+CFUN=1,1 */
 	__ATNET_CNT_A_MAX
 };
+
 #define ATNET_CNT_A_MAX (__ATNET_CNT_A_MAX - 1)
 
 enum atnet_dialect {
