@@ -115,6 +115,10 @@ check-debug: deps-if-missing
 	@ATNET_DEBUG_KERNEL=1 $(TOP)/selftests/run_vm_tests.sh \
 		$(if $(filter command line,$(origin MODEL)),--model $(MODEL))
 
+# The AF_ATNET benchmark: one VM boot per configuration, one table (README).
+bench: deps-if-missing all
+	selftests/bench/bench.sh
+
 demo: deps-if-missing
 	+@$(SUBMAKE) all
 	@if [ -f selftests/demo.sh ]; then \
@@ -141,5 +145,5 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all kver module sparse user ksft-headers vm-tests deps deps-if-missing \
+.PHONY: all bench kver module sparse user ksft-headers vm-tests deps deps-if-missing \
 	check vm-check demo install clean distclean debug-kernel debug-module check-debug
