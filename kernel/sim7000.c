@@ -467,6 +467,15 @@ static void sim7000_limits_ask(struct atnet_modem *m)
 	m->status.send_busy = !atnet_modem_submit(m, cmd);
 }
 
+static const struct atnet_script sim7000_ctx_verify;
+
+/* A +PDP: DEACT is being sorted out on @ctx: its end will say why. */
+static bool sim7000_ctx_in_doubt(struct atnet_modem *m, unsigned int ctx)
+{
+	return m->ctx[ctx].verify ||
+	       (m->script == &sim7000_ctx_verify && m->script_ctx == ctx);
+}
+
 static void sim7000_status_apply(struct atnet_modem *m)
 {
 	struct atnet_status *st = &m->status;
@@ -479,6 +488,9 @@ static void sim7000_status_apply(struct atnet_modem *m)
 	for (i = 0; i < SIM7000_MAX_LINKS; i++) {
 		l = atnet_link_by_slot(m, i);
 		if (!l || !(st->seen & BIT(i)))
+			continue;
+		if (l->state != ATNET_LINK_FREE &&
+		    sim7000_ctx_in_doubt(m, l->ctx))
 			continue;
 		/* Taken again since we asked: the answer is about the old one. */
 		if (l->state != ATNET_LINK_FREE && l->gen != st->gen[i])
