@@ -82,7 +82,14 @@ static void show_link(FILE *f, const struct nlattr *nest)
 		nl_u64(tb[ATNET_LINK_A_RX_BYTES], 0));
 	if (tb[ATNET_LINK_A_ACKED])
 		fprintf(f, " acked %" PRIu64, nl_u64(tb[ATNET_LINK_A_ACKED], 0));
+	if (tb[ATNET_LINK_A_NACKED])
+		fprintf(f, " unacked %" PRIu64, nl_u64(tb[ATNET_LINK_A_NACKED], 0));
+	if (tb[ATNET_LINK_A_RX_DROPPED])
+		fprintf(f, " rx-dropped %" PRIu64,
+			nl_u64(tb[ATNET_LINK_A_RX_DROPPED], 0));
 	fputs(" bytes", f);
+	if (tb[ATNET_LINK_A_MAX_SEND])
+		fprintf(f, ", max send %u", nl_u32(tb[ATNET_LINK_A_MAX_SEND], 0));
 	if (nl_str(tb[ATNET_LINK_A_MODEM_STATE]))
 		fprintf(f, ", modem \"%s\"", nl_str(tb[ATNET_LINK_A_MODEM_STATE]));
 	fputc('\n', f);
@@ -110,6 +117,11 @@ static void show_counters(FILE *f, const struct nlattr *nest)
 		[ATNET_CNT_A_GARBAGE] = "garbage",
 		[ATNET_CNT_A_URCS] = "urcs",
 		[ATNET_CNT_A_RESTARTS] = "restarts",
+		[ATNET_CNT_A_RECONCILES] = "reconciles",
+		[ATNET_CNT_A_LINKS_LOST] = "links-lost",
+		[ATNET_CNT_A_RECOVER_CLOSE] = "recover-close",
+		[ATNET_CNT_A_RECOVER_SHUT] = "recover-shut",
+		[ATNET_CNT_A_RECOVER_RESET] = "recover-reset",
 	};
 	const char *sep = "  counters: ";
 	unsigned int i;
