@@ -27,6 +27,10 @@ libc6-dev
 xz-utils
 socat
 bc
+flex
+bison
+libelf-dev
+libssl-dev
 file
 "
 
