@@ -388,6 +388,47 @@ static const struct atnet_script atnet_probe_script = {
 	.done = atnet_probe_done,
 };
 
+/* Step checks every dialect shares: AT+CPIN? and AT+CSQ answer alike. */
+int atnet_check_cpin(struct atnet_modem *m, int err, const char *answer)
+{
+	if (err) {
+		atnet_modem_set_reason(m, "SIM card not ready (AT+CPIN? failed)");
+		return -EAGAIN;
+	}
+	if (!strcmp(answer, "READY"))
+		return 0;
+	if (strstr(answer, "PIN") || strstr(answer, "PUK")) {
+		atnet_modem_set_reason(m, "SIM card locked (+CPIN: %s)",
+				       answer);
+		return -EACCES;
+	}
+	atnet_modem_set_reason(m, "SIM card not ready (+CPIN: %s)",
+			       answer[0] ? answer : "no answer");
+	return -EAGAIN;
+}
+
+int atnet_check_csq(struct atnet_modem *m, int err, const char *answer)
+{
+	const char *f[2];
+	char buf[ATNET_ANSWER_MAX];
+	u32 rssi;
+
+	if (err)
+		return -EAGAIN;
+	if (atnet_chat_fields(answer, buf, sizeof(buf), f, 2) < 1 ||
+	    atnet_chat_uint(f[0], 99, &rssi)) {
+		atnet_modem_set_reason(m, "unreadable AT+CSQ answer \"%s\"",
+				       answer);
+		return -EAGAIN;
+	}
+	m->signal = rssi;
+	if (rssi == 99) {
+		atnet_modem_set_reason(m, "no signal (+CSQ: 99)");
+		return -EAGAIN;
+	}
+	return 0;
+}
+
 void atnet_probe_start(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);

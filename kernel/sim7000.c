@@ -37,46 +37,6 @@
 #define SIM7000_MAX_SEND	1460
 #define SIM7000_CONTEXTS	2
 
-static int sim7000_cpin_check(struct atnet_modem *m, int err,
-			      const char *answer)
-{
-	if (err)
-		return -EAGAIN;
-	if (!strcmp(answer, "READY"))
-		return 0;
-	if (strstr(answer, "PIN") || strstr(answer, "PUK")) {
-		atnet_modem_set_reason(m, "SIM card locked (+CPIN: %s)",
-				       answer);
-		return -EACCES;
-	}
-	atnet_modem_set_reason(m, "SIM card not ready (+CPIN: %s)",
-			       answer[0] ? answer : "no answer");
-	return -EAGAIN;
-}
-
-static int sim7000_csq_check(struct atnet_modem *m, int err,
-			     const char *answer)
-{
-	const char *f[2];
-	char buf[ATNET_ANSWER_MAX];
-	u32 rssi;
-
-	if (err)
-		return -EAGAIN;
-	if (atnet_chat_fields(answer, buf, sizeof(buf), f, 2) < 1 ||
-	    atnet_chat_uint(f[0], 99, &rssi)) {
-		atnet_modem_set_reason(m, "unreadable AT+CSQ answer \"%s\"",
-				       answer);
-		return -EAGAIN;
-	}
-	m->signal = rssi;
-	if (rssi == 99) {
-		atnet_modem_set_reason(m, "no signal (+CSQ: 99)");
-		return -EAGAIN;
-	}
-	return 0;
-}
-
 static int sim7000_cgatt_check(struct atnet_modem *m, int err,
 			       const char *answer)
 {
@@ -165,9 +125,9 @@ static enum atnet_chat_verdict sim7000_cifsr_line(struct atnet_chat_cmd *cmd,
 static const struct atnet_step sim7000_bring_up_steps[] = {
 	{ .cmd = "AT+CIPSHUT", .line = sim7000_shut_line,
 	  .check = sim7000_tolerant_check, .timeout_ms = 65000 },
-	{ .cmd = "AT+CPIN?", .prefix = "+CPIN:", .check = sim7000_cpin_check,
+	{ .cmd = "AT+CPIN?", .prefix = "+CPIN:", .check = atnet_check_cpin,
 	  .timeout_ms = 5000, .tries = 4, .retry_ms = 2000 },
-	{ .cmd = "AT+CSQ", .prefix = "+CSQ:", .check = sim7000_csq_check,
+	{ .cmd = "AT+CSQ", .prefix = "+CSQ:", .check = atnet_check_csq,
 	  .timeout_ms = 2000, .tries = 4, .retry_ms = 2000 },
 	{ .cmd = "AT+CGATT?", .prefix = "+CGATT:", .check = sim7000_cgatt_check,
 	  .timeout_ms = 10000, .tries = 4, .retry_ms = 2000 },

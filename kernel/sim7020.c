@@ -195,48 +195,6 @@ void atnet_sim7020_bearer_check(struct atnet_modem *m)
 
 /* Step checks -------------------------------------------------------------- */
 
-static int sim7020_cpin_check(struct atnet_modem *m, int err,
-			      const char *answer)
-{
-	if (err) {
-		atnet_modem_set_reason(m, "SIM card not ready (AT+CPIN? failed)");
-		return -EAGAIN;
-	}
-	if (!strcmp(answer, "READY"))
-		return 0;
-	if (strstr(answer, "PIN") || strstr(answer, "PUK")) {
-		atnet_modem_set_reason(m, "SIM card locked (+CPIN: %s)",
-				       answer);
-		return -EACCES;
-	}
-	atnet_modem_set_reason(m, "SIM card not ready (+CPIN: %s)",
-			       answer[0] ? answer : "no answer");
-	return -EAGAIN;
-}
-
-static int sim7020_csq_check(struct atnet_modem *m, int err,
-			     const char *answer)
-{
-	const char *f[2];
-	char buf[ATNET_ANSWER_MAX];
-	u32 rssi;
-
-	if (err)
-		return -EAGAIN;
-	if (atnet_chat_fields(answer, buf, sizeof(buf), f, 2) < 1 ||
-	    atnet_chat_uint(f[0], 99, &rssi)) {
-		atnet_modem_set_reason(m, "unreadable AT+CSQ answer \"%s\"",
-				       answer);
-		return -EAGAIN;
-	}
-	m->signal = rssi;
-	if (rssi == 99) {
-		atnet_modem_set_reason(m, "no signal (+CSQ: 99)");
-		return -EAGAIN;
-	}
-	return 0;
-}
-
 static int sim7020_cgreg_check(struct atnet_modem *m, int err,
 			       const char *answer)
 {
@@ -542,9 +500,9 @@ static int sim7020_csocl_build(struct atnet_modem *m, char *buf, size_t size)
  */
 static const struct atnet_step sim7020_bring_up_steps[] = {
 	{ .build = sim7020_cpin_build, .prefix = "+CPIN:",
-	  .check = sim7020_cpin_check, .timeout_ms = 5000, .tries = 4,
+	  .check = atnet_check_cpin, .timeout_ms = 5000, .tries = 4,
 	  .retry_ms = 2000 },
-	{ .cmd = "AT+CSQ", .prefix = "+CSQ:", .check = sim7020_csq_check,
+	{ .cmd = "AT+CSQ", .prefix = "+CSQ:", .check = atnet_check_csq,
 	  .timeout_ms = 2000, .tries = 4, .retry_ms = 2000 },
 	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
 	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 4,
