@@ -16,8 +16,9 @@
  * - Never take rtnl or lock_sock under m->lock: interfaces are registered
  *   from netdev_work, outside it; carrier changes need neither.
  * - Never cancel_*_sync() our works under m->lock: they take it.
- * - m->tx_lock (spinlock, bh) guards m->tty and the tx fifo: the tx work
- *   writes to the tty under it, write_wakeup (IRQ context) only schedules.
+ * - m->tx_lock (spinlock, bh) guards m->tty and the tx fifo: the chat
+ *   engine's ->write() and the tx work write to the tty under it,
+ *   write_wakeup (IRQ context) only schedules the tx work.
  * - m->req_lock[kind] (mutex) serialises the netlink callers waiting for one
  *   kind of request (DNS, ping, server): taken before m->lock and held while
  *   the caller sleeps, never by anything the modem's answers run.
@@ -126,27 +127,12 @@ void atnet_modem_set_reason(struct atnet_modem *m, const char *fmt, ...)
 
 /* Transmit -------------------------------------------------------------- */
 
-/* The chat engine's ->write(): queue, the tx work pushes to the tty. */
-static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
+/*
+ * Move what the tty takes from the tx fifo into it. Under tx_lock, so it
+ * may run from the tx work and from the chat engine's ->write() at once.
+ */
+static void atnet_modem_tx_push(struct atnet_modem *m)
 {
-	struct atnet_modem *m = ctx;
-	unsigned int n;
-
-	lockdep_assert_held(&m->lock);
-	spin_lock_bh(&m->tx_lock);
-	n = kfifo_in(&m->txfifo, buf, len);
-	spin_unlock_bh(&m->tx_lock);
-	if (n < len) {
-		m->tx_overflows++;
-		pr_warn_ratelimited("%s: tx fifo full, %zu bytes dropped\n",
-				    m->tty_name, len - n);
-	}
-	schedule_work(&m->tx_work);
-}
-
-static void atnet_modem_tx_work(struct work_struct *work)
-{
-	struct atnet_modem *m = container_of(work, struct atnet_modem, tx_work);
 	struct tty_struct *tty;
 	unsigned int n;
 	int written;
@@ -166,6 +152,35 @@ static void atnet_modem_tx_work(struct work_struct *work)
 		n = kfifo_out(&m->txfifo, m->txbuf, written);
 	}
 	spin_unlock_bh(&m->tx_lock);
+}
+
+/*
+ * The chat engine's ->write(): queue, and push to the tty at once. It runs
+ * in process context (m->lock is a mutex), so writing here saves the hop
+ * through the tx work on every turnaround (prompt -> payload, result ->
+ * next command), which is most of a round trip's cost. What the tty does
+ * not take now goes out from the tx work on write_wakeup.
+ */
+static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
+{
+	struct atnet_modem *m = ctx;
+	unsigned int n;
+
+	lockdep_assert_held(&m->lock);
+	spin_lock_bh(&m->tx_lock);
+	n = kfifo_in(&m->txfifo, buf, len);
+	spin_unlock_bh(&m->tx_lock);
+	if (n < len) {
+		m->tx_overflows++;
+		pr_warn_ratelimited("%s: tx fifo full, %zu bytes dropped\n",
+				    m->tty_name, len - n);
+	}
+	atnet_modem_tx_push(m);
+}
+
+static void atnet_modem_tx_work(struct work_struct *work)
+{
+	atnet_modem_tx_push(container_of(work, struct atnet_modem, tx_work));
 }
 
 /* From write_wakeup, possibly in IRQ context: only schedule. */
