@@ -2,7 +2,9 @@
 /*
  * atnet_nl.h - a small generic netlink client for the atnet VM tests:
  * commands with extack messages, GET parsed into a struct, events with a
- * deadline, and the simulator's control socket. No libraries: the test
+ * deadline, and the simulator's control socket; also the AF_ATNET family
+ * number and a connected socket, which every test of the module needs
+ * (sock_lib.h adds the socket bed on top). No libraries: the test
  * binaries are static and the harness forks for every test.
  */
 #ifndef ATNET_SELFTEST_NL_H
@@ -19,6 +21,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -602,6 +605,33 @@ static inline int anl_wait_state(struct anl *nl, const char *ifname,
 	return err ?: -ETIMEDOUT;
 }
 
+/*
+ * Poll GET until context @ctx is in @state and the modem READY, up to @ms;
+ * *md holds the last GET. 0 or -ETIMEDOUT.
+ */
+static inline int anl_wait_ctx(struct anl *nl, const char *ifname, int ctx,
+			       int state, int ms, struct anl_modem *md)
+{
+	long long end = anl_now_ms() + ms;
+
+	while (anl_now_ms() < end) {
+		if (!anl_get(nl, ifname, md) && md->state == ATNET_MODEM_READY &&
+		    md->ctx[ctx].state == state)
+			return 0;
+		usleep(50000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* CONTEXT_UP of @ctx, then up to 60 s (the bed's PDP activation) for it. */
+static inline int anl_ctx_up(struct anl *nl, const char *ifname, int ctx)
+{
+	struct anl_modem md;
+
+	anl_updown(nl, ifname, ctx, 1);
+	return anl_wait_ctx(nl, ifname, ctx, ATNET_CTX_UP, 60000, &md);
+}
+
 /* IFLA_CARRIER over rtnetlink: sysfs hides it while the link is down. */
 static inline int anl_carrier(const char *ifname)
 {
@@ -683,6 +713,94 @@ static inline int sim_ctl_at(const char *path, const char *cmd)
 static inline int sim_ctl(const char *cmd)
 {
 	return sim_ctl_at(NULL, cmd);
+}
+
+/* An integer file (sysfs, a module parameter), -1 if there is none. */
+static inline int read_int_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+#define ATNET_PARAM	"/sys/module/atnet/parameters/"
+
+/* Write module parameter @name (a test's thresholds); 0 or -errno. */
+static inline int atnet_param_set(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), ATNET_PARAM "%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	err = fputs(val, f) < 0;
+	return fclose(f) || err ? -EIO : 0;
+}
+
+/* The AF_ATNET family number, as the module parameter says. */
+static inline int atnet_af(void)
+{
+	return read_int_file(ATNET_PARAM "family");
+}
+
+static inline struct sockaddr_atnet sat_of(const char *ip, int port)
+{
+	struct sockaddr_atnet a;
+
+	memset(&a, 0, sizeof(a));
+	a.sat_family = atnet_af();
+	a.sat_port = htons(port);
+	inet_pton(AF_INET, ip, &a.sat_addr);
+	return a;
+}
+
+static inline int sock_new(int type)
+{
+	return socket(atnet_af(), type | SOCK_CLOEXEC, 0);
+}
+
+/*
+ * A socket of @type connected to @ip:@port on the context of @ifname (its
+ * sat_ifindex; NULL: the default context), or -errno.
+ */
+static inline int sock_connect_on(int type, const char *ifname,
+				  const char *ip, int port)
+{
+	struct sockaddr_atnet a = sat_of(ip, port);
+	int fd = sock_new(type), e;
+
+	if (fd < 0)
+		return -errno;
+	if (ifname)
+		a.sat_ifindex = if_nametoindex(ifname);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* A connected socket or -errno. */
+static inline int sock_connect(int type, const char *ip, int port)
+{
+	return sock_connect_on(type, NULL, ip, port);
+}
+
+static inline void set_timeo(int fd, int opt, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
 #endif /* ATNET_SELFTEST_NL_H */

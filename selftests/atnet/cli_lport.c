@@ -14,6 +14,7 @@
 #include "kselftest_harness.h"
 #include "../lib/vmtest.h"
 #include "atnet_nl.h"
+#include "../lib/inet_peer.h"
 
 VM_TEST_META("sim7000", "");
 
@@ -21,55 +22,28 @@ VM_TEST_META("sim7000", "");
 #define PEER_TCP	7100
 #define PEER_UDP	7101
 
-static int atnet_af(void)
-{
-	FILE *f = fopen("/sys/module/atnet/parameters/family", "r");
-	int af = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &af) != 1)
-			af = -1;
-		fclose(f);
-	}
-	return af;
-}
-
-struct peer {
-	pid_t pid;
-	int fd;			/* read end: "a.b.c.d port\n" per client */
-};
-
 /*
  * A server on 192.0.2.1 in netns "inet" that writes each client's source
  * address and port to a pipe: TCP (accept, then close) or UDP (recvfrom,
  * then echo back), @n clients.
  */
-static int peer_start(struct peer *p, int udp, int n, int port)
+static int peer_start(struct inet_peer *p, int udp, int n, int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET }, from;
 	socklen_t fl;
-	int pfd[2], ns, fd, c, one = 1;
+	int fd, c, one = 1;
 	char buf[64];
 
-	if (pipe(pfd))
-		return -1;
-	p->pid = fork();
-	if (p->pid) {
-		close(pfd[1]);
-		p->fd = pfd[0];
-		return 0;
-	}
-	close(pfd[0]);
-	ns = open("/run/netns/inet", O_RDONLY);
-	if (ns < 0 || setns(ns, CLONE_NEWNET))
-		_exit(3);
+	c = inet_peer_fork(p);
+	if (c)
+		return c < 0 ? -1 : 0;
 	fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	a.sin_port = htons(port);
 	inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || (!udp && listen(fd, 8)))
 		_exit(3);
-	if (write(pfd[1], "ready\n", 6) != 6)
+	if (write(p->fd, "ready\n", 6) != 6)
 		_exit(3);
 	while (n-- > 0) {
 		fl = sizeof(from);
@@ -88,7 +62,7 @@ static int peer_start(struct peer *p, int udp, int n, int port)
 			c = snprintf(buf, sizeof(buf), "%s %d\n",
 				     inet_ntoa(from.sin_addr),
 				     ntohs(from.sin_port));
-			if (write(pfd[1], buf, c) != c)
+			if (write(p->fd, buf, c) != c)
 				_exit(5);
 			/* Open until the client closes. */
 			while (read(k, buf, sizeof(buf)) > 0)
@@ -98,62 +72,27 @@ static int peer_start(struct peer *p, int udp, int n, int port)
 		}
 		c = snprintf(buf, sizeof(buf), "%s %d\n",
 			     inet_ntoa(from.sin_addr), ntohs(from.sin_port));
-		if (write(pfd[1], buf, c) != c)
+		if (write(p->fd, buf, c) != c)
 			_exit(5);
 	}
 	_exit(0);
 }
 
-/* The next line the peer wrote, within 15 s. */
-static int peer_line(struct peer *p, char *buf, size_t size)
-{
-	struct timeval tv = { .tv_sec = 15 };
-	size_t i = 0;
-	fd_set set;
-
-	while (i < size - 1) {
-		FD_ZERO(&set);
-		FD_SET(p->fd, &set);
-		if (select(p->fd + 1, &set, NULL, NULL, &tv) <= 0 ||
-		    read(p->fd, buf + i, 1) != 1)
-			return -1;
-		if (buf[i] == '\n')
-			break;
-		i++;
-	}
-	buf[i] = '\0';
-	return 0;
-}
-
-static void peer_stop(struct peer *p)
-{
-	kill(p->pid, SIGKILL);
-	waitpid(p->pid, NULL, 0);
-	close(p->fd);
-}
-
 /* connect() @type from local port @lport (0: none bound), or -errno. */
 static int sock_from(int type, int lport, const char *dev, int port)
 {
-	struct sockaddr_atnet a = { .sat_port = htons(port) };
-	struct timeval tv = { .tv_sec = 10 };
-	int fd, e;
+	struct sockaddr_atnet me = sat_of("0.0.0.0", lport);
+	struct sockaddr_atnet a = sat_of("192.0.2.1", port);
+	int fd = sock_new(type), e;
 
-	a.sat_family = atnet_af();
-	fd = socket(atnet_af(), type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	set_timeo(fd, SO_RCVTIMEO, 10000);
 	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev,
 			      strlen(dev) + 1))
 		goto fail;
-	if (lport) {
-		a.sat_port = htons(lport);
-		if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
-			goto fail;
-		a.sat_port = htons(port);
-	}
-	inet_pton(AF_INET, "192.0.2.1", &a.sat_addr);
+	if (lport && bind(fd, (struct sockaddr *)&me, sizeof(me)))
+		goto fail;
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
 		goto fail;
 	return fd;
@@ -163,23 +102,9 @@ fail:
 	return e;
 }
 
-static int ctx_up(struct anl *nl, int ctx)
-{
-	long long end = anl_now_ms() + 60000;
-	struct anl_modem md;
-
-	anl_updown(nl, IFACE, ctx, 1);
-	while (anl_now_ms() < end) {
-		if (!anl_get(nl, IFACE, &md) && md.ctx[ctx].state == ATNET_CTX_UP)
-			return 0;
-		usleep(50000);
-	}
-	return -ETIMEDOUT;
-}
-
 FIXTURE(lp) {
 	struct anl nl;
-	struct peer p;
+	struct inet_peer p;
 };
 
 FIXTURE_SETUP(lp)
@@ -189,7 +114,7 @@ FIXTURE_SETUP(lp)
 	ASSERT_EQ(0, anl_open(&self->nl, 0));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    60000, &md));
-	ASSERT_EQ(0, ctx_up(&self->nl, 0));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 0));
 }
 
 FIXTURE_TEARDOWN(lp)
@@ -205,12 +130,12 @@ TEST_F(lp, tcp_fixed_port)
 	int fd, fd2;
 
 	ASSERT_EQ(0, peer_start(&self->p, 0, 3, PEER_TCP));
-	ASSERT_EQ(0, peer_line(&self->p, line, sizeof(line)));
+	ASSERT_EQ(0, inet_peer_line(&self->p, line, sizeof(line)));
 	fd = sock_from(SOCK_STREAM, 45000, NULL, PEER_TCP);
 	ASSERT_LE(0, fd) {
 		TH_LOG("connect: %s", strerror(-fd));
 	}
-	ASSERT_EQ(0, peer_line(&self->p, line, sizeof(line)));
+	ASSERT_EQ(0, inet_peer_line(&self->p, line, sizeof(line)));
 	EXPECT_STREQ("192.0.2.100 45000", line);
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&me, &len));
 	EXPECT_EQ(45000, ntohs(me.sat_port));
@@ -221,10 +146,10 @@ TEST_F(lp, tcp_fixed_port)
 	/* Unbound again: the modem picks (AT+CLPORT back to 0). */
 	fd2 = sock_from(SOCK_STREAM, 0, NULL, PEER_TCP);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, peer_line(&self->p, line, sizeof(line)));
+	ASSERT_EQ(0, inet_peer_line(&self->p, line, sizeof(line)));
 	EXPECT_EQ(NULL, strstr(line, " 45000"));
 	close(fd2);
-	peer_stop(&self->p);
+	inet_peer_stop(&self->p);
 }
 
 TEST_F(lp, udp_fixed_port)
@@ -233,15 +158,15 @@ TEST_F(lp, udp_fixed_port)
 	int fd;
 
 	ASSERT_EQ(0, peer_start(&self->p, 1, 1, PEER_UDP));
-	ASSERT_EQ(0, peer_line(&self->p, line, sizeof(line)));
+	ASSERT_EQ(0, inet_peer_line(&self->p, line, sizeof(line)));
 	fd = sock_from(SOCK_DGRAM, 45001, NULL, PEER_UDP);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(4, send(fd, "ping", 4, 0));
-	ASSERT_EQ(0, peer_line(&self->p, line, sizeof(line)));
+	ASSERT_EQ(0, inet_peer_line(&self->p, line, sizeof(line)));
 	EXPECT_STREQ("192.0.2.100 45001", line);
 	EXPECT_EQ(4, recv(fd, buf, sizeof(buf), 0));
 	close(fd);
-	peer_stop(&self->p);
+	inet_peer_stop(&self->p);
 }
 
 /* SO_BINDTODEVICE wwan1: context 1's bearer, its own address. */
@@ -251,14 +176,14 @@ TEST_F(lp, bindtodevice_second_context)
 	char line[64];
 	int fd, i;
 
-	ASSERT_EQ(0, ctx_up(&self->nl, 1));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 1));
 	ASSERT_EQ(0, peer_start(&self->p, 0, 1, PEER_TCP + 2));
-	ASSERT_EQ(0, peer_line(&self->p, line, sizeof(line)));
+	ASSERT_EQ(0, inet_peer_line(&self->p, line, sizeof(line)));
 	fd = sock_from(SOCK_STREAM, 0, "wwan1", PEER_TCP + 2);
 	ASSERT_LE(0, fd) {
 		TH_LOG("connect: %s", strerror(-fd));
 	}
-	ASSERT_EQ(0, peer_line(&self->p, line, sizeof(line)));
+	ASSERT_EQ(0, inet_peer_line(&self->p, line, sizeof(line)));
 	EXPECT_EQ(0, strncmp(line, "192.0.2.101 ", 12)) {
 		TH_LOG("peer saw %s", line);
 	}
@@ -266,7 +191,7 @@ TEST_F(lp, bindtodevice_second_context)
 	for (i = 0; i < md.n_links; i++)
 		EXPECT_EQ(1, md.links[i].ctx);
 	close(fd);
-	peer_stop(&self->p);
+	inet_peer_stop(&self->p);
 	anl_updown(&self->nl, IFACE, 1, 0);
 }
 

@@ -20,66 +20,15 @@ VM_TEST_META("sim7000", "");
 #define IFACE		"wwan0"
 #define SRV		"192.0.2.1"
 #define PORT_ECHO	7
-#define PARAM		"/sys/module/atnet/parameters/"
 
-static int atnet_af(void)
-{
-	FILE *f = fopen(PARAM "family", "r");
-	int af = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &af) != 1)
-			af = -1;
-		fclose(f);
-	}
-	return af;
-}
-
-static int param_set(const char *name, const char *val)
-{
-	char path[128];
-	FILE *f;
-	int err;
-
-	snprintf(path, sizeof(path), PARAM "%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	err = fputs(val, f) < 0;
-	return fclose(f) || err ? -EIO : 0;
-}
-
+/* A TCP socket connected to @ip:@port whose reads give up after 10 s. */
 static int tcp_connect(const char *ip, int port)
 {
-	struct sockaddr_atnet a = { .sat_port = htons(port) };
-	struct timeval tv = { .tv_sec = 10 };
-	int fd, e;
+	int fd = sock_connect(SOCK_STREAM, ip, port);
 
-	a.sat_family = atnet_af();
-	inet_pton(AF_INET, ip, &a.sat_addr);
-	fd = socket(atnet_af(), SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
+	if (fd >= 0)
+		set_timeo(fd, SO_RCVTIMEO, 10000);
 	return fd;
-}
-
-static int wait_ctx(struct anl *nl, int state, int ms, struct anl_modem *md)
-{
-	long long end = anl_now_ms() + ms;
-
-	while (anl_now_ms() < end) {
-		if (!anl_get(nl, IFACE, md) && md->state == ATNET_MODEM_READY &&
-		    md->ctx[0].state == state)
-			return 0;
-		usleep(50000);
-	}
-	return -ETIMEDOUT;
 }
 
 /* One fault: the next command (a DNS question) answers +CME ERROR: 3. */
@@ -119,20 +68,20 @@ FIXTURE_SETUP(ladder)
 	ASSERT_EQ(0, anl_open(&self->ev, 1));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    60000, &md));
-	ASSERT_EQ(0, param_set("recover_window_ms", "120000"));
-	ASSERT_EQ(0, param_set("recover_close", "2"));
-	ASSERT_EQ(0, param_set("recover_shut", "3"));
-	ASSERT_EQ(0, param_set("recover_reset", "4"));
-	ASSERT_EQ(0, param_set("status_interval_ms", "0"));
+	ASSERT_EQ(0, atnet_param_set("recover_window_ms", "120000"));
+	ASSERT_EQ(0, atnet_param_set("recover_close", "2"));
+	ASSERT_EQ(0, atnet_param_set("recover_shut", "3"));
+	ASSERT_EQ(0, atnet_param_set("recover_reset", "4"));
+	ASSERT_EQ(0, atnet_param_set("status_interval_ms", "0"));
 }
 
 FIXTURE_TEARDOWN(ladder)
 {
-	param_set("recover_window_ms", "30000");
-	param_set("recover_close", "4");
-	param_set("recover_shut", "6");
-	param_set("recover_reset", "8");
-	param_set("status_interval_ms", "60000");
+	atnet_param_set("recover_window_ms", "30000");
+	atnet_param_set("recover_close", "4");
+	atnet_param_set("recover_shut", "6");
+	atnet_param_set("recover_reset", "8");
+	atnet_param_set("status_interval_ms", "60000");
 	anl_close(&self->nl);
 	anl_close(&self->ev);
 }
@@ -145,7 +94,7 @@ TEST_F_TIMEOUT(ladder, close_shut_reset, 180)
 	int fd;
 
 	anl_updown(&self->nl, IFACE, 0, 1);
-	ASSERT_EQ(0, wait_ctx(&self->nl, ATNET_CTX_UP, 60000, &md));
+	ASSERT_EQ(0, anl_wait_ctx(&self->nl, IFACE, 0, ATNET_CTX_UP, 60000, &md));
 	restarts = md.restarts;
 	ASSERT_EQ(0ULL, md.recover[0]);
 	fd = tcp_connect(SRV, PORT_ECHO);
@@ -194,7 +143,7 @@ TEST_F_TIMEOUT(ladder, close_shut_reset, 180)
 
 	/* A fresh modem starts at the bottom of the ladder. */
 	anl_updown(&self->nl, IFACE, 0, 1);
-	ASSERT_EQ(0, wait_ctx(&self->nl, ATNET_CTX_UP, 60000, &md));
+	ASSERT_EQ(0, anl_wait_ctx(&self->nl, IFACE, 0, ATNET_CTX_UP, 60000, &md));
 	ASSERT_EQ(0, fault());
 	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
 	EXPECT_EQ(1ULL, md.recover[0]);

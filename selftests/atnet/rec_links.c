@@ -21,54 +21,17 @@ VM_TEST_META("sim7000", "");
 #define IFACE		"wwan0"
 #define SRV		"192.0.2.1"
 #define PORT_ECHO	7
-#define PARAM		"/sys/module/atnet/parameters/"
 
-static int atnet_af(void)
-{
-	FILE *f = fopen(PARAM "family", "r");
-	int af = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &af) != 1)
-			af = -1;
-		fclose(f);
-	}
-	return af;
-}
-
-static int param_set(const char *name, const char *val)
-{
-	char path[128];
-	FILE *f;
-	int err;
-
-	snprintf(path, sizeof(path), PARAM "%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	err = fputs(val, f) < 0;
-	return fclose(f) || err ? -EIO : 0;
-}
-
-/* A connected AF_ATNET TCP socket on @ifname's context, or -errno. */
+/*
+ * A TCP socket connected to @ip:@port on @ifname's context, whose reads
+ * give up after 10 s; or -errno.
+ */
 static int tcp_connect(const char *ifname, const char *ip, int port)
 {
-	struct sockaddr_atnet a = { .sat_port = htons(port) };
-	struct timeval tv = { .tv_sec = 10 };
-	int fd, e;
+	int fd = sock_connect_on(SOCK_STREAM, ifname, ip, port);
 
-	a.sat_family = atnet_af();
-	a.sat_ifindex = if_nametoindex(ifname);
-	inet_pton(AF_INET, ip, &a.sat_addr);
-	fd = socket(atnet_af(), SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
+	if (fd >= 0)
+		set_timeo(fd, SO_RCVTIMEO, 10000);
 	return fd;
 }
 
@@ -80,20 +43,6 @@ static int sim_has(const char *what)
 		 "printf 'status\\n' | socat -t 5 - UNIX-CONNECT:%s | grep -q '%s'",
 		 getenv("SIM_CTL") ?: "/run/sim.ctl", what);
 	return system(cmd) == 0;
-}
-
-static int ctx_up(struct anl *nl, int ctx)
-{
-	long long end = anl_now_ms() + 60000;
-	struct anl_modem md;
-
-	anl_updown(nl, IFACE, ctx, 1);
-	while (anl_now_ms() < end) {
-		if (!anl_get(nl, IFACE, &md) && md.ctx[ctx].state == ATNET_CTX_UP)
-			return 0;
-		usleep(50000);
-	}
-	return -ETIMEDOUT;
 }
 
 /* The link on @slot as GET shows it, or NULL. */
@@ -158,20 +107,20 @@ FIXTURE_SETUP(rec)
 	ASSERT_EQ(0, anl_open(&self->nl, 0));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    60000, &md));
-	ASSERT_EQ(0, ctx_up(&self->nl, 0));
-	ASSERT_EQ(0, param_set("status_interval_ms", "1000"));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 0));
+	ASSERT_EQ(0, atnet_param_set("status_interval_ms", "1000"));
 	/* The faults here are on purpose: the ladder has its own test. */
-	ASSERT_EQ(0, param_set("recover_close", "0"));
-	ASSERT_EQ(0, param_set("recover_shut", "0"));
-	ASSERT_EQ(0, param_set("recover_reset", "0"));
+	ASSERT_EQ(0, atnet_param_set("recover_close", "0"));
+	ASSERT_EQ(0, atnet_param_set("recover_shut", "0"));
+	ASSERT_EQ(0, atnet_param_set("recover_reset", "0"));
 }
 
 FIXTURE_TEARDOWN(rec)
 {
-	param_set("status_interval_ms", "60000");
-	param_set("recover_close", "4");
-	param_set("recover_shut", "6");
-	param_set("recover_reset", "8");
+	atnet_param_set("status_interval_ms", "60000");
+	atnet_param_set("recover_close", "4");
+	atnet_param_set("recover_shut", "6");
+	atnet_param_set("recover_reset", "8");
 	anl_close(&self->nl);
 }
 
@@ -232,7 +181,7 @@ TEST_F(rec, fault_triggers_check)
 	char c, cmd[32];
 	int fd, slot;
 
-	ASSERT_EQ(0, param_set("status_interval_ms", "0"));
+	ASSERT_EQ(0, atnet_param_set("status_interval_ms", "0"));
 	fd = tcp_connect(IFACE, SRV, PORT_ECHO);
 	ASSERT_LE(0, fd);
 	slot = only_slot(&self->nl);
@@ -258,7 +207,7 @@ TEST_F(rec, second_context_bearer)
 	int fd0, fd1, s0, s1, i;
 	char c, want[64];
 
-	ASSERT_EQ(0, ctx_up(&self->nl, 1));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 1));
 	fd0 = tcp_connect(IFACE, SRV, PORT_ECHO);
 	ASSERT_LE(0, fd0);
 	fd1 = tcp_connect("wwan1", SRV, PORT_ECHO);
@@ -305,7 +254,7 @@ TEST_F(rec, pdp_deact_second_context_only)
 	int fd0, fd1, i;
 	char c, buf[4];
 
-	ASSERT_EQ(0, ctx_up(&self->nl, 1));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 1));
 	fd0 = tcp_connect(IFACE, SRV, PORT_ECHO);
 	ASSERT_LE(0, fd0);
 	fd1 = tcp_connect("wwan1", SRV, PORT_ECHO);
@@ -321,7 +270,7 @@ TEST_F(rec, pdp_deact_second_context_only)
 	close(fd1);
 
 	/* Both lost: both go. */
-	ASSERT_EQ(0, ctx_up(&self->nl, 1));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 1));
 	ASSERT_EQ(0, sim_ctl("pdp-deact"));
 	EXPECT_EQ(-1, read(fd0, &c, 1));
 	EXPECT_EQ(ENETDOWN, errno);

@@ -33,6 +33,7 @@
 #define sim_ctl anl_sim_ctl
 #include "atnet_nl.h"
 #undef sim_ctl
+/* atnet_af(), sat_of(), sock_connect() and set_timeo() are atnet_nl.h's. */
 
 #define SRV		"192.0.2.1"
 #define PORT_ECHO	7
@@ -51,20 +52,6 @@ static inline long long now_ms(void)
 	return at_now_ms();
 }
 
-/* The family number, as the module parameter says. */
-static inline int atnet_af(void)
-{
-	FILE *f = fopen("/sys/module/atnet/parameters/family", "r");
-	int af = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &af) != 1)
-			af = -1;
-		fclose(f);
-	}
-	return af;
-}
-
 static inline int sh(const char *fmt, ...)
 {
 	char cmd[512];
@@ -74,19 +61,6 @@ static inline int sh(const char *fmt, ...)
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
 	return system(cmd);
-}
-
-static inline int read_int_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
 }
 
 /* Bring the interface (the PDP context) up and wait for carrier. */
@@ -149,45 +123,6 @@ static inline int sock_servers(void)
 	       SOURCE_BIG, PORT_SOURCE_4K, SOURCE_4K, PORT_SOURCE_64K, 65536))
 		return -1;
 	return sh("touch /run/sock-servers");
-}
-
-static inline struct sockaddr_atnet sat_of(const char *ip, int port)
-{
-	struct sockaddr_atnet a;
-
-	memset(&a, 0, sizeof(a));
-	a.sat_family = atnet_af();
-	a.sat_port = htons(port);
-	inet_pton(AF_INET, ip, &a.sat_addr);
-	return a;
-}
-
-static inline int sock_new(int type)
-{
-	return socket(atnet_af(), type | SOCK_CLOEXEC, 0);
-}
-
-/* A connected socket or -errno. */
-static inline int sock_connect(int type, const char *ip, int port)
-{
-	struct sockaddr_atnet a = sat_of(ip, port);
-	int fd = sock_new(type), e;
-
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
-static inline void set_timeo(int fd, int opt, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
 /*

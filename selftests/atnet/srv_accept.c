@@ -20,34 +20,20 @@
 #include "kselftest_harness.h"
 #include "../lib/vmtest.h"
 #include "atnet_nl.h"
+#include "../lib/inet_peer.h"
 
 VM_TEST_META("sim7000", "");
 
 #define IFACE		"wwan0"
 #define MODEM_IP	"192.0.2.100"
 
-static int atnet_af(void)
-{
-	FILE *f = fopen("/sys/module/atnet/parameters/family", "r");
-	int af = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &af) != 1)
-			af = -1;
-		fclose(f);
-	}
-	return af;
-}
-
 /* A listening AF_ATNET socket on @port, or -errno. */
 static int lsn_open(int port, int backlog)
 {
-	struct sockaddr_atnet a = { .sat_port = htons(port) };
-	int fd, e;
+	struct sockaddr_atnet a = sat_of("0.0.0.0", port);
+	int fd = sock_new(SOCK_STREAM), e;
 
-	a.sat_family = atnet_af();
 	a.sat_ifindex = if_nametoindex(IFACE);
-	fd = socket(atnet_af(), SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, backlog)) {
@@ -82,13 +68,12 @@ static pid_t client(int port, int lport, int talk, int ms)
 	struct timeval tv = { .tv_sec = ms / 1000 };
 	pid_t pid = fork();
 	char buf[64];
-	int ns, fd, one = 1;
+	int fd, one = 1;
 	ssize_t n;
 
 	if (pid)
 		return pid;
-	ns = open("/run/netns/inet", O_RDONLY);
-	if (ns < 0 || setns(ns, CLONE_NEWNET))
+	if (inet_enter())
 		_exit(3);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -152,17 +137,11 @@ FIXTURE(acc) {
 FIXTURE_SETUP(acc)
 {
 	struct anl_modem md;
-	long long end;
 
 	ASSERT_EQ(0, anl_open(&self->nl, 0));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    60000, &md));
-	anl_updown(&self->nl, IFACE, 0, 1);
-	end = anl_now_ms() + 60000;
-	while (anl_now_ms() < end &&
-	       (anl_get(&self->nl, IFACE, &md) || md.ctx[0].state != ATNET_CTX_UP))
-		usleep(50000);
-	ASSERT_EQ(ATNET_CTX_UP, md.ctx[0].state);
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 0));
 }
 
 FIXTURE_TEARDOWN(acc)

@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "../lib/vmtest.h"
 #include "atnet_nl.h"
+#include "../lib/inet_peer.h"
 
 VM_TEST_META("sim7000", "");
 
@@ -29,63 +30,10 @@ VM_TEST_META("sim7000", "");
 #define SRV		"192.0.2.1"
 #define PORT_ECHO	7
 
-/* The family number, as the module parameter says. */
-static int atnet_af(void)
-{
-	FILE *f = fopen("/sys/module/atnet/parameters/family", "r");
-	int af = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &af) != 1)
-			af = -1;
-		fclose(f);
-	}
-	return af;
-}
-
-/* A connected AF_ATNET socket or -errno. */
-static int sock_connect(int type, const char *ip, int port)
-{
-	struct sockaddr_atnet a = { .sat_port = htons(port) };
-	int fd, e;
-
-	a.sat_family = atnet_af();
-	inet_pton(AF_INET, ip, &a.sat_addr);
-	fd = socket(atnet_af(), type | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
 FIXTURE(srv) {
 	struct anl nl;
 	struct anl_modem md;
 };
-
-static int ctx_wait(struct anl *nl, int ctx, int state, int ms)
-{
-	struct anl_modem md;
-	long long end = anl_now_ms() + ms;
-
-	while (anl_now_ms() < end) {
-		if (!anl_get(nl, IFACE, &md) && md.ctx[ctx].state == state &&
-		    md.state == ATNET_MODEM_READY)
-			return 0;
-		usleep(50000);
-	}
-	return -ETIMEDOUT;
-}
-
-static int ctx_up(struct anl *nl, int ctx)
-{
-	anl_updown(nl, IFACE, ctx, 1);
-	return ctx_wait(nl, ctx, ATNET_CTX_UP, 60000);
-}
 
 /* Poll GET until @pred holds, up to @ms. */
 static int until(struct anl *nl, int (*pred)(struct anl_modem *), int ms,
@@ -139,13 +87,12 @@ static pid_t peer_start(const char *ip, int port, int ms)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct timeval tv = { .tv_sec = ms / 1000 };
 	char buf[64];
-	int ns, fd;
+	int fd;
 	ssize_t n;
 
 	if (pid)
 		return pid;
-	ns = open("/run/netns/inet", O_RDONLY);
-	if (ns < 0 || setns(ns, CLONE_NEWNET))
+	if (inet_enter())
 		_exit(3);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	a.sin_port = htons(port);
@@ -175,7 +122,7 @@ FIXTURE_SETUP(srv)
 	ASSERT_EQ(0, anl_open(&self->nl, 0));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    60000, &self->md));
-	ASSERT_EQ(0, ctx_up(&self->nl, 0));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 0));
 	/* A stopped listener from an earlier test is fine. */
 	anl_listen(&self->nl, IFACE, 0, -1);
 }
@@ -302,7 +249,7 @@ TEST_F(srv, second_context)
 	struct anl_modem md;
 	pid_t p;
 
-	ASSERT_EQ(0, ctx_up(&self->nl, 1));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 1));
 	ASSERT_EQ(0, anl_listen(&self->nl, IFACE, 5004, 1)) {
 		TH_LOG("%s", self->nl.err);
 	}
@@ -339,7 +286,7 @@ TEST_F(srv, faults_during_accepts)
 	EXPECT_FALSE(sim_has("^server "));
 
 	/* Back up: a listener again, clients, then a restart. */
-	ASSERT_EQ(0, ctx_up(&self->nl, 0));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 0));
 	ASSERT_EQ(0, anl_listen(&self->nl, IFACE, 5005, -1)) {
 		TH_LOG("%s", self->nl.err);
 	}
@@ -361,7 +308,7 @@ TEST_F(srv, faults_during_accepts)
 	 * timeout that follows makes us check AT+CIPSTATUS, which finds the
 	 * link the modem holds and nobody owns: it is hung up.
 	 */
-	ASSERT_EQ(0, ctx_up(&self->nl, 0));
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 0));
 	ASSERT_EQ(0, anl_listen(&self->nl, IFACE, 5005, -1));
 	ASSERT_EQ(0, sim_ctl("stall"));
 	p[0] = peer_start("192.0.2.100", 5005, 30000);
