@@ -12,48 +12,13 @@
 
 VM_TEST_META("sim7020", "--sim-args --cpin-notready");
 
-/* How often @fixed went to the modem (transcript lines joined). */
-static int sent_count(const char *fixed)
-{
-	FILE *f = fopen(getenv("SIM_LOG") ?: "/tmp/sim.log", "r");
-	size_t cap = 1 << 20, len = 0, n;
-	char line[8192], *all, *p, *q;
-	int count = 0;
-
-	if (!f)
-		return -1;
-	all = malloc(cap);
-	while (all && fgets(line, sizeof(line), f)) {
-		p = strchr(line, ' ');
-		if (!p || p[1] != '>' || p[2] != ' ')
-			continue;
-		p += 3;
-		n = strcspn(p, "\n");
-		if (len + n + 1 > cap) {
-			cap = 2 * (len + n + 1);
-			all = realloc(all, cap);
-			if (!all)
-				break;
-		}
-		memcpy(all + len, p, n);
-		len += n;
-	}
-	fclose(f);
-	if (!all)
-		return -1;
-	all[len] = '\0';
-	for (q = all; (q = strstr(q, fixed)); q++)
-		count++;
-	free(all);
-	return count;
-}
-
+/* Wait until @fixed went to the modem at least @min times. */
 static int wait_sent(const char *fixed, int min, int ms)
 {
 	long long end = now_ms() + ms;
 
 	while (now_ms() < end) {
-		if (sent_count(fixed) >= min)
+		if (transcript_count('>', fixed) >= min)
 			return 0;
 		usleep(50000);
 	}
@@ -62,7 +27,7 @@ static int wait_sent(const char *fixed, int min, int ms)
 
 TEST(ip_link_down_up_is_cgact)
 {
-	int before = sent_count("AT+CGACT=1,1");
+	int before = transcript_count('>', "AT+CGACT=1,1");
 	int fd;
 
 	ASSERT_EQ(0, wwan_up(30000));
@@ -85,7 +50,7 @@ TEST(restart_with_cpin_not_ready)
 	ASSERT_EQ(0, wwan_up(30000));
 	fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
 	ASSERT_LE(0, fd);
-	cycles = sent_count("AT+CFUN=0");
+	cycles = transcript_count('>', "AT+CFUN=0");
 	ASSERT_EQ(0, sim_ctl("restart", NULL, 0, 5000));
 	/* The socket learns it, the context goes, the modem is probed again. */
 	set_timeo(fd, SO_RCVTIMEO, 10000);

@@ -39,73 +39,6 @@ static int modem_sock_id(const char *proto)
 	return id;
 }
 
-/* Sockets the simulator still holds (connected, created or dead). */
-static int modem_socks(void)
-{
-	char reply[2048], *l;
-	int n = 0, id;
-
-	if (sim_ctl("status", reply, sizeof(reply), 5000))
-		return -1;
-	for (l = strtok(reply, "\n"); l; l = strtok(NULL, "\n"))
-		if (sscanf(l, "socket%d ", &id) == 1)
-			n++;
-	return n;
-}
-
-/* Wait until the driver closed every socket in the modem (AT+CSOCL). */
-static int wait_no_modem_socks(int ms)
-{
-	long long end = now_ms() + ms;
-
-	while (now_ms() < end) {
-		if (modem_socks() == 0)
-			return 0;
-		usleep(50000);
-	}
-	return -ETIMEDOUT;
-}
-
-/*
- * How often @fixed went to the modem (@dir '>') or came from it ('<'). The
- * transcript logs each read() on its own line ("S.mmm > bytes", CR as
- * "\\r"), so one direction's lines are joined before searching.
- */
-static int transcript_count(char dir, const char *fixed)
-{
-	FILE *f = fopen(getenv("SIM_LOG") ?: "/tmp/sim.log", "r");
-	size_t cap = 1 << 20, len = 0, n;
-	char line[8192], *all, *p, *q;
-	int count = 0;
-
-	if (!f)
-		return -1;
-	all = malloc(cap);
-	while (all && fgets(line, sizeof(line), f)) {
-		p = strchr(line, ' ');
-		if (!p || p[1] != dir || p[2] != ' ')
-			continue;
-		p += 3;
-		n = strcspn(p, "\n");
-		if (len + n + 1 > cap) {
-			cap = 2 * (len + n + 1);
-			all = realloc(all, cap);
-			if (!all)
-				break;
-		}
-		memcpy(all + len, p, n);
-		len += n;
-	}
-	fclose(f);
-	if (!all)
-		return -1;
-	all[len] = '\0';
-	for (q = all; (q = strstr(q, fixed)); q++)
-		count++;
-	free(all);
-	return count;
-}
-
 static int transcript_has(const char *fixed)
 {
 	return transcript_count('>', fixed) > 0;
@@ -223,7 +156,7 @@ TEST_F(up, tcp_every_byte_value)
 	/* The framing this firmware got. */
 	EXPECT_EQ(BINARY, transcript_has("AT+CSODSEND="));
 	EXPECT_EQ(!BINARY, transcript_has("AT+CSOSEND="));
-	EXPECT_EQ(0, wait_no_modem_socks(5000));
+	EXPECT_EQ(0, wait_sim_sockets_gone(5000));
 }
 
 TEST_F_TIMEOUT(up, tcp_bulk_64k, 120)
@@ -287,7 +220,7 @@ TEST_F(up, peer_close_eof_epipe)
 	EXPECT_EQ(-1, send(fd, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EPIPE, errno);
 	/* The driver freed the dead socket in the modem. */
-	EXPECT_EQ(0, wait_no_modem_socks(5000));
+	EXPECT_EQ(0, wait_sim_sockets_gone(5000));
 	close(fd);
 }
 
@@ -304,7 +237,7 @@ TEST_F(up, peer_reset)
 	set_timeo(fd, SO_RCVTIMEO, 10000);
 	EXPECT_EQ(-1, recv(fd, buf, 1, 0));
 	EXPECT_EQ(ECONNRESET, errno);
-	EXPECT_EQ(0, wait_no_modem_socks(5000));
+	EXPECT_EQ(0, wait_sim_sockets_gone(5000));
 	close(fd);
 }
 
@@ -315,7 +248,7 @@ TEST_F(up, refused_frees_modem_socket)
 	ASSERT_EQ(0, sim_cmd("refuse"));
 	EXPECT_EQ(-ECONNREFUSED, sock_connect(SOCK_STREAM, SRV, PORT_ECHO));
 	/* AT+CSOC made a socket before AT+CSOCON failed: closed again. */
-	EXPECT_EQ(0, wait_no_modem_socks(5000));
+	EXPECT_EQ(0, wait_sim_sockets_gone(5000));
 	fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
 	EXPECT_LE(0, fd);
 	close(fd);
@@ -352,7 +285,7 @@ TEST_F(up, csoerr_errno_table)
 			EXPECT_EQ(0, r) TH_LOG("code %d", table[i].code);
 		}
 		close(fd);
-		EXPECT_EQ(0, wait_no_modem_socks(5000));
+		EXPECT_EQ(0, wait_sim_sockets_gone(5000));
 		/* A bearer error also asked whether the PDN is still up. */
 		if (table[i].code == 11)
 			ASSERT_EQ(0, wait_carrier(1, 5000));
@@ -399,7 +332,7 @@ TEST_F_TIMEOUT(up, overflow_stream_enobufs, 90)
 	pattern(want, got, 0);
 	EXPECT_EQ(0, memcmp(buf, want, got));
 	close(fd);
-	EXPECT_EQ(0, wait_no_modem_socks(10000));
+	EXPECT_EQ(0, wait_sim_sockets_gone(10000));
 }
 
 /* A slow datagram reader loses datagrams, whole, and dmesg says so. */
@@ -451,7 +384,7 @@ TEST_F_TIMEOUT(up, pdn_loss, 90)
 	EXPECT_EQ(ENETDOWN, errno);
 	close(fd);
 	ASSERT_EQ(0, wait_carrier(0, 10000));
-	EXPECT_EQ(0, wait_no_modem_socks(10000));
+	EXPECT_EQ(0, wait_sim_sockets_gone(10000));
 	ASSERT_EQ(0, sh("atnet up " WWAN));
 	ASSERT_EQ(0, wait_carrier(1, 30000));
 	fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);

@@ -277,6 +277,46 @@ static inline int wait_sim_sockets_gone(int timeout_ms)
 	return -ETIMEDOUT;
 }
 
+/*
+ * How often @fixed went to the modem (@dir '>') or came from it ('<'). The
+ * transcript logs each read() on its own line ("S.mmm > bytes", CR as
+ * "\\r"), so one direction's lines are joined before searching.
+ */
+static inline int transcript_count(char dir, const char *fixed)
+{
+	FILE *f = fopen(getenv("SIM_LOG") ?: "/tmp/sim.log", "r");
+	size_t cap = 1 << 20, len = 0, n;
+	char line[8192], *all, *p, *q;
+	int count = 0;
+
+	if (!f)
+		return -1;
+	all = malloc(cap);
+	while (all && fgets(line, sizeof(line), f)) {
+		p = strchr(line, ' ');
+		if (!p || p[1] != dir || p[2] != ' ')
+			continue;
+		p += 3;
+		n = strcspn(p, "\n");
+		if (len + n + 1 > cap) {
+			cap = 2 * (len + n + 1);
+			all = realloc(all, cap);
+			if (!all)
+				break;
+		}
+		memcpy(all + len, p, n);
+		len += n;
+	}
+	fclose(f);
+	if (!all)
+		return -1;
+	all[len] = '\0';
+	for (q = all; (q = strstr(q, fixed)); q++)
+		count++;
+	free(all);
+	return count;
+}
+
 /* Read exactly n bytes (deadline), returns n or -errno / short count. */
 static inline ssize_t read_full(int fd, void *buf, size_t n, int timeout_ms)
 {
