@@ -213,6 +213,17 @@ static inline int at_read_line(struct at_port *p, char *line, size_t size,
 	}
 }
 
+/* at_read_line() with what is left until @deadline; -ETIMEDOUT after it. */
+static inline int at_read_line_by(struct at_port *p, char *line, size_t size,
+				  long long deadline)
+{
+	long long left = deadline - at_now_ms();
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	return at_read_line(p, line, size, (int)left);
+}
+
 /* Exactly len raw bytes (payload after +RECEIVE, +CIPRXGET: 2, ...). */
 static inline int at_read_raw(struct at_port *p, void *dst, size_t len,
 			      int timeout_ms)
@@ -296,11 +307,7 @@ static inline int at_cmd(struct at_port *p, const char *cmd, char *out,
 	if (r)
 		return r;
 	for (;;) {
-		long long left = deadline - at_now_ms();
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = at_read_line(p, line, sizeof(line), (int)left);
+		r = at_read_line_by(p, line, sizeof(line), deadline);
 		if (r < 0)
 			return r;
 		if (!strcmp(line, cmd))
@@ -323,11 +330,7 @@ static inline int at_expect(struct at_port *p, const char *needle, char *out,
 	int r;
 
 	for (;;) {
-		long long left = deadline - at_now_ms();
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = at_read_line(p, line, sizeof(line), (int)left);
+		r = at_read_line_by(p, line, sizeof(line), deadline);
 		if (r < 0)
 			return r;
 		if (strstr(line, needle)) {
