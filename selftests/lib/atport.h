@@ -381,6 +381,45 @@ static inline int at_wait_pdn(struct at_port *p, int timeout_ms)
 	}
 }
 
+/*
+ * SIM7000: a fresh multi-link context, from IP INITIAL whatever an earlier
+ * test left (AT+CIPSHUT, AT+CIPMUX=1, AT+CSTT, AT+CIICR), and its address
+ * (AT+CIFSR answers it bare, no OK) into @addr. 0, or the first failure's
+ * error with that command in @addr.
+ */
+static inline int at_sim7000_context_up(struct at_port *p, char *addr,
+					size_t size)
+{
+	static const struct {
+		const char *cmd;
+		int ms;
+	} steps[] = {
+		{ "AT+CIPSHUT", 65000 },
+		{ "AT+CIPMUX=1", 2000 },
+		{ "AT+CSTT=\"CMNET\"", 2000 },
+		{ "AT+CIICR", 85000 },
+		{ NULL, 0 }
+	};
+	unsigned int i;
+	int r;
+
+	for (i = 0; steps[i].cmd; i++) {
+		r = at_cmd(p, steps[i].cmd, NULL, 0, steps[i].ms);
+		if (r)
+			goto fail;
+	}
+	r = at_send(p, "AT+CIFSR");
+	if (r)
+		goto fail;
+	r = at_read_line(p, addr, size, 5000);
+	if (r > 0)
+		return 0;
+	r = r ?: -EPROTO;
+fail:
+	snprintf(addr, size, "%s", steps[i].cmd ?: "AT+CIFSR");
+	return r;
+}
+
 /* Final line of a control reply: "ok" -> 0, "error..." -> -EPROTO, else 1. */
 static inline int sim_ctl_final(const char *buf, size_t len)
 {

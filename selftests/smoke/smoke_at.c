@@ -74,14 +74,9 @@ static void sim7000_context_up(struct __test_metadata *_metadata,
 {
 	char out[256];
 
-	/* back to IP INITIAL whatever an earlier test left */
-	ASSERT_EQ(0, at_cmd(p, "AT+CIPSHUT", NULL, 0, 65000));
-	ASSERT_EQ(0, at_cmd(p, "AT+CIPMUX=1", NULL, 0, 2000));
-	ASSERT_EQ(0, at_cmd(p, "AT+CSTT=\"CMNET\"", NULL, 0, 2000));
-	ASSERT_EQ(0, at_cmd(p, "AT+CIICR", NULL, 0, 85000));
-	/* AT+CIFSR answers the bare address, no OK */
-	ASSERT_EQ(0, at_send(p, "AT+CIFSR"));
-	ASSERT_LT(0, at_read_line(p, out, sizeof(out), 5000));
+	ASSERT_EQ(0, at_sim7000_context_up(p, out, sizeof(out))) {
+		TH_LOG("%s failed", out);
+	}
 	TH_LOG("AT+CIFSR: %s", out);
 	ASSERT_NE(NULL, strchr(out, '.'));
 }

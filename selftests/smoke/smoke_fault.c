@@ -71,12 +71,9 @@ static int open_link(struct __test_metadata *_metadata, struct at_port *p)
 		EXPECT_EQ(0, at_cmd(p, line, NULL, 0, 75000));
 		return id;
 	}
-	EXPECT_EQ(0, at_cmd(p, "AT+CIPSHUT", NULL, 0, 65000));
-	EXPECT_EQ(0, at_cmd(p, "AT+CIPMUX=1", NULL, 0, 2000));
-	EXPECT_EQ(0, at_cmd(p, "AT+CSTT=\"CMNET\"", NULL, 0, 2000));
-	EXPECT_EQ(0, at_cmd(p, "AT+CIICR", NULL, 0, 85000));
-	EXPECT_EQ(0, at_send(p, "AT+CIFSR"));
-	EXPECT_LT(0, at_read_line(p, line, sizeof(line), 5000));
+	EXPECT_EQ(0, at_sim7000_context_up(p, line, sizeof(line))) {
+		TH_LOG("%s failed", line);
+	}
 	EXPECT_EQ(0, at_cmd(p, "AT+CIPSTART=0,\"TCP\",\"192.0.2.1\",7",
 			    NULL, 0, 5000));
 	EXPECT_EQ(0, at_expect(p, "CONNECT OK", NULL, 0, 75000));
@@ -160,12 +157,9 @@ TEST_F_TIMEOUT(modem, refuse, 240)
 		sim7020_reset(&self->port);
 		return;
 	}
-	ASSERT_EQ(0, at_cmd(&self->port, "AT+CIPSHUT", NULL, 0, 65000));
-	ASSERT_EQ(0, at_cmd(&self->port, "AT+CIPMUX=1", NULL, 0, 2000));
-	ASSERT_EQ(0, at_cmd(&self->port, "AT+CSTT=\"CMNET\"", NULL, 0, 2000));
-	ASSERT_EQ(0, at_cmd(&self->port, "AT+CIICR", NULL, 0, 85000));
-	ASSERT_EQ(0, at_send(&self->port, "AT+CIFSR"));
-	ASSERT_LT(0, at_read_line(&self->port, line, sizeof(line), 5000));
+	ASSERT_EQ(0, at_sim7000_context_up(&self->port, line, sizeof(line))) {
+		TH_LOG("%s failed", line);
+	}
 	FAULT("refuse");
 	ASSERT_EQ(0, at_cmd(&self->port, "AT+CIPSTART=0,\"TCP\",\"192.0.2.1\",7",
 			    NULL, 0, 5000));
@@ -181,12 +175,9 @@ TEST_F_TIMEOUT(modem, blackhole, 240)
 
 	if (is_7020())
 		SKIP(return, "a silent AT+CSOCON blocks the port for the connect timeout");
-	ASSERT_EQ(0, at_cmd(&self->port, "AT+CIPSHUT", NULL, 0, 65000));
-	ASSERT_EQ(0, at_cmd(&self->port, "AT+CIPMUX=1", NULL, 0, 2000));
-	ASSERT_EQ(0, at_cmd(&self->port, "AT+CSTT=\"CMNET\"", NULL, 0, 2000));
-	ASSERT_EQ(0, at_cmd(&self->port, "AT+CIICR", NULL, 0, 85000));
-	ASSERT_EQ(0, at_send(&self->port, "AT+CIFSR"));
-	ASSERT_LT(0, at_read_line(&self->port, line, sizeof(line), 5000));
+	ASSERT_EQ(0, at_sim7000_context_up(&self->port, line, sizeof(line))) {
+		TH_LOG("%s failed", line);
+	}
 	FAULT("blackhole");
 	ASSERT_EQ(0, at_cmd(&self->port, "AT+CIPSTART=0,\"TCP\",\"192.0.2.1\",7",
 			    NULL, 0, 5000));
