@@ -86,6 +86,18 @@ static int reup(void)
 	return wwan_up(30000);
 }
 
+/* After a fault: the context comes back and a new connection gets through. */
+static void reup_and_connect(struct __test_metadata *_metadata)
+{
+	int fd;
+
+	ASSERT_EQ(0, reup());
+	fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
+	EXPECT_LE(0, fd) TH_LOG("after the fault: %s", strerror(-fd));
+	if (fd >= 0)
+		close(fd);
+}
+
 FIXTURE(f) {
 	int dummy;
 };
@@ -125,10 +137,7 @@ TEST_F_TIMEOUT(f, pdp_deact, 120)
 	EXPECT_EQ(EPIPE, errno);
 	close(r.fd);
 	close(p.fd);
-	ASSERT_EQ(0, reup());
-	r.fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
-	EXPECT_LE(0, r.fd);
-	close(r.fd);
+	reup_and_connect(_metadata);
 }
 
 TEST_F_TIMEOUT(f, restart_during_connect, 120)
@@ -146,10 +155,7 @@ TEST_F_TIMEOUT(f, restart_during_connect, 120)
 	EXPECT_EQ(ENETRESET, b.err);
 	close(b.fd);
 	/* the modem is probed again; the context comes back on request */
-	ASSERT_EQ(0, reup());
-	b.fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
-	EXPECT_LE(0, b.fd);
-	close(b.fd);
+	reup_and_connect(_metadata);
 }
 
 TEST_F_TIMEOUT(f, stall_during_send, 120)
@@ -178,10 +184,7 @@ TEST_F_TIMEOUT(f, stall_during_send, 120)
 	 * commands as data). Reboot it into a known state; sockets work again.
 	 */
 	ASSERT_EQ(0, sim_ctl("restart", NULL, 0, 5000));
-	ASSERT_EQ(0, reup());
-	b.fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
-	EXPECT_LE(0, b.fd) TH_LOG("after the restart: %s", strerror(-b.fd));
-	close(b.fd);
+	reup_and_connect(_metadata);
 }
 
 TEST_F_TIMEOUT(f, rmmod_busy_then_detach, 120)
