@@ -715,6 +715,19 @@ static inline int sim_ctl(const char *cmd)
 	return sim_ctl_at(NULL, cmd);
 }
 
+/*
+ * fork() for a check without privileges: the child runs as nobody (uid and
+ * gid 65534, so without CAP_NET_ADMIN) or exits 10. Returns as fork() does.
+ */
+static inline pid_t anl_fork_nobody(void)
+{
+	pid_t pid = fork();
+
+	if (!pid && (setgid(65534) || setuid(65534)))
+		_exit(10);
+	return pid;
+}
+
 /* An integer file (sysfs, a module parameter), -1 if there is none. */
 static inline int read_int_file(const char *path)
 {

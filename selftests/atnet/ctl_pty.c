@@ -19,17 +19,12 @@
 
 VM_TEST_META("sim7000", "");
 
+/* The line discipline number, as the module parameter says. */
 static int ldisc_num(void)
 {
-	FILE *f = fopen("/sys/module/atnet/parameters/ldisc", "r");
-	int n = ATNET_LDISC_DEFAULT;
+	int n = read_int_file(ATNET_PARAM "ldisc");
 
-	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = ATNET_LDISC_DEFAULT;
-		fclose(f);
-	}
-	return n;
+	return n < 0 ? ATNET_LDISC_DEFAULT : n;
 }
 
 struct pty {
@@ -96,11 +91,9 @@ TEST_F(pty, attach_needs_cap_net_admin)
 	int status, ld = ldisc_num();
 	pid_t pid;
 
-	pid = fork();
+	pid = anl_fork_nobody();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		if (setgid(65534) || setuid(65534))
-			_exit(10);
 		if (!ioctl(self->p.slave, TIOCSETD, &ld))
 			_exit(11);
 		_exit(errno == EPERM ? 0 : 12);
