@@ -715,6 +715,17 @@ static inline int sim_ctl(const char *cmd)
 	return sim_ctl_at(NULL, cmd);
 }
 
+/* Whether the simulator's "status" has a line matching the regex @what. */
+static inline int sim_has(const char *what)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "printf 'status\\n' | socat -t 5 - UNIX-CONNECT:%s | grep -q '%s'",
+		 getenv("SIM_CTL") ?: "/run/sim.ctl", what);
+	return system(cmd) == 0;
+}
+
 /*
  * fork() for a check without privileges: the child runs as nobody (uid and
  * gid 65534, so without CAP_NET_ADMIN) or exits 10. Returns as fork() does.

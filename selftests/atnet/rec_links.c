@@ -35,16 +35,6 @@ static int tcp_connect(const char *ifname, const char *ip, int port)
 	return fd;
 }
 
-static int sim_has(const char *what)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd),
-		 "printf 'status\\n' | socat -t 5 - UNIX-CONNECT:%s | grep -q '%s'",
-		 getenv("SIM_CTL") ?: "/run/sim.ctl", what);
-	return system(cmd) == 0;
-}
-
 /* The link on @slot as GET shows it, or NULL. */
 static struct anl_link *link_of(struct anl_modem *md, int slot)
 {

@@ -98,15 +98,6 @@ static pid_t client(int port, int lport, int talk, int ms)
 	_exit(n == 0 ? 0 : 1);
 }
 
-static int client_wait(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 static int listener_on(struct anl *nl, int *port)
 {
 	struct anl_modem md;
@@ -185,7 +176,7 @@ TEST_F(acc, accept_talk_close)
 	EXPECT_STREQ("hello 41001\n", buf);
 	EXPECT_EQ(6, send(fd, "HELLO\n", 6, 0));
 	close(fd);
-	EXPECT_EQ(0, client_wait(c));
+	EXPECT_EQ(0, inet_peer_wait(c));
 
 	/* No client: O_NONBLOCK says so. */
 	fcntl(lfd, F_SETFL, O_NONBLOCK);
@@ -242,12 +233,12 @@ TEST_F(acc, backlog)
 	usleep(1500000);
 	c2 = client(6004, 41003, 1, 15000);
 	/* Beyond the backlog: hung up without a word. */
-	EXPECT_EQ(4, client_wait(c2));
+	EXPECT_EQ(4, inet_peer_wait(c2));
 	fd = accept_ms(lfd, 10000);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(6, send(fd, "HELLO\n", 6, 0));
 	close(fd);
-	EXPECT_EQ(0, client_wait(c1));
+	EXPECT_EQ(0, inet_peer_wait(c1));
 	close(lfd);
 }
 
@@ -275,7 +266,7 @@ TEST_F(acc, faults_during_accepts)
 	}
 	EXPECT_EQ(-ENETDOWN, fd);
 	EXPECT_EQ(-ENETDOWN, accept_ms(lfd, 1000));
-	EXPECT_NE(0, client_wait(c));
+	EXPECT_NE(0, inet_peer_wait(c));
 	close(lfd);
 
 	/* Up again, a listener, a restart: the listener fails, none leaks. */

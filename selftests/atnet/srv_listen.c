@@ -66,16 +66,6 @@ static int no_links(struct anl_modem *md)
 	return md->n_links == 0;
 }
 
-static int sim_has(const char *what)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd),
-		 "printf 'status\\n' | socat -t 5 - UNIX-CONNECT:%s | grep -q '%s'",
-		 getenv("SIM_CTL") ?: "/run/sim.ctl", what);
-	return system(cmd) == 0;
-}
-
 /*
  * A peer in the simulated internet connects to @ip:@port and waits up to
  * @ms for the far end to close. Exit: 0 closed by us, 1 still open, 2 no
@@ -106,15 +96,6 @@ static pid_t peer_start(const char *ip, int port, int ms)
 	if (n == 0 || (n < 0 && errno == ECONNRESET))
 		_exit(0);
 	_exit(1);
-}
-
-static int peer_wait(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
 }
 
 FIXTURE_SETUP(srv)
@@ -205,12 +186,12 @@ TEST_F(srv, incoming_closed)
 
 	ASSERT_EQ(0, anl_listen(&self->nl, IFACE, 5002, -1));
 	p = peer_start("192.0.2.100", 5002, 10000);
-	EXPECT_EQ(0, peer_wait(p));
+	EXPECT_EQ(0, inet_peer_wait(p));
 	EXPECT_EQ(0, until(&self->nl, no_links, 10000, &md));
 	EXPECT_EQ(1, md.lsn_on);
 	/* And again: the slot came back. */
 	p = peer_start("192.0.2.100", 5002, 10000);
-	EXPECT_EQ(0, peer_wait(p));
+	EXPECT_EQ(0, inet_peer_wait(p));
 	EXPECT_EQ(0, until(&self->nl, no_links, 10000, &md));
 }
 
@@ -257,7 +238,7 @@ TEST_F(srv, second_context)
 	EXPECT_EQ(1, md.lsn_ctx);
 	EXPECT_TRUE(sim_has("^server 5004 ctx=1"));
 	p = peer_start("192.0.2.101", 5004, 10000);
-	EXPECT_EQ(0, peer_wait(p));
+	EXPECT_EQ(0, inet_peer_wait(p));
 	/*
 	 * Losing context 1 takes the listener with it; +PDP: DEACT names no
 	 * context, AT+CIFSR per context tells context 0 survived.
@@ -281,7 +262,7 @@ TEST_F(srv, faults_during_accepts)
 	p[0] = peer_start("192.0.2.100", 5005, 10000);
 	ASSERT_EQ(0, sim_ctl("pdp-deact 0"));
 	EXPECT_EQ(0, until(&self->nl, lsn_off, 10000, &md));
-	peer_wait(p[0]);
+	inet_peer_wait(p[0]);
 	EXPECT_EQ(0, until(&self->nl, no_links, 10000, &md));
 	EXPECT_FALSE(sim_has("^server "));
 
@@ -296,7 +277,7 @@ TEST_F(srv, faults_during_accepts)
 	restarts = md.restarts;
 	ASSERT_EQ(0, sim_ctl("restart"));
 	for (i = 0; i < 3; i++)
-		EXPECT_NE(-1, peer_wait(p[i]));
+		EXPECT_NE(-1, inet_peer_wait(p[i]));
 	EXPECT_EQ(0, until(&self->nl, restarted, 30000, &md));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    60000, &md));
@@ -318,7 +299,7 @@ TEST_F(srv, faults_during_accepts)
 		TH_LOG("could not start atnet resolve");
 	usleep(1500000);
 	ASSERT_EQ(0, sim_ctl("unstall"));
-	EXPECT_EQ(0, peer_wait(p[0]));
+	EXPECT_EQ(0, inet_peer_wait(p[0]));
 	EXPECT_EQ(0, until(&self->nl, no_links, 20000, &md));
 	EXPECT_EQ(1, md.lsn_on);
 	EXPECT_LE(1ULL, md.reconciles);

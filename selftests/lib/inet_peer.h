@@ -87,6 +87,16 @@ static inline int inet_peer_line(struct inet_peer *p, char *buf, size_t size)
 	return 0;
 }
 
+/* The exit status of peer process @pid once it ends; -1 if it did not exit. */
+static inline int inet_peer_wait(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 static inline void inet_peer_stop(struct inet_peer *p)
 {
 	kill(p->pid, SIGKILL);
