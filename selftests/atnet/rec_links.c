@@ -86,6 +86,17 @@ static int lose_close(int slot)
 	return sim_ctl("unstall");
 }
 
+/* Context 1 up beside 0 and an echo link on each: @fd0 on 0, @fd1 on 1. */
+static void link_per_context(struct __test_metadata *_metadata,
+			     struct anl *nl, int *fd0, int *fd1)
+{
+	ASSERT_EQ(0, anl_ctx_up(nl, IFACE, 1));
+	*fd0 = tcp_connect(IFACE, SRV, PORT_ECHO);
+	ASSERT_LE(0, *fd0);
+	*fd1 = tcp_connect("wwan1", SRV, PORT_ECHO);
+	ASSERT_LE(0, *fd1);
+}
+
 FIXTURE(rec) {
 	struct anl nl;
 };
@@ -197,11 +208,7 @@ TEST_F(rec, second_context_bearer)
 	int fd0, fd1, s0, s1, i;
 	char c, want[64];
 
-	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 1));
-	fd0 = tcp_connect(IFACE, SRV, PORT_ECHO);
-	ASSERT_LE(0, fd0);
-	fd1 = tcp_connect("wwan1", SRV, PORT_ECHO);
-	ASSERT_LE(0, fd1);
+	link_per_context(_metadata, &self->nl, &fd0, &fd1);
 	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
 	ASSERT_EQ(2, md.n_links);
 	s0 = s1 = -1;
@@ -244,11 +251,7 @@ TEST_F(rec, pdp_deact_second_context_only)
 	int fd0, fd1, i;
 	char c, buf[4];
 
-	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 1));
-	fd0 = tcp_connect(IFACE, SRV, PORT_ECHO);
-	ASSERT_LE(0, fd0);
-	fd1 = tcp_connect("wwan1", SRV, PORT_ECHO);
-	ASSERT_LE(0, fd1);
+	link_per_context(_metadata, &self->nl, &fd0, &fd1);
 	ASSERT_EQ(0, sim_ctl("pdp-deact 1"));
 	EXPECT_EQ(-1, read(fd1, &c, 1));
 	EXPECT_EQ(ENETDOWN, errno);
