@@ -64,28 +64,14 @@ static int accept_ms(int lfd, int ms)
  */
 static pid_t client(int port, int lport, int talk, int ms)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	struct timeval tv = { .tv_sec = ms / 1000 };
-	pid_t pid = fork();
+	pid_t pid = inet_fork();
 	char buf[64];
-	int fd, one = 1;
 	ssize_t n;
+	int fd;
 
 	if (pid)
 		return pid;
-	if (inet_enter())
-		_exit(3);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	a.sin_port = htons(lport);
-	inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
-		_exit(3);
-	a.sin_port = htons(port);
-	inet_pton(AF_INET, MODEM_IP, &a.sin_addr);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
-		_exit(2);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	fd = inet_tcp_client(MODEM_IP, port, lport, ms);
 	n = snprintf(buf, sizeof(buf), "hello %d\n", lport);
 	if (write(fd, buf, n) != n)
 		_exit(4);

@@ -73,23 +73,14 @@ static int no_links(struct anl_modem *md)
  */
 static pid_t peer_start(const char *ip, int port, int ms)
 {
-	pid_t pid = fork();
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	struct timeval tv = { .tv_sec = ms / 1000 };
+	pid_t pid = inet_fork();
 	char buf[64];
-	int fd;
 	ssize_t n;
+	int fd;
 
 	if (pid)
 		return pid;
-	if (inet_enter())
-		_exit(3);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	a.sin_port = htons(port);
-	inet_pton(AF_INET, ip, &a.sin_addr);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
-		_exit(2);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	fd = inet_tcp_client(ip, port, 0, ms);
 	if (write(fd, "hello server\n", 13) < 0)
 		_exit(0);
 	n = read(fd, buf, sizeof(buf));

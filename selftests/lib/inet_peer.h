@@ -18,6 +18,10 @@
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -27,6 +31,42 @@ static inline int inet_enter(void)
 	int ns = open("/run/netns/inet", O_RDONLY);
 
 	return ns < 0 || setns(ns, CLONE_NEWNET) ? -1 : 0;
+}
+
+/* fork(); the child is in the simulated internet or exits 3. */
+static inline pid_t inet_fork(void)
+{
+	pid_t pid = fork();
+
+	if (!pid && inet_enter())
+		_exit(3);
+	return pid;
+}
+
+/*
+ * In a peer: a TCP connection from 192.0.2.1:@lport (0: any port) to
+ * @ip:@port whose reads give up after @ms (whole seconds). Exits 3 when
+ * it cannot have @lport, 2 when it gets no connection.
+ */
+static inline int inet_tcp_client(const char *ip, int port, int lport, int ms)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = ms / 1000 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	if (lport) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		a.sin_port = htons(lport);
+		inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			_exit(3);
+	}
+	a.sin_port = htons(port);
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		_exit(2);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
 }
 
 struct inet_peer {
@@ -45,7 +85,7 @@ static inline int inet_peer_fork(struct inet_peer *p)
 
 	if (pipe(pfd))
 		return -1;
-	p->pid = fork();
+	p->pid = inet_fork();
 	if (p->pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
@@ -58,8 +98,6 @@ static inline int inet_peer_fork(struct inet_peer *p)
 	}
 	close(pfd[0]);
 	p->fd = pfd[1];
-	if (inet_enter())
-		_exit(3);
 	return 0;
 }
 
