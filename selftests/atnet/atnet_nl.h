@@ -78,6 +78,7 @@ struct anl_modem {
 	int n_links;			/* ATNET_A_LINKS */
 	struct anl_link {
 		int slot;
+		int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 		int state;
 		int ctx;
 		char modem_state[32];
@@ -428,6 +429,9 @@ static inline void anl_parse_modem(struct nlmsghdr *nlh, struct anl_modem *md)
 					switch (ANL_TYPE(x)) {
 					case ATNET_LINK_A_SLOT:
 						k->slot = *(unsigned char *)ANL_DATA(x);
+						break;
+					case ATNET_LINK_A_PROTO:
+						k->proto = *(unsigned char *)ANL_DATA(x);
 						break;
 					case ATNET_LINK_A_STATE:
 						k->state = *(unsigned char *)ANL_DATA(x);

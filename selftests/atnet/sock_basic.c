@@ -34,7 +34,7 @@ TEST(family_param)
 TEST(model_is_the_beds)
 {
 	const struct sock_model *m = sock_model();
-	struct sock_get g;
+	struct anl_modem g;
 
 	ASSERT_EQ(0, sock_get(&g));
 	EXPECT_EQ(strcmp(at_env_model(), "sim7020") ? ATNET_DIALECT_SIM7000 :

@@ -149,68 +149,23 @@ static const struct sock_model sock_models[] = {
 	{ ATNET_DIALECT_SIM7020, "SIM7020", 5, 512, 0, 1, 0 },
 };
 
-struct sock_get {
-	int dialect;
-	int n_links;
-	struct {
-		int proto, state;
-		unsigned int max_send;
-	} links[8];
-};
-
-static void sock_get_cb(struct nlmsghdr *nlh, void *arg)
+/* ATNET_CMD_GET of WWAN into @md (atnet_nl.h parses it); 0 or -errno. */
+static inline int sock_get(struct anl_modem *md)
 {
-	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), l2, l3;
-	struct sock_get *g = arg;
-	struct nlattr *a, *c, *x;
-
-	anl_for_each_attr(a, (char *)NLMSG_DATA(nlh) + GENL_HDRLEN, len) {
-		if (ANL_TYPE(a) == ATNET_A_DIALECT)
-			g->dialect = *(unsigned char *)ANL_DATA(a);
-		if (ANL_TYPE(a) != ATNET_A_LINKS)
-			continue;
-		l2 = ANL_LEN(a);
-		anl_for_each_attr(c, ANL_DATA(a), l2) {
-			if (ANL_TYPE(c) != ATNET_A_LINK || g->n_links >= 8)
-				continue;
-			l3 = ANL_LEN(c);
-			anl_for_each_attr(x, ANL_DATA(c), l3) {
-				if (ANL_TYPE(x) == ATNET_LINK_A_PROTO)
-					g->links[g->n_links].proto =
-						*(unsigned char *)ANL_DATA(x);
-				if (ANL_TYPE(x) == ATNET_LINK_A_STATE)
-					g->links[g->n_links].state =
-						*(unsigned char *)ANL_DATA(x);
-				if (ANL_TYPE(x) == ATNET_LINK_A_MAX_SEND)
-					g->links[g->n_links].max_send =
-						*(unsigned int *)ANL_DATA(x);
-			}
-			g->n_links++;
-		}
-	}
-}
-
-/* ATNET_CMD_GET of WWAN into @g; 0 or -errno. */
-static inline int sock_get(struct sock_get *g)
-{
-	struct anl_msg m;
 	struct anl nl;
 	int err;
 
-	memset(g, 0, sizeof(*g));
+	memset(md, 0, sizeof(*md));
 	err = anl_open(&nl, 0);
-	if (!err) {
-		anl_msg_init(&m, nl.family, ATNET_CMD_GET, 0);
-		anl_put_str(&m, ATNET_A_IFNAME, WWAN);
-		err = anl_talk(&nl, &m, sock_get_cb, g);
-	}
+	if (!err)
+		err = anl_get(&nl, WWAN, md);
 	anl_close(&nl);
 	return err;
 }
 
 static inline const struct sock_model *sock_model(void)
 {
-	struct sock_get g;
+	struct anl_modem g;
 	unsigned int i;
 	int d;
 
@@ -232,7 +187,7 @@ static inline const struct sock_model *sock_model(void)
  */
 static inline int sock_link_max_send(int proto)
 {
-	struct sock_get g;
+	struct anl_modem g;
 	int i, n = 0, max = -ENOENT;
 
 	if (sock_get(&g))
