@@ -738,6 +738,20 @@ void atnet_link_set_mtu(struct atnet_link *l, u32 mtu)
 		WRITE_ONCE(l->mtu, mtu);
 }
 
+int atnet_link_submit(struct atnet_link *l, struct atnet_chat_cmd *cmd,
+		      u32 timeout_ms,
+		      enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
+						      const char *, size_t),
+		      void (*done)(struct atnet_chat_cmd *, int),
+		      const u8 *payload, size_t payload_len)
+{
+	lockdep_assert_held(&l->modem->lock);
+	atnet_chat_cmd_prepare(cmd, timeout_ms, line, done, l);
+	cmd->payload = payload;
+	cmd->payload_len = payload_len;
+	return atnet_modem_submit(l->modem, cmd);
+}
+
 void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 {
 	struct atnet_ring *r = &l->tx;
