@@ -106,6 +106,25 @@ struct atnet_chat_cmd {
 	bool prompted;
 };
 
+/*
+ * Fill in the submitter's part of @cmd but its text and payload (none by
+ * default); atnet_chat_submit() resets result, cme_error and the engine's
+ * fields itself.
+ */
+static inline void
+atnet_chat_cmd_prepare(struct atnet_chat_cmd *cmd, u32 timeout_ms,
+		       enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
+						       const char *, size_t),
+		       void (*done)(struct atnet_chat_cmd *, int), void *priv)
+{
+	cmd->payload = NULL;
+	cmd->payload_len = 0;
+	cmd->timeout_ms = timeout_ms;
+	cmd->line = line;
+	cmd->done = done;
+	cmd->priv = priv;
+}
+
 struct atnet_chat_ops {
 	/* Bytes for the modem. Must take them all (the caller sizes its buffer
 	 * for one command plus its payload).

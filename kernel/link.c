@@ -135,6 +135,58 @@ static void atnet_link_free(struct atnet_link *l)
 	atnet_link_set_state(l, ATNET_LINK_FREE, "INITIAL");
 }
 
+/*
+ * A free slot taken for a new link, ours (connect) or the modem's (a client
+ * of its server): buffers, then a clean slate of counters and flags for
+ * the new owner. -ENOMEM leaves the slot free.
+ */
+static int atnet_link_setup(struct atnet_link *l, int ctx, u8 proto,
+			    __be32 addr, __be16 port, u16 lport,
+			    const struct atnet_link_owner_ops *ops, void *owner)
+{
+	struct atnet_modem *m = l->modem;
+
+	lockdep_assert_held(&m->lock);
+	if (atnet_ring_alloc(&l->rx, ATNET_LINK_RXBUF) ||
+	    atnet_ring_alloc(&l->tx, ATNET_LINK_TXBUF))
+		goto nomem;
+	l->tx_chunk = kmalloc(ATNET_LINK_MTU_MAX, GFP_KERNEL);
+	if (!l->tx_chunk)
+		goto nomem;
+
+	l->proto = proto;
+	l->ctx = ctx;
+	l->remote_addr = addr;
+	l->remote_port = port;
+	l->local_port = lport;
+	l->tx_bytes = 0;
+	l->rx_bytes = 0;
+	l->acked = 0;
+	l->nacked = 0;
+	l->rx_dropped = 0;
+	l->err = 0;
+	l->peer_closed = false;
+	l->rx_eof = false;
+	l->close_wanted = false;
+	l->reopen = false;
+	l->retried = false;
+	l->rx_pending = false;
+	l->rx_urc = false;
+	l->rx_starved = false;
+	l->tx_inflight = 0;
+	l->tx_inflight_payload = 0;
+	l->tx_queued = 0;
+	l->mtu = min_t(u32, m->dialect->max_send, ATNET_LINK_MTU_MAX);
+	l->gen++;
+	l->owner_ops = ops;
+	l->owner = owner;
+	return 0;
+
+nomem:
+	atnet_link_free(l);
+	return -ENOMEM;
+}
+
 /* Free the slot once nobody owns it and nothing is outstanding for it. */
 static void atnet_link_try_free(struct atnet_link *l)
 {
@@ -543,39 +595,9 @@ struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
 		return ERR_PTR(-EAGAIN);
 	t->next = (l->slot + 1) % n;
 
-	if (atnet_ring_alloc(&l->rx, ATNET_LINK_RXBUF) ||
-	    atnet_ring_alloc(&l->tx, ATNET_LINK_TXBUF))
-		goto nomem;
-	l->tx_chunk = kmalloc(ATNET_LINK_MTU_MAX, GFP_KERNEL);
-	if (!l->tx_chunk)
-		goto nomem;
-
-	l->proto = proto;
-	l->ctx = ctx;
-	l->remote_addr = addr;
-	l->remote_port = port;
-	l->local_port = lport;
-	l->tx_bytes = 0;
-	l->rx_bytes = 0;
-	l->acked = 0;
-	l->nacked = 0;
-	l->rx_dropped = 0;
-	l->err = 0;
-	l->peer_closed = false;
-	l->rx_eof = false;
-	l->close_wanted = false;
-	l->reopen = false;
-	l->retried = false;
-	l->rx_pending = false;
-	l->rx_urc = false;
-	l->tx_inflight = 0;
-	l->tx_inflight_payload = 0;
-	l->tx_queued = 0;
-	l->mtu = min_t(u32, m->dialect->max_send, ATNET_LINK_MTU_MAX);
-	l->gen++;
-	l->owner_ops = ops;
-	l->owner = owner;
-
+	err = atnet_link_setup(l, ctx, proto, addr, port, lport, ops, owner);
+	if (err)
+		return ERR_PTR(err);
 	err = atnet_link_start(l);
 	if (err) {
 		l->owner = NULL;
@@ -587,10 +609,6 @@ struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
 	mod_delayed_work(system_wq, &l->connect_timeout,
 			 msecs_to_jiffies(connect_timeout_ms));
 	return l;
-
-nomem:
-	atnet_link_free(l);
-	return ERR_PTR(-ENOMEM);
 }
 
 void atnet_link_release(struct atnet_link *l)
@@ -718,6 +736,20 @@ void atnet_link_set_mtu(struct atnet_link *l, u32 mtu)
 	lockdep_assert_held(&l->modem->lock);
 	if (mtu >= 1 && mtu <= ATNET_LINK_MTU_MAX)
 		WRITE_ONCE(l->mtu, mtu);
+}
+
+int atnet_link_submit(struct atnet_link *l, struct atnet_chat_cmd *cmd,
+		      u32 timeout_ms,
+		      enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
+						      const char *, size_t),
+		      void (*done)(struct atnet_chat_cmd *, int),
+		      const u8 *payload, size_t payload_len)
+{
+	lockdep_assert_held(&l->modem->lock);
+	atnet_chat_cmd_prepare(cmd, timeout_ms, line, done, l);
+	cmd->payload = payload;
+	cmd->payload_len = payload_len;
+	return atnet_modem_submit(l->modem, cmd);
 }
 
 void atnet_link_sent(struct atnet_link *l, size_t len, int err)
@@ -969,46 +1001,14 @@ struct atnet_link *atnet_link_incoming(struct atnet_modem *m,
 	lockdep_assert_held(&m->lock);
 	if (!l || l->state != ATNET_LINK_FREE || l->busy || !m->dialect)
 		return NULL;
-	if (atnet_ring_alloc(&l->rx, ATNET_LINK_RXBUF) ||
-	    atnet_ring_alloc(&l->tx, ATNET_LINK_TXBUF))
-		goto nomem;
-	l->tx_chunk = kmalloc(ATNET_LINK_MTU_MAX, GFP_KERNEL);
-	if (!l->tx_chunk)
-		goto nomem;
-	l->proto = IPPROTO_TCP;
-	l->ctx = ctx;
-	l->remote_addr = addr;
-	l->remote_port = 0;	/* "REMOTE IP:" has none; AT+CIPSTATUS=n has */
-	l->local_port = local_port;
-	l->tx_bytes = 0;
-	l->rx_bytes = 0;
-	l->acked = 0;
-	l->nacked = 0;
-	l->rx_dropped = 0;
-	l->err = 0;
-	l->peer_closed = false;
-	l->rx_eof = false;
-	l->close_wanted = false;
-	l->reopen = false;
-	l->retried = false;
-	l->rx_pending = false;
-	l->rx_urc = false;
-	l->rx_starved = false;
-	l->tx_inflight = 0;
-	l->tx_inflight_payload = 0;
-	l->tx_queued = 0;
-	l->mtu = min_t(u32, m->dialect->max_send, ATNET_LINK_MTU_MAX);
-	l->gen++;
-	l->owner_ops = ops;
-	l->owner = owner;
+	/* "REMOTE IP:" has no port; AT+CIPSTATUS=n tells it later. */
+	if (atnet_link_setup(l, ctx, IPPROTO_TCP, addr, 0, local_port, ops,
+			     owner))
+		return NULL;
 	/* The modem holds it open: closing it needs an AT+CIPCLOSE. */
 	l->open_sent = true;
 	atnet_link_set_state(l, ATNET_LINK_CONNECTED, "CONNECTED");
 	return l;
-
-nomem:
-	atnet_link_free(l);
-	return NULL;
 }
 
 void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked,

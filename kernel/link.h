@@ -165,6 +165,24 @@ void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked,
 		      int err);					/* ack_cmd */
 void atnet_link_set_mtu(struct atnet_link *l, u32 mtu);
 /*
+ * Queue one of @l's commands (ctl_cmd, tx_cmd, ...) with @l as its ->priv,
+ * which the handlers get back with atnet_link_of_cmd(); @payload follows
+ * the "> " prompt. Both dialects send their link AT through it.
+ */
+int atnet_link_submit(struct atnet_link *l, struct atnet_chat_cmd *cmd,
+		      u32 timeout_ms,
+		      enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *cmd,
+						      const char *line,
+						      size_t len),
+		      void (*done)(struct atnet_chat_cmd *cmd, int result),
+		      const u8 *payload, size_t payload_len);
+
+static inline struct atnet_link *atnet_link_of_cmd(struct atnet_chat_cmd *cmd)
+{
+	return cmd->priv;
+}
+
+/*
  * Push-style receive, for modems that send data unasked (SIM7020 +CSONMI):
  * announce a record of @len bytes; when this returns true, deliver it with
  * atnet_link_rx() and end it with atnet_link_rx_done(l, 0, err). False: the

@@ -589,12 +589,9 @@ static void atnet_modem_recover(struct atnet_modem *m, const char *what)
 		m->recover_reset++;
 		pr_warn("%s: %u faults (last: %s): resetting the modem, AT+CFUN=1,1 (recovery step 3 of 3)\n",
 			m->tty_name, m->faults, what);
-		memset(cmd, 0, sizeof(*cmd));
 		strscpy(cmd->text, "AT+CFUN=1,1", sizeof(cmd->text));
-		cmd->timeout_ms = 10000;
-		cmd->done = atnet_modem_reset_done;
-		cmd->priv = m;
-		cmd->cme_error = -1;
+		atnet_chat_cmd_prepare(cmd, 10000, NULL,
+				       atnet_modem_reset_done, m);
 		atnet_modem_submit(m, cmd);
 	} else if (m->ladder < 2 && recover_shut && m->faults >= recover_shut) {
 		m->ladder = 2;

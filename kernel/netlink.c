@@ -10,6 +10,7 @@
  */
 #include <linux/ctype.h>
 #include <linux/netdevice.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
@@ -359,29 +360,25 @@ struct atnet_str_msgs {
 	const char *control;
 };
 
-static const struct atnet_str_msgs atnet_apn_msgs = {
-	.too_long = "APN is too long (at most 50 bytes)",
-	.quote = "APN must not contain '\"'",
-	.semicolon = "APN must not contain ';'",
-	.crlf = "APN must not contain CR or LF",
-	.control = "APN must be printable ASCII",
-};
+/*
+ * The same rules for every field, its name and limit in the messages:
+ * string literals, so static as extack needs.
+ */
+#define ATNET_STR_MSGS(what, max) {					\
+	.too_long = #what " is too long (at most " __stringify(max)	\
+		    " bytes)",						\
+	.quote = #what " must not contain '\"'",				\
+	.semicolon = #what " must not contain ';'",			\
+	.crlf = #what " must not contain CR or LF",			\
+	.control = #what " must be printable ASCII",			\
+}
 
-static const struct atnet_str_msgs atnet_user_msgs = {
-	.too_long = "user is too long (at most 50 bytes)",
-	.quote = "user must not contain '\"'",
-	.semicolon = "user must not contain ';'",
-	.crlf = "user must not contain CR or LF",
-	.control = "user must be printable ASCII",
-};
-
-static const struct atnet_str_msgs atnet_pwd_msgs = {
-	.too_long = "password is too long (at most 50 bytes)",
-	.quote = "password must not contain '\"'",
-	.semicolon = "password must not contain ';'",
-	.crlf = "password must not contain CR or LF",
-	.control = "password must be printable ASCII",
-};
+static const struct atnet_str_msgs atnet_apn_msgs =
+	ATNET_STR_MSGS(APN, ATNET_APN_MAX);
+static const struct atnet_str_msgs atnet_user_msgs =
+	ATNET_STR_MSGS(user, ATNET_CRED_MAX);
+static const struct atnet_str_msgs atnet_pwd_msgs =
+	ATNET_STR_MSGS(password, ATNET_CRED_MAX);
 
 /*
  * A string that goes into a quoted AT argument: nothing may end the quote,
@@ -421,13 +418,8 @@ static int atnet_nl_str(const struct nlattr *attr, char *dst, size_t max,
 	return 0;
 }
 
-static const struct atnet_str_msgs atnet_host_msgs = {
-	.too_long = "host name is too long (at most 255 bytes)",
-	.quote = "host name must not contain '\"'",
-	.semicolon = "host name must not contain ';'",
-	.crlf = "host name must not contain CR or LF",
-	.control = "host name must be printable ASCII",
-};
+static const struct atnet_str_msgs atnet_host_msgs =
+	ATNET_STR_MSGS(host name, ATNET_HOST_MAX);
 
 static int atnet_nl_ctx_attrs(struct genl_info *info, struct nlattr **tb)
 {
@@ -528,16 +520,37 @@ static int atnet_nl_context_down_doit(struct sk_buff *skb,
 
 /* Requests: RESOLVE, PING, LISTENER_* -------------------------------------- */
 
+/*
+ * Run @r on the modem of the interface the message names, on that
+ * interface's context unless @ctx_attr names one, and wait for its end.
+ */
+static int atnet_nl_req_run(struct genl_info *info, struct atnet_req *r,
+			    const struct nlattr *ctx_attr,
+			    int (*start)(struct atnet_modem *m,
+					 struct atnet_req *r),
+			    unsigned int timeout_ms)
+{
+	struct atnet_modem *m;
+	int err, ctx = 0;
+
+	m = atnet_nl_modem(info, &ctx);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	r->ctx = ctx_attr ? nla_get_u8(ctx_attr) : ctx;
+	err = atnet_req_run(m, r, start, timeout_ms, info->extack);
+	atnet_modem_put(m);
+	return err;
+}
+
 static int atnet_nl_resolve_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[ATNET_A_HOST];
-	struct atnet_modem *m;
 	struct atnet_req *r;
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	unsigned int i;
 	void *hdr;
-	int err, ctx = 0;
+	int err;
 
 	if (!attr) {
 		GENL_SET_ERR_MSG(info, "ATNET_A_HOST is required");
@@ -555,15 +568,8 @@ static int atnet_nl_resolve_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (err)
 		goto out_req;
-	m = atnet_nl_modem(info, &ctx);
-	if (IS_ERR(m)) {
-		err = PTR_ERR(m);
-		goto out_req;
-	}
-	r->ctx = ctx;
-	err = atnet_req_run(m, r, atnet_req_resolve_start,
-			    ATNET_RESOLVE_WAIT_MS, info->extack);
-	atnet_modem_put(m);
+	err = atnet_nl_req_run(info, r, NULL, atnet_req_resolve_start,
+			       ATNET_RESOLVE_WAIT_MS);
 	if (err)
 		goto out_req;
 
@@ -625,12 +631,11 @@ static int atnet_nl_put_ping(struct sk_buff *msg, struct atnet_req *r)
 static int atnet_nl_ping_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[ATNET_A_ADDR];
-	struct atnet_modem *m;
 	struct atnet_req *r;
 	struct sk_buff *msg;
 	unsigned int wait;
 	void *hdr;
-	int err, ctx = 0;
+	int err;
 	__be32 addr;
 
 	if (!attr) {
@@ -650,16 +655,9 @@ static int atnet_nl_ping_doit(struct sk_buff *skb, struct genl_info *info)
 	r->count = info->attrs[ATNET_A_PING_COUNT] ?
 		   nla_get_u32(info->attrs[ATNET_A_PING_COUNT]) :
 		   ATNET_PING_DEFAULT;
-	m = atnet_nl_modem(info, &ctx);
-	if (IS_ERR(m)) {
-		err = PTR_ERR(m);
-		goto out_req;
-	}
-	r->ctx = ctx;
 	/* Each request may take its 5 s timeout, plus the line's time. */
 	wait = r->count * 6000 + 10000;
-	err = atnet_req_run(m, r, atnet_req_ping_start, wait, info->extack);
-	atnet_modem_put(m);
+	err = atnet_nl_req_run(info, r, NULL, atnet_req_ping_start, wait);
 	if (err)
 		goto out_req;
 
@@ -687,9 +685,8 @@ static int atnet_nl_listener(struct genl_info *info, struct sk_buff *skb,
 			     bool start)
 {
 	struct nlattr *tb[ATNET_LSN_A_MAX + 1] = {};
-	struct atnet_modem *m;
 	struct atnet_req *r;
-	int err, ctx = 0;
+	int err;
 	u16 port = 0;
 
 	if (start) {
@@ -718,17 +715,9 @@ static int atnet_nl_listener(struct genl_info *info, struct sk_buff *skb,
 	r = atnet_req_alloc(ATNET_REQ_SERVER);
 	if (!r)
 		return -ENOMEM;
-	m = atnet_nl_modem(info, &ctx);
-	if (IS_ERR(m)) {
-		atnet_req_put(r);
-		return PTR_ERR(m);
-	}
 	r->port = port;
-	r->ctx = tb[ATNET_LSN_A_CONTEXT] ? nla_get_u8(tb[ATNET_LSN_A_CONTEXT]) :
-					   ctx;
-	err = atnet_req_run(m, r, atnet_req_server_start, ATNET_SERVER_WAIT_MS,
-			    info->extack);
-	atnet_modem_put(m);
+	err = atnet_nl_req_run(info, r, tb[ATNET_LSN_A_CONTEXT],
+			       atnet_req_server_start, ATNET_SERVER_WAIT_MS);
 	atnet_req_put(r);
 	return err;
 }

@@ -220,11 +220,8 @@ void atnet_script_retry(struct atnet_modem *m)
 		c->m = m;
 		c->step = st;
 		c->gen = m->gen;
-		c->chat.timeout_ms = st->timeout_ms ?: 1000;
-		c->chat.line = atnet_step_line;
-		c->chat.done = atnet_step_cmd_done;
-		c->chat.priv = m;
-		c->chat.cme_error = -1;
+		atnet_chat_cmd_prepare(&c->chat, st->timeout_ms ?: 1000,
+				       atnet_step_line, atnet_step_cmd_done, m);
 		atnet_chat_submit(&m->chat, &c->chat, atnet_now_ms());
 		atnet_modem_arm(m);
 		return;

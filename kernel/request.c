@@ -107,17 +107,7 @@ int atnet_req_submit(struct atnet_modem *m, struct atnet_req *r,
 	int err;
 
 	lockdep_assert_held(&m->lock);
-	cmd->payload = NULL;
-	cmd->payload_len = 0;
-	cmd->timeout_ms = timeout_ms;
-	cmd->line = line;
-	cmd->done = done;
-	cmd->priv = r;
-	cmd->result = 0;
-	cmd->cme_error = -1;
-	cmd->next = NULL;
-	cmd->deadline = 0;
-	cmd->prompted = false;
+	atnet_chat_cmd_prepare(cmd, timeout_ms, line, done, r);
 	kref_get(&r->ref);
 	err = atnet_modem_submit(m, cmd);
 	if (err)

@@ -417,13 +417,9 @@ static void sim7000_limits_ask(struct atnet_modem *m)
 	lockdep_assert_held(&m->lock);
 	if (m->status.send_busy)
 		return;
-	memset(cmd, 0, sizeof(*cmd));
 	strscpy(cmd->text, "AT+CIPSEND?", sizeof(cmd->text));
-	cmd->timeout_ms = 5000;
-	cmd->line = sim7000_limits_line;
-	cmd->done = sim7000_limits_done;
-	cmd->priv = m;
-	cmd->cme_error = -1;
+	atnet_chat_cmd_prepare(cmd, 5000, sim7000_limits_line,
+			       sim7000_limits_done, m);
 	m->status.send_busy = !atnet_modem_submit(m, cmd);
 }
 
@@ -552,13 +548,9 @@ static void sim7000_reconcile(struct atnet_modem *m)
 		l = atnet_link_by_slot(m, i);
 		st->gen[i] = l ? l->gen : 0;
 	}
-	memset(cmd, 0, sizeof(*cmd));
 	strscpy(cmd->text, "AT+CIPSTATUS", sizeof(cmd->text));
-	cmd->timeout_ms = 5000;
-	cmd->line = sim7000_status_cmd_line;
-	cmd->done = sim7000_status_done;
-	cmd->priv = m;
-	cmd->cme_error = -1;
+	atnet_chat_cmd_prepare(cmd, 5000, sim7000_status_cmd_line,
+			       sim7000_status_done, m);
 	if (atnet_modem_submit(m, cmd))
 		st->running = false;
 }

@@ -30,33 +30,6 @@
 #define ATNET_SIM7000_CMD_MS	10000	/* CIPSEND, CIPRXGET, CIPCLOSE, CIPACK */
 #define ATNET_SIM7000_OPEN_MS	20000	/* AT+CIPSTART's own OK */
 
-static struct atnet_link *atnet_sim7000_cmd_link(struct atnet_chat_cmd *cmd)
-{
-	return cmd->priv;
-}
-
-static int atnet_sim7000_submit(struct atnet_link *l,
-				struct atnet_chat_cmd *cmd, u32 timeout_ms,
-				enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
-								const char *,
-								size_t),
-				void (*done)(struct atnet_chat_cmd *, int),
-				const u8 *payload, size_t payload_len)
-{
-	cmd->payload = payload;
-	cmd->payload_len = payload_len;
-	cmd->timeout_ms = timeout_ms;
-	cmd->line = line;
-	cmd->done = done;
-	cmd->priv = l;
-	cmd->result = 0;
-	cmd->cme_error = -1;
-	cmd->next = NULL;
-	cmd->deadline = 0;
-	cmd->prompted = false;
-	return atnet_modem_submit(l->modem, cmd);
-}
-
 /*
  * "n, WORDS" or "n,WORDS": returns WORDS and sets *slot, or NULL when the
  * line does not start with a link number.
@@ -88,14 +61,14 @@ static const char *atnet_sim7000_slot_line(const char *line, unsigned int *slot)
 static void atnet_sim7000_select_done(struct atnet_chat_cmd *cmd, int result)
 {
 	/* Older firmware without the command keeps context 0: not fatal. */
-	atnet_link_sel_done(atnet_sim7000_cmd_link(cmd), result);
+	atnet_link_sel_done(atnet_link_of_cmd(cmd), result);
 }
 
 static enum atnet_chat_verdict
 atnet_sim7000_limits_line(struct atnet_chat_cmd *cmd, const char *line,
 			  size_t len)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *rest = atnet_chat_prefix(line, "+CIPSEND:");
 	const char *f[2];
 	char buf[32];
@@ -112,7 +85,7 @@ atnet_sim7000_limits_line(struct atnet_chat_cmd *cmd, const char *line,
 
 static void atnet_sim7000_limits_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	if (!result && l->scratch[0])
 		atnet_link_set_mtu(l, l->scratch[0]);
@@ -132,9 +105,9 @@ static void atnet_sim7000_connect_ok(struct atnet_link *l)
 	l->scratch[0] = 0;
 	strscpy(cmd->text, "AT+CIPSEND?", sizeof(cmd->text));
 	l->busy |= ATNET_LINK_BUSY_SEL;
-	if (atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_limits_line,
-				 atnet_sim7000_limits_done, NULL, 0)) {
+	if (atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+			      atnet_sim7000_limits_line,
+			      atnet_sim7000_limits_done, NULL, 0)) {
 		l->busy &= ~ATNET_LINK_BUSY_SEL;
 		atnet_link_connected(l, 0);
 	}
@@ -162,7 +135,7 @@ static enum atnet_chat_verdict
 atnet_sim7000_open_line(struct atnet_chat_cmd *cmd, const char *line,
 			size_t len)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *what;
 	unsigned int slot;
 
@@ -177,7 +150,7 @@ atnet_sim7000_open_line(struct atnet_chat_cmd *cmd, const char *line,
 
 static void atnet_sim7000_open_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	/* ERROR: the modem would not even try (no bearer, bad state). */
 	atnet_link_open_done(l, result == -EIO ? -ENETUNREACH : result);
@@ -185,7 +158,7 @@ static void atnet_sim7000_open_done(struct atnet_chat_cmd *cmd, int result)
 
 static void atnet_sim7000_lport_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	struct atnet_modem *m = l->modem;
 
 	l->busy &= ~ATNET_LINK_BUSY_PORT;
@@ -212,8 +185,8 @@ static int atnet_sim7000_lport(struct atnet_modem *m, struct atnet_link *l)
 		 "AT+CLPORT=%u,\"%s\",%u", l->slot, idx ? "UDP" : "TCP",
 		 l->local_port);
 	l->busy |= ATNET_LINK_BUSY_PORT;
-	err = atnet_sim7000_submit(l, &l->port_cmd, ATNET_SIM7000_CMD_MS, NULL,
-				   atnet_sim7000_lport_done, NULL, 0);
+	err = atnet_link_submit(l, &l->port_cmd, ATNET_SIM7000_CMD_MS, NULL,
+				atnet_sim7000_lport_done, NULL, 0);
 	if (err) {
 		l->busy &= ~ATNET_LINK_BUSY_PORT;
 		return err;
@@ -234,8 +207,9 @@ static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 		snprintf(l->sel_cmd.text, sizeof(l->sel_cmd.text),
 			 "AT+CIPSGTXT=%u", l->ctx);
 		l->busy |= ATNET_LINK_BUSY_SEL;
-		err = atnet_sim7000_submit(l, &l->sel_cmd, ATNET_SIM7000_CMD_MS,
-					   NULL, atnet_sim7000_select_done, NULL, 0);
+		err = atnet_link_submit(l, &l->sel_cmd, ATNET_SIM7000_CMD_MS,
+					NULL, atnet_sim7000_select_done,
+					NULL, 0);
 		if (err) {
 			l->busy &= ~ATNET_LINK_BUSY_SEL;
 			return err;
@@ -249,9 +223,9 @@ static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 		 "AT+CIPSTART=%u,\"%s\",\"%pI4\",%u", l->slot,
 		 atnet_link_dgram(l) ? "UDP" : "TCP", &l->remote_addr,
 		 ntohs(l->remote_port));
-	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_OPEN_MS,
-				    atnet_sim7000_open_line,
-				    atnet_sim7000_open_done, NULL, 0);
+	return atnet_link_submit(l, cmd, ATNET_SIM7000_OPEN_MS,
+				 atnet_sim7000_open_line,
+				 atnet_sim7000_open_done, NULL, 0);
 }
 
 /* ---- AT+CIPSEND=n,len (tx_cmd) ------------------------------------- */
@@ -260,7 +234,7 @@ static enum atnet_chat_verdict
 atnet_sim7000_send_line(struct atnet_chat_cmd *cmd, const char *line,
 			size_t len)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *what;
 	unsigned int slot;
 
@@ -284,7 +258,7 @@ atnet_sim7000_send_line(struct atnet_chat_cmd *cmd, const char *line,
 
 static void atnet_sim7000_send_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	/* ERROR to a send: the modem would not take it. */
 	if (result == -EIO)
@@ -302,9 +276,9 @@ static int atnet_sim7000_send(struct atnet_modem *m, struct atnet_link *l,
 		return -EMSGSIZE;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPSEND=%u,%zu", l->slot,
 		 len);
-	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				    atnet_sim7000_send_line,
-				    atnet_sim7000_send_done, buf, len);
+	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				 atnet_sim7000_send_line,
+				 atnet_sim7000_send_done, buf, len);
 }
 
 /* ---- AT+CIPRXGET=2,n,len (rx_cmd) ---------------------------------- */
@@ -324,7 +298,7 @@ static enum atnet_chat_verdict
 atnet_sim7000_recv_line(struct atnet_chat_cmd *cmd, const char *line,
 			size_t len)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *rest = atnet_chat_prefix(line, "+CIPRXGET:");
 	const char *f[4];
 	char buf[48];
@@ -347,7 +321,7 @@ atnet_sim7000_recv_line(struct atnet_chat_cmd *cmd, const char *line,
 
 static void atnet_sim7000_recv_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	atnet_link_rx_done(l, result ? 0 : l->scratch[0], result);
 }
@@ -362,9 +336,9 @@ static int atnet_sim7000_recv(struct atnet_modem *m, struct atnet_link *l,
 	l->scratch[0] = 0;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPRXGET=2,%u,%zu", l->slot,
 		 max);
-	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				    atnet_sim7000_recv_line,
-				    atnet_sim7000_recv_done, NULL, 0);
+	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				 atnet_sim7000_recv_line,
+				 atnet_sim7000_recv_done, NULL, 0);
 }
 
 /* ---- AT+CIPCLOSE=n (ctl_cmd) --------------------------------------- */
@@ -373,7 +347,7 @@ static enum atnet_chat_verdict
 atnet_sim7000_close_line(struct atnet_chat_cmd *cmd, const char *line,
 			 size_t len)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *what;
 	unsigned int slot;
 
@@ -387,7 +361,7 @@ atnet_sim7000_close_line(struct atnet_chat_cmd *cmd, const char *line,
 
 static void atnet_sim7000_close_done(struct atnet_chat_cmd *cmd, int result)
 {
-	atnet_link_close_done(atnet_sim7000_cmd_link(cmd), result);
+	atnet_link_close_done(atnet_link_of_cmd(cmd), result);
 }
 
 static int atnet_sim7000_close(struct atnet_modem *m, struct atnet_link *l)
@@ -396,9 +370,9 @@ static int atnet_sim7000_close(struct atnet_modem *m, struct atnet_link *l)
 
 	lockdep_assert_held(&m->lock);
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPCLOSE=%u", l->slot);
-	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				    atnet_sim7000_close_line,
-				    atnet_sim7000_close_done, NULL, 0);
+	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				 atnet_sim7000_close_line,
+				 atnet_sim7000_close_done, NULL, 0);
 }
 
 /* ---- AT+CIPACK=n (ack_cmd) ----------------------------------------- */
@@ -407,7 +381,7 @@ static enum atnet_chat_verdict
 atnet_sim7000_ack_line(struct atnet_chat_cmd *cmd, const char *line,
 		       size_t len)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *rest = atnet_chat_prefix(line, "+CIPACK:");
 	const char *f[3];
 	char buf[48];
@@ -428,7 +402,7 @@ atnet_sim7000_ack_line(struct atnet_chat_cmd *cmd, const char *line,
 
 static void atnet_sim7000_ack_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	atnet_link_acked(l, l->scratch[0], l->scratch[1], l->scratch[2],
 			 result);
@@ -444,9 +418,9 @@ static int atnet_sim7000_ack(struct atnet_modem *m, struct atnet_link *l)
 	l->scratch[1] = l->acked;
 	l->scratch[2] = l->nacked;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPACK=%u", l->slot);
-	return atnet_sim7000_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				    atnet_sim7000_ack_line,
-				    atnet_sim7000_ack_done, NULL, 0);
+	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
+				 atnet_sim7000_ack_line,
+				 atnet_sim7000_ack_done, NULL, 0);
 }
 
 const struct atnet_link_ops atnet_sim7000_link_ops = {
@@ -464,7 +438,7 @@ static enum atnet_chat_verdict
 atnet_sim7000_peer_line(struct atnet_chat_cmd *cmd, const char *line,
 			size_t len)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *rest = atnet_chat_prefix(line, "+CIPSTATUS:");
 	const char *f[6];
 	char buf[96];
@@ -481,7 +455,7 @@ atnet_sim7000_peer_line(struct atnet_chat_cmd *cmd, const char *line,
 
 static void atnet_sim7000_peer_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = atnet_sim7000_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	/* Without the port the client is still a client: accept it. */
 	atnet_link_sel_done(l, 0);
@@ -513,9 +487,9 @@ static void atnet_sim7000_incoming(struct atnet_modem *m, unsigned int slot,
 	snprintf(l->sel_cmd.text, sizeof(l->sel_cmd.text), "AT+CIPSTATUS=%u",
 		 slot);
 	l->busy |= ATNET_LINK_BUSY_SEL;
-	if (atnet_sim7000_submit(l, &l->sel_cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_peer_line,
-				 atnet_sim7000_peer_done, NULL, 0))
+	if (atnet_link_submit(l, &l->sel_cmd, ATNET_SIM7000_CMD_MS,
+			      atnet_sim7000_peer_line,
+			      atnet_sim7000_peer_done, NULL, 0))
 		atnet_link_sel_done(l, 0);
 }
 

@@ -81,10 +81,8 @@ int sim7020_fire_va(struct atnet_modem *m, u32 timeout_ms,
 	c->gen = m->gen;
 	c->seq = seq;
 	c->done = done;
-	c->chat.timeout_ms = timeout_ms;
-	c->chat.line = line;
-	c->chat.done = atnet_sim7020_fire_done;
-	c->chat.priv = m;
+	atnet_chat_cmd_prepare(&c->chat, timeout_ms, line,
+			       atnet_sim7020_fire_done, m);
 	err = atnet_modem_submit(m, &c->chat);
 	if (err)
 		kfree(c);

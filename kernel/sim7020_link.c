@@ -57,27 +57,6 @@
 #define SC_ERR		1	/* ctl: -errno to report once AT+CSOCL is done */
 #define SC_HEX		2	/* tx: hex send progress, len << 32 | offset */
 
-static struct atnet_link *sim7020_cmd_link(struct atnet_chat_cmd *cmd)
-{
-	return cmd->priv;
-}
-
-static int sim7020_submit(struct atnet_link *l, struct atnet_chat_cmd *cmd,
-			  u32 timeout_ms,
-			  enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
-							  const char *, size_t),
-			  void (*done)(struct atnet_chat_cmd *, int),
-			  const u8 *payload, size_t payload_len)
-{
-	cmd->payload = payload;
-	cmd->payload_len = payload_len;
-	cmd->timeout_ms = timeout_ms;
-	cmd->line = line;
-	cmd->done = done;
-	cmd->priv = l;
-	return atnet_modem_submit(l->modem, cmd);
-}
-
 /* "12,34...": a decimal field and what follows its comma, else NULL. */
 static const char *sim7020_field(const char *p, u32 max, u32 *val, bool neg_ok,
 				 bool *neg)
@@ -156,7 +135,7 @@ int atnet_sim7020_errno(int code, bool connecting)
 
 static void sim7020_csocl_failed_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = sim7020_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	l->modem_id = -1;
 	atnet_link_open_done(l, -(int)l->scratch[SC_ERR]);
@@ -172,8 +151,8 @@ static void sim7020_open_failed(struct atnet_link *l, int err)
 		l->scratch[SC_ERR] = -err;
 		snprintf(cmd->text, sizeof(cmd->text), "AT+CSOCL=%d",
 			 l->modem_id);
-		if (!sim7020_submit(l, cmd, SIM7020_CMD_MS, NULL,
-				    sim7020_csocl_failed_done, NULL, 0))
+		if (!atnet_link_submit(l, cmd, SIM7020_CMD_MS, NULL,
+				       sim7020_csocl_failed_done, NULL, 0))
 			return;
 		l->modem_id = -1;
 	}
@@ -182,7 +161,7 @@ static void sim7020_open_failed(struct atnet_link *l, int err)
 
 static void sim7020_csocon_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = sim7020_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	struct atnet_sim7020 *s = atnet_sim7020(l->modem);
 	int err;
 
@@ -231,7 +210,7 @@ sim7020_csocon_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
 static enum atnet_chat_verdict
 sim7020_csoc_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
 {
-	struct atnet_link *l = sim7020_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *rest = atnet_chat_prefix(line, "+CSOC:");
 	u32 id;
 
@@ -244,7 +223,7 @@ sim7020_csoc_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
 
 static void sim7020_csoc_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = sim7020_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	struct atnet_modem *m = l->modem;
 	struct atnet_link *other;
 	int id, err;
@@ -268,8 +247,8 @@ static void sim7020_csoc_done(struct atnet_chat_cmd *cmd, int result)
 	}
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CSOCON=%d,%u,\"%pI4\"", id,
 		 ntohs(l->remote_port), &l->remote_addr);
-	err = sim7020_submit(l, cmd, SIM7020_CONNECT_MS, sim7020_csocon_line,
-			     sim7020_csocon_done, NULL, 0);
+	err = atnet_link_submit(l, cmd, SIM7020_CONNECT_MS, sim7020_csocon_line,
+				sim7020_csocon_done, NULL, 0);
 	if (err) {
 		l->modem_id = -1;
 		atnet_link_open_done(l, err);
@@ -292,8 +271,8 @@ static int sim7020_open(struct atnet_modem *m, struct atnet_link *l)
 	l->scratch[SC_CSOERR] = 0;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CSOC=1,%d,1",
 		 atnet_link_dgram(l) ? 2 : 1);
-	return sim7020_submit(l, cmd, SIM7020_CMD_MS, sim7020_csoc_line,
-			      sim7020_csoc_done, NULL, 0);
+	return atnet_link_submit(l, cmd, SIM7020_CMD_MS, sim7020_csoc_line,
+				 sim7020_csoc_done, NULL, 0);
 }
 
 /* ---- AT+CSODSEND / AT+CSOSEND (tx_cmd) ------------------------------ */
@@ -321,13 +300,13 @@ static int sim7020_hex_piece(struct atnet_link *l)
 	*p++ = '"';
 	*p = '\0';
 	l->scratch[SC_HEX] = (u64)len << 32 | (off + n);
-	return sim7020_submit(l, cmd, SIM7020_CMD_MS, NULL, sim7020_hex_done,
-			      buf, 0);
+	return atnet_link_submit(l, cmd, SIM7020_CMD_MS, NULL, sim7020_hex_done,
+				 buf, 0);
 }
 
 static void sim7020_hex_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = sim7020_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	u32 len = l->scratch[SC_HEX] >> 32, off = (u32)l->scratch[SC_HEX];
 
 	/* ERROR to a send: the modem would not take it (seed 002 3.5). */
@@ -359,7 +338,7 @@ sim7020_dsend_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
 
 static void sim7020_dsend_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = sim7020_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	struct atnet_sim7020 *s = atnet_sim7020(l->modem);
 	size_t len = cmd->payload_len;
 	int err;
@@ -395,8 +374,8 @@ static int sim7020_send(struct atnet_modem *m, struct atnet_link *l,
 		return sim7020_send_hex(l, buf, len);
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CSODSEND=%d,%zu",
 		 l->modem_id, len);
-	return sim7020_submit(l, cmd, SIM7020_CMD_MS, sim7020_dsend_line,
-			      sim7020_dsend_done, buf, len);
+	return atnet_link_submit(l, cmd, SIM7020_CMD_MS, sim7020_dsend_line,
+				 sim7020_dsend_done, buf, len);
 }
 
 /* ---- pull receive: there is none ------------------------------------ */
@@ -412,7 +391,7 @@ static int sim7020_recv(struct atnet_modem *m, struct atnet_link *l,
 
 static void sim7020_close_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_link *l = sim7020_cmd_link(cmd);
+	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	/* OK, ERROR (not open) or timeout: the id is not ours any more. */
 	l->modem_id = -1;
@@ -428,8 +407,8 @@ static int sim7020_close(struct atnet_modem *m, struct atnet_link *l)
 	if (l->modem_id < 0)
 		return -ENOTCONN;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CSOCL=%d", l->modem_id);
-	return sim7020_submit(l, cmd, SIM7020_CMD_MS, NULL, sim7020_close_done,
-			      NULL, 0);
+	return atnet_link_submit(l, cmd, SIM7020_CMD_MS, NULL, sim7020_close_done,
+				 NULL, 0);
 }
 
 /* ---- acknowledgements ---------------------------------------------- */

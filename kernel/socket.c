@@ -221,6 +221,32 @@ static bool atnet_sk_tx_writable(const struct atnet_link *l)
 	return room >= ATNET_LINK_TXBUF / 2;
 }
 
+/* Nothing more to read: shut down for receive, or the link's data ended. */
+static bool atnet_sk_rx_done(const struct sock *sk, const struct atnet_link *l)
+{
+	return (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) || atnet_sk_rx_eof(l);
+}
+
+/* The link failed or the peer closed: what is queued will not go out. */
+static bool atnet_sk_tx_dead(const struct atnet_link *l)
+{
+	return READ_ONCE(l->err) || READ_ONCE(l->peer_closed);
+}
+
+/*
+ * Every blocking loop here asks the same before it sleeps again: -EAGAIN
+ * once the timeout ran out (or at once for a non-blocking call), the
+ * signal's errno when one is pending, else 0: sleep on.
+ */
+static int atnet_sk_wait_stop(long timeo)
+{
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 0;
+}
+
 static void atnet_lsn_stop(struct sock *sk);
 static void atnet_udp_drop_all(struct sock *sk);
 static bool atnet_lsn_ready(struct atnet_sock *as);
@@ -345,8 +371,7 @@ static int atnet_udp_ready(struct atnet_sock *as)
 
 static bool atnet_udp_dead(const struct atnet_link *l)
 {
-	return READ_ONCE(l->err) || READ_ONCE(l->peer_closed) ||
-	       READ_ONCE(l->state) == ATNET_LINK_CLOSED;
+	return atnet_sk_tx_dead(l) || READ_ONCE(l->state) == ATNET_LINK_CLOSED;
 }
 
 /* lock_sock held: the link to @sat's peer, opened (and connected) if new. */
@@ -410,14 +435,9 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	/* AT+CIPSTART for UDP answers at once; wait like connect() does. */
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (atnet_sk_connecting(l)) {
-		if (!*timeo) {
-			err = -EAGAIN;
+		err = atnet_sk_wait_stop(*timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(*timeo);
-			break;
-		}
 		sk_wait_event(sk, timeo, !atnet_sk_connecting(l), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -453,14 +473,9 @@ static int atnet_udp_sendto(struct sock *sk, struct msghdr *msg, size_t len,
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (atnet_link_tx_room(l) < len && !atnet_udp_dead(l)) {
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		if (!timeo) {
-			err = -EAGAIN;
+		err = atnet_sk_wait_stop(timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
 		sk_wait_event(sk, &timeo, atnet_link_tx_room(l) >= len ||
 			      atnet_udp_dead(l), &wait);
 	}
@@ -490,14 +505,9 @@ static int atnet_udp_recvfrom(struct sock *sk, struct msghdr *msg,
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	while ((k = atnet_udp_ready(as)) < 0) {
-		if (!timeo) {
-			err = -EAGAIN;
+		err = atnet_sk_wait_stop(timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
 		sk_wait_event(sk, &timeo, atnet_udp_ready(as) >= 0, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -666,14 +676,9 @@ static int atnet_wait_connect(struct sock *sk, long *timeo)
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (as->link && atnet_sk_connecting(as->link)) {
-		if (!*timeo) {
-			err = -EAGAIN;
+		err = atnet_sk_wait_stop(*timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(*timeo);
-			break;
-		}
 		sk_wait_event(sk, timeo, !atnet_sk_connecting(as->link), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -692,8 +697,8 @@ static int atnet_send_check(struct sock *sk, int flags)
 		return err;
 	if (!l)
 		return atnet_sk_dgram(sk) ? -EDESTADDRREQ : -ENOTCONN;
-	if ((READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) || READ_ONCE(l->err) ||
-	    READ_ONCE(l->peer_closed) || !atnet_sk_connected(l))
+	if ((READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+	    atnet_sk_tx_dead(l) || !atnet_sk_connected(l))
 		return sk_stream_error(sk, flags, -EPIPE);
 	return 0;
 }
@@ -758,18 +763,12 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			continue;
 		}
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		if (!timeo) {
-			err = -EAGAIN;
+		err = atnet_sk_wait_stop(timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
 		sk_wait_event(sk, &timeo,
 			      atnet_link_tx_room(l) >= (dgram ? len : 1) ||
-			      READ_ONCE(l->err) || READ_ONCE(l->peer_closed),
-			      &wait);
+			      atnet_sk_tx_dead(l), &wait);
 		err = atnet_send_check(sk, msg->msg_flags);
 		if (err)
 			break;
@@ -777,24 +776,18 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	/* Blocking: wait for the modem's acceptance of what we queued. */
 	if (!err && blocking) {
 		while (READ_ONCE(l->tx_bytes) < base + queued &&
-		       !READ_ONCE(l->err) && !READ_ONCE(l->peer_closed)) {
-			if (!timeo) {
-				err = -EAGAIN;
+		       !atnet_sk_tx_dead(l)) {
+			err = atnet_sk_wait_stop(timeo);
+			if (err)
 				break;
-			}
-			if (signal_pending(current)) {
-				err = sock_intr_errno(timeo);
-				break;
-			}
 			sk_wait_event(sk, &timeo,
 				      READ_ONCE(l->tx_bytes) >= base + queued ||
-				      READ_ONCE(l->err) ||
-				      READ_ONCE(l->peer_closed), &wait);
+				      atnet_sk_tx_dead(l), &wait);
 		}
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 
-	dead = READ_ONCE(l->err) || READ_ONCE(l->peer_closed);
+	dead = atnet_sk_tx_dead(l);
 	if (blocking && queued && (err || dead)) {
 		size_t dropped;
 
@@ -850,21 +843,14 @@ static int atnet_recv_dgram(struct sock *sk, struct msghdr *msg, size_t len,
 		err = sock_error(sk);
 		if (err)
 			break;
-		if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
-		    atnet_sk_rx_eof(l))
+		if (atnet_sk_rx_done(sk, l))
 			break;
-		if (!timeo) {
-			err = -EAGAIN;
+		err = atnet_sk_wait_stop(timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
 		sk_wait_event(sk, &timeo, atnet_link_rx_next(l) >= 0 ||
-			      READ_ONCE(sk->sk_err) ||
-			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
-			      atnet_sk_rx_eof(l), &wait);
+			      READ_ONCE(sk->sk_err) || atnet_sk_rx_done(sk, l),
+			      &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	if (next < 0)
@@ -922,25 +908,18 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 		err = sock_error(sk);
 		if (err)
 			break;
-		if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
-		    atnet_sk_rx_eof(l))
+		if (atnet_sk_rx_done(sk, l))
 			break;
-		if (!timeo) {
-			err = -EAGAIN;
+		err = atnet_sk_wait_stop(timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
 		/* Room was made: let the modem refill it while we sleep. */
 		if (consumed && atnet_link_rx_starved(l))
 			atnet_sk_kick(sk);
 		consumed = false;
 		sk_wait_event(sk, &timeo, atnet_link_rx_avail(l) > off ||
-			      READ_ONCE(sk->sk_err) ||
-			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
-			      atnet_sk_rx_eof(l), &wait);
+			      READ_ONCE(sk->sk_err) || atnet_sk_rx_done(sk, l),
+			      &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	if (consumed && atnet_link_rx_starved(l))
@@ -1524,11 +1503,8 @@ static int atnet_accept(struct socket *sock, struct socket *newsock,
 			sock_error(sk);
 			break;
 		}
-		err = -EAGAIN;
-		if (!timeo)
-			break;
-		err = sock_intr_errno(timeo);
-		if (signal_pending(current))
+		err = atnet_sk_wait_stop(timeo);
+		if (err)
 			break;
 		sk_wait_event(sk, &timeo, atnet_lsn_ready(as) ||
 			      READ_ONCE(as->lsn_err), &wait);

@@ -10,14 +10,20 @@
 
 #include "util.h"
 
+/* Every message starts the same: after what stdout holds, "atnet: " first. */
+static PRINTF(1, 0) void vmessage(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("atnet: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
 void errorf(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("atnet: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -26,10 +32,8 @@ void nl_perror(const struct nl *nl, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("atnet: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
 	if (nl && nl->ext[0])
@@ -41,10 +45,8 @@ int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("atnet: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(fmt, ap);
 	va_end(ap);
 	fputs("\nTry 'atnet help'.\n", stderr);
 	return EXIT_USAGE;
