@@ -117,6 +117,8 @@ bool atnet_probe_checking_alive(struct atnet_modem *m);
 bool atnet_is_urc_like(const char *line);
 int atnet_check_cpin(struct atnet_modem *m, int err, const char *answer);
 int atnet_check_csq(struct atnet_modem *m, int err, const char *answer);
+int atnet_check_cops(struct atnet_modem *m, int err, const char *answer);
+int atnet_check_tolerant(struct atnet_modem *m, int err, const char *answer);
 void atnet_dialect_urc(void *ctx, const char *line, size_t len);
 
 extern const struct atnet_dialect_ops atnet_sim7000_dialect;

@@ -426,6 +426,27 @@ int atnet_check_csq(struct atnet_modem *m, int err, const char *answer)
 	return 0;
 }
 
+/* AT+COPS? only informs: the operator's name, when the answer has one. */
+int atnet_check_cops(struct atnet_modem *m, int err, const char *answer)
+{
+	const char *f[4];
+	char buf[ATNET_ANSWER_MAX];
+
+	if (!err && atnet_chat_fields(answer, buf, sizeof(buf), f, 4) >= 3)
+		strscpy(m->operator, f[2], sizeof(m->operator));
+	return 0;
+}
+
+/*
+ * Clean-up and optional steps (AT+CIPSHUT, AT+CSOCL of a socket that may not
+ * exist, AT+CGEREP=1): an ERROR means nothing to clean or a feature the
+ * firmware lacks, and bring-up goes on; only silence is worth a retry.
+ */
+int atnet_check_tolerant(struct atnet_modem *m, int err, const char *answer)
+{
+	return err == -ETIMEDOUT ? -EAGAIN : 0;
+}
+
 void atnet_probe_start(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);

@@ -76,25 +76,6 @@ static int sim7000_cgreg_check(struct atnet_modem *m, int err,
 }
 
 /* Operator name is nice to show, not needed: errors are ignored. */
-static int sim7000_cops_check(struct atnet_modem *m, int err,
-			      const char *answer)
-{
-	const char *f[4];
-	char buf[ATNET_ANSWER_MAX];
-
-	if (!err && atnet_chat_fields(answer, buf, sizeof(buf), f, 4) >= 3)
-		strscpy(m->operator, f[2], sizeof(m->operator));
-	return 0;
-}
-
-static int sim7000_tolerant_check(struct atnet_modem *m, int err,
-				  const char *answer)
-{
-	if (err == -ETIMEDOUT)
-		return -EAGAIN;
-	return 0;
-}
-
 /* "SHUT OK"; "+PDP: DEACT" can be the only answer (at-reference quirk). */
 static enum atnet_chat_verdict sim7000_shut_line(struct atnet_chat_cmd *cmd,
 						 const char *line, size_t len)
@@ -124,7 +105,7 @@ static enum atnet_chat_verdict sim7000_cifsr_line(struct atnet_chat_cmd *cmd,
 
 static const struct atnet_step sim7000_bring_up_steps[] = {
 	{ .cmd = "AT+CIPSHUT", .line = sim7000_shut_line,
-	  .check = sim7000_tolerant_check, .timeout_ms = 65000 },
+	  .check = atnet_check_tolerant, .timeout_ms = 65000 },
 	{ .cmd = "AT+CPIN?", .prefix = "+CPIN:", .check = atnet_check_cpin,
 	  .timeout_ms = 5000, .tries = 4, .retry_ms = 2000 },
 	{ .cmd = "AT+CSQ", .prefix = "+CSQ:", .check = atnet_check_csq,
@@ -133,7 +114,7 @@ static const struct atnet_step sim7000_bring_up_steps[] = {
 	  .timeout_ms = 10000, .tries = 4, .retry_ms = 2000 },
 	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:", .check = sim7000_cgreg_check,
 	  .timeout_ms = 2000, .tries = 4, .retry_ms = 2000 },
-	{ .cmd = "AT+COPS?", .prefix = "+COPS:", .check = sim7000_cops_check,
+	{ .cmd = "AT+COPS?", .prefix = "+COPS:", .check = atnet_check_cops,
 	  .timeout_ms = 5000 },
 	{ .cmd = "AT+CIPMUX=1", .timeout_ms = 2000 },
 	{ .cmd = "AT+CIPQSEND=1", .timeout_ms = 2000 },

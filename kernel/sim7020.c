@@ -221,17 +221,6 @@ static int sim7020_cgreg_check(struct atnet_modem *m, int err,
 	return 0;
 }
 
-static int sim7020_cops_check(struct atnet_modem *m, int err,
-			      const char *answer)
-{
-	const char *f[4];
-	char buf[ATNET_ANSWER_MAX];
-
-	if (!err && atnet_chat_fields(answer, buf, sizeof(buf), f, 4) >= 3)
-		strscpy(m->operator, f[2], sizeof(m->operator));
-	return 0;
-}
-
 /* A feature probe: OK sets @flag, anything else leaves it clear. */
 static int sim7020_flag_check(struct atnet_modem *m, int err,
 			      unsigned long flag)
@@ -260,12 +249,6 @@ static int sim7020_rcvflag_check(struct atnet_modem *m, int err,
 	if (atnet_sim7020(m)->flags & SIM7020_F_BIN_RX)
 		atnet_sim7020(m)->flags |= SIM7020_F_BIN_TX;
 	return ret;
-}
-
-static int sim7020_tolerant_check(struct atnet_modem *m, int err,
-				  const char *answer)
-{
-	return err == -ETIMEDOUT ? -EAGAIN : 0;
 }
 
 /* The first step of a script: forget per-script flags. */
@@ -506,15 +489,15 @@ static const struct atnet_step sim7020_bring_up_steps[] = {
 	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 4,
 	  .retry_ms = 2000 },
 	/* Sockets an earlier attach left behind: ids 0..4 (steps 3..7). */
-	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	{ .build = sim7020_csocl_build, .check = atnet_check_tolerant,
 	  .timeout_ms = 5000 },
-	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	{ .build = sim7020_csocl_build, .check = atnet_check_tolerant,
 	  .timeout_ms = 5000 },
-	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	{ .build = sim7020_csocl_build, .check = atnet_check_tolerant,
 	  .timeout_ms = 5000 },
-	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	{ .build = sim7020_csocl_build, .check = atnet_check_tolerant,
 	  .timeout_ms = 5000 },
-	{ .build = sim7020_csocl_build, .check = sim7020_tolerant_check,
+	{ .build = sim7020_csocl_build, .check = atnet_check_tolerant,
 	  .timeout_ms = 5000 },
 	{ .build = sim7020_defcont_build, .prefix = "*MCGDEFCONT:",
 	  .check = sim7020_defcont_check, .timeout_ms = 2000 },
@@ -528,10 +511,10 @@ static const struct atnet_step sim7020_bring_up_steps[] = {
 	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
 	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 30,
 	  .retry_ms = 1000 },
-	{ .cmd = "AT+COPS?", .prefix = "+COPS:", .check = sim7020_cops_check,
+	{ .cmd = "AT+COPS?", .prefix = "+COPS:", .check = atnet_check_cops,
 	  .timeout_ms = 5000 },
 	/* PDN events, so a loss is seen without a socket (tolerated). */
-	{ .cmd = "AT+CGEREP=1", .check = sim7020_tolerant_check,
+	{ .cmd = "AT+CGEREP=1", .check = atnet_check_tolerant,
 	  .timeout_ms = 2000 },
 	{ .cmd = "AT+CSOSENDFLAG=1", .check = sim7020_sendflag_check,
 	  .timeout_ms = 2000, .tries = 2 },
