@@ -19,6 +19,10 @@
 #      VM_TEST_META("sim7000 sim7020", "--no-attach") from selftests/lib/vmtest.h
 #      in a C program)
 #   3. default: sim7000, no extra options, 300 s.
+#   vm-lane: side   (optional) a test whose time is the simulated wire's,
+#                   not the CPU's (bulk transfers at 115200): it runs in a
+#                   side lane, one at a time, next to the main lane
+#                   (VM_SIDE_LANE=0 runs it in the main lane)
 # The program prints TAP (kselftest_harness does); each "ok"/"not ok" line
 # counts as one test.  A program without TAP counts as one test judged by its
 # exit status.  A non-zero exit, a kernel warning/oops or a timeout adds a
@@ -65,16 +69,26 @@ else
 	done
 fi
 
+# runs: the main lane's first, then the side lane's (reported in this order)
 runs=()
+side=()
 for f in "${tests[@]+"${tests[@]}"}"; do
 	[ -x "$f" ] || { echo "run_vm_tests.sh: no test program $f" >&2; exit 2; }
 	models=$(meta "$f" vm-models)
 	[ -n "$models" ] || models=sim7000
+	lane=$(meta "$f" vm-lane)
+	[ "${VM_SIDE_LANE:-1}" = 1 ] || lane=
 	for m in $models; do
 		[ -z "$only_model" ] || [ "$m" = "$only_model" ] || continue
-		runs+=("$f|$m")
+		if [ "$lane" = side ]; then
+			side+=("$f|$m")
+		else
+			runs+=("$f|$m")
+		fi
 	done
 done
+n_main=${#runs[@]}
+runs+=("${side[@]+"${side[@]}"}")
 
 if [ "$list" = 1 ]; then
 	for r in "${runs[@]+"${runs[@]}"}"; do
@@ -183,13 +197,39 @@ report_run() {
 	fi
 }
 
-# VM_JOBS (or -j N) VMs at a time; TAP is still printed in order
+st_of() { # st_of I: the status file of runs[I]
+	echo "$logdir/$(basename "${runs[$1]%|*}").${runs[$1]#*|}.out.st"
+}
+
+for ((i = 0; i < ${#runs[@]}; i++)); do
+	rm -f "$(st_of "$i")"
+done
+
+# The side lane: its runs one after the other, next to the main lane.
+if [ "$n_main" -lt "${#runs[@]}" ]; then
+	(
+		for ((i = n_main; i < ${#runs[@]}; i++)); do
+			start_run "$i"
+			wait
+		done
+	) &
+fi
+
+# The main lane: VM_JOBS (or -j N) VMs at a time. TAP is printed in the
+# order of runs[] whichever VM ends first.
 next=0
 total=${#runs[@]}
-for ((i = 0; i < total; i++)); do
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
-		wait -n 2>/dev/null || true
-		while [ "$next" -lt "$i" ] && [ -f "$logdir/$(basename "${runs[$next]%|*}").${runs[$next]#*|}.out.st" ]; do
+running() { # main-lane VMs started and not yet done
+	local i c=0
+	for ((i = next; i < $1; i++)); do
+		[ -f "$(st_of "$i")" ] || c=$((c + 1))
+	done
+	echo "$c"
+}
+for ((i = 0; i < n_main; i++)); do
+	while [ "$(running "$i")" -ge "$jobs" ]; do
+		wait -n 2>/dev/null || sleep 1
+		while [ "$next" -lt "$i" ] && [ -f "$(st_of "$next")" ]; do
 			report_run "$next"
 			next=$((next + 1))
 		done
@@ -197,11 +237,9 @@ for ((i = 0; i < total; i++)); do
 	start_run "$i"
 done
 while [ "$next" -lt "$total" ]; do
-	st_file=$logdir/$(basename "${runs[$next]%|*}").${runs[$next]#*|}.out.st
-	while [ ! -f "$st_file" ]; do
-		wait -n 2>/dev/null || break
+	while [ ! -f "$(st_of "$next")" ]; do
+		wait -n 2>/dev/null || sleep 1
 	done
-	[ -f "$st_file" ] || wait
 	report_run "$next"
 	next=$((next + 1))
 done
