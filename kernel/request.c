@@ -22,12 +22,12 @@
  *                      rtt in 100 ms units, "600,255" when none came back;
  *                      before the OK on SIM7000, after it on SIM7020.
  */
-#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netlink.h>
 
+#include "answer.h"
 #include "dialect.h"
 #include "modem.h"
 #include "request.h"
@@ -252,47 +252,34 @@ static const char *atnet_dns_msg(u32 code, int *err)
 static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 			    const char *rest)
 {
-	const char *f[2 + ATNET_REQ_ADDRS];
-	char buf[ATNET_HOST_MAX + 80];
+	struct atnet_dns_answer a;
 	const char *msg;
-	int n, i, first;
-	u32 code;
+	int i;
 	int err;
 
-	n = atnet_chat_fields(rest, buf, sizeof(buf), f, ARRAY_SIZE(f));
-	if (n < 1)
+	if (atnet_parse_cdnsgip(rest, &a))
 		return false;
-	if (!strcmp(f[0], "0")) {
-		if (n < 2 || atnet_chat_uint(f[1], 0xffff, &code))
-			code = 0xffff;
-		msg = atnet_dns_msg(code, &err);
+	if (a.kind == ATNET_DNS_ERROR) {
+		msg = atnet_dns_msg(a.error, &err);
 		if (err == -EIO)
 			pr_info("%s: AT+CDNSGIP=\"%s\": error %u\n",
-				m->tty_name, r->host, code);
+				m->tty_name, r->host, a.error);
 		atnet_req_finish(m, r, err, msg);
 		return true;
 	}
-	if (!strcmp(f[0], "1")) {
-		/* A late answer to an earlier question names another host. */
-		if (n < 3 || strcasecmp(f[1], r->host))
-			return false;
-		first = 2;
-	} else {
-		first = 0;		/* SIM7020: "+CDNSGIP: ip" */
-	}
-	for (i = first; i < n && r->n_addrs < ATNET_REQ_ADDRS; i++) {
-		__be32 a;
-
-		if (in4_pton(f[i], -1, (u8 *)&a, -1, NULL))
-			r->addrs[r->n_addrs++] = a;
-	}
+	/* A late answer to an earlier question names another host. */
+	if (a.kind == ATNET_DNS_FOUND &&
+	    (a.fields < 3 || strcasecmp(a.host, r->host)))
+		return false;
+	for (i = 0; i < a.n_addrs && r->n_addrs < ATNET_REQ_ADDRS; i++)
+		r->addrs[r->n_addrs++] = a.addrs[i];
 	if (!r->n_addrs) {
 		atnet_req_finish(m, r, -EIO,
 				 "unreadable +CDNSGIP answer from the modem");
 		return true;
 	}
 	/* The SIM7020 form comes before OK: let the OK end it. */
-	if (first || r->ok_seen)
+	if (a.kind == ATNET_DNS_FOUND || r->ok_seen)
 		atnet_req_finish(m, r, 0, NULL);
 	return true;
 }
@@ -357,23 +344,17 @@ int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r)
 static void atnet_ping_parse(struct atnet_req *r, const char *rest)
 {
 	struct atnet_ping_reply *p;
-	const char *f[4];
-	char buf[64];
-	u32 seq, rtt, ttl;
-	__be32 a;
+	struct atnet_ping_answer a;
 
-	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 4) != 4 ||
-	    atnet_chat_uint(f[0], ATNET_PING_MAX, &seq) || !seq ||
-	    !in4_pton(f[1], -1, (u8 *)&a, -1, NULL) || a != r->addr ||
-	    atnet_chat_uint(f[2], 100000, &rtt) ||
-	    atnet_chat_uint(f[3], 255, &ttl) ||
+	if (atnet_parse_cipping(rest, &a) ||
+	    !a.seq || a.seq > ATNET_PING_MAX || a.addr != r->addr ||
 	    r->n_replies >= min_t(u32, r->count, ATNET_PING_MAX))
 		return;
 	p = &r->replies[r->n_replies++];
-	p->seq = seq;
-	p->lost = rtt >= ATNET_PING_LOST_RTT || rtt > ATNET_PING_TIMEOUT;
-	p->rtt_ms = rtt * 100;
-	p->ttl = ttl;
+	p->seq = a.seq;
+	p->lost = a.rtt >= ATNET_PING_LOST_RTT || a.rtt > ATNET_PING_TIMEOUT;
+	p->rtt_ms = a.rtt * 100;
+	p->ttl = a.ttl;
 }
 
 static enum atnet_chat_verdict atnet_ping_line(struct atnet_chat_cmd *cmd,

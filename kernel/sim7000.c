@@ -24,10 +24,10 @@
  * runs, and "C: n,ctx,"TCP","ip","port","STATE"" for each of the 8 slots.
  * The table is compared only once the last slot's line is in.
  */
-#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "answer.h"
 #include "dialect.h"
 #include "link.h"
 #include "modem.h"
@@ -95,7 +95,7 @@ static enum atnet_chat_verdict sim7000_cifsr_line(struct atnet_chat_cmd *cmd,
 	struct atnet_step_cmd *c = container_of(cmd, struct atnet_step_cmd, chat);
 	__be32 addr;
 
-	if (len < 7 || len > 15 || !in4_pton(line, len, (u8 *)&addr, -1, NULL))
+	if (len < 7 || len > 15 || atnet_parse_ipv4(line, &addr))
 		return ATNET_CHAT_PASS;
 	memcpy(c->answer, line, len);
 	c->answer[len] = '\0';
@@ -174,7 +174,7 @@ static int sim7000_cifsr_check(struct atnet_modem *m, int err,
 
 	if (err)
 		return -EIO;
-	if (!in4_pton(answer, -1, (u8 *)&ctx->addr, -1, NULL)) {
+	if (atnet_parse_ipv4(answer, &ctx->addr)) {
 		atnet_modem_set_reason(m, "unreadable AT+CIFSR answer");
 		return -EIO;
 	}
@@ -455,9 +455,8 @@ static void sim7000_status_apply(struct atnet_modem *m)
 static bool sim7000_status_line(struct atnet_modem *m, const char *line)
 {
 	struct atnet_status *st = &m->status;
-	const char *rest, *f[6];
-	char buf[96];
-	u32 slot;
+	struct atnet_cipstatus_answer c;
+	const char *rest;
 
 	lockdep_assert_held(&m->lock);
 	if (atnet_chat_prefix(line, "STATE:"))
@@ -473,14 +472,13 @@ static bool sim7000_status_line(struct atnet_modem *m, const char *line)
 		return false;
 	if (!st->running)
 		return true;
-	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 6) != 6 ||
-	    atnet_chat_uint(f[0], SIM7000_MAX_LINKS - 1, &slot))
+	if (atnet_parse_cipstatus(rest, &c) || c.slot >= SIM7000_MAX_LINKS)
 		return true;
-	strscpy(st->state[slot], f[5], sizeof(st->state[slot]));
-	st->seen |= BIT(slot);
-	if (sim7000_state_alive(f[5]))
-		st->alive |= BIT(slot);
-	if (slot == SIM7000_MAX_LINKS - 1)
+	strscpy(st->state[c.slot], c.state, sizeof(st->state[c.slot]));
+	st->seen |= BIT(c.slot);
+	if (sim7000_state_alive(c.state))
+		st->alive |= BIT(c.slot);
+	if (c.slot == SIM7000_MAX_LINKS - 1)
 		sim7000_status_apply(m);
 	return true;
 }
@@ -544,7 +542,7 @@ static int sim7000_verify_check(struct atnet_modem *m, int err,
 {
 	__be32 addr;
 
-	if (err || !in4_pton(answer, -1, (u8 *)&addr, -1, NULL))
+	if (err || atnet_parse_ipv4(answer, &addr))
 		return -ENETDOWN;
 	return 0;
 }

@@ -17,11 +17,11 @@
  * Result lines come as "0, CONNECT OK" or "0,CONNECT OK": both are taken.
  * Everything here runs under the modem lock (chat engine callbacks).
  */
-#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
 #include <linux/string.h>
 
+#include "answer.h"
 #include "chat.h"
 #include "dialect.h"
 #include "link.h"
@@ -440,16 +440,13 @@ atnet_sim7000_peer_line(struct atnet_chat_cmd *cmd, const char *line,
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *rest = atnet_chat_prefix(line, "+CIPSTATUS:");
-	const char *f[6];
-	char buf[96];
-	u32 slot, port;
+	struct atnet_cipstatus_answer c;
 
 	if (!rest)
 		return ATNET_CHAT_PASS;
-	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 6) == 6 &&
-	    !atnet_chat_uint(f[0], 255, &slot) && slot == l->slot &&
-	    !atnet_chat_uint(f[4], 65535, &port))
-		l->remote_port = htons(port);
+	if (!atnet_parse_cipstatus(rest, &c) && c.slot == l->slot &&
+	    c.port >= 0)
+		l->remote_port = htons(c.port);
 	return ATNET_CHAT_MORE;
 }
 
@@ -475,7 +472,7 @@ static void atnet_sim7000_incoming(struct atnet_modem *m, unsigned int slot,
 	__be32 addr;
 
 	ip = skip_spaces(ip);
-	if (!in4_pton(ip, -1, (u8 *)&addr, -1, NULL)) {
+	if (atnet_parse_ipv4(ip, &addr)) {
 		atnet_link_stray(m, slot);
 		return;
 	}

@@ -24,11 +24,11 @@
  * What the SIM7020 lacks (seed 002 3.1): server mode and transparent mode.
  * listen answers -EOPNOTSUPP with a message saying so.
  */
-#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "answer.h"
 #include "dialect.h"
 #include "link.h"
 #include "modem.h"
@@ -390,35 +390,6 @@ static int sim7020_cgact_check(struct atnet_modem *m, int err,
 	return m->tries + 1 < SIM7020_PDN_TRIES ? -EAGAIN : 0;
 }
 
-/*
- * "a.b.c.d.m.m.m.m": address and mask run together (seed 002 2.1). Parse it
- * strictly: exactly eight decimal octets, or four when a firmware prints
- * the address alone.
- */
-static int sim7020_parse_addr(const char *s, __be32 *addr)
-{
-	u8 oct[8];
-	u32 v;
-	int n = 0, digits;
-
-	for (;;) {
-		v = 0;
-		for (digits = 0; *s >= '0' && *s <= '9'; s++, digits++)
-			v = v * 10 + (*s - '0');
-		if (!digits || digits > 3 || v > 255 || n == 8)
-			return -EINVAL;
-		oct[n++] = v;
-		if (!*s)
-			break;
-		if (*s++ != '.')
-			return -EINVAL;
-	}
-	if (n != 8 && n != 4)
-		return -EINVAL;
-	memcpy(addr, oct, 4);
-	return 0;
-}
-
 static int sim7020_contrdp_build(struct atnet_modem *m, char *buf, size_t size)
 {
 	if (!(atnet_sim7020(m)->flags & SIM7020_F_PDN))
@@ -426,19 +397,20 @@ static int sim7020_contrdp_build(struct atnet_modem *m, char *buf, size_t size)
 	return strscpy(buf, "AT+CGCONTRDP", size);
 }
 
+/* The parser must take every answer a step can hold. */
+static_assert(ATNET_CGCONTRDP_MAX >= ATNET_ANSWER_MAX);
+
 /* +CGCONTRDP: cid,bearer,"apn","a.b.c.d.m.m.m.m"[,...] */
 static int sim7020_contrdp_check(struct atnet_modem *m, int err,
 				 const char *answer)
 {
 	struct atnet_ctx *ctx = &m->ctx[0];
-	const char *f[4];
-	char buf[ATNET_ANSWER_MAX];
 	__be32 addr;
 
 	if (err == -ETIMEDOUT)
 		return -EAGAIN;
-	if (err || atnet_chat_fields(answer, buf, sizeof(buf), f, 4) < 4 ||
-	    sim7020_parse_addr(f[3], &addr) || !addr) {
+	/* Seed 002 2.1; answer.c takes the address alone too. */
+	if (err || atnet_parse_cgcontrdp(answer, &addr, NULL) || !addr) {
 		atnet_modem_set_reason(m, "no address from AT+CGCONTRDP (\"%s\")",
 				       answer);
 		atnet_sim7020(m)->flags &= ~SIM7020_F_PDN;
@@ -717,36 +689,21 @@ static void sim7020_dns_finish(struct atnet_modem *m, int err)
 	done(s->dns_ctx, err, s->dns_addrs, err ? 0 : s->dns_n);
 }
 
-static void sim7020_dns_add(struct atnet_sim7020 *s, const char *ip)
-{
-	__be32 a;
-
-	if (s->dns_n < SIM7020_DNS_ADDRS &&
-	    in4_pton(ip, -1, (u8 *)&a, -1, NULL))
-		s->dns_addrs[s->dns_n++] = a;
-}
-
 static void sim7020_dns_answer(struct atnet_modem *m, const char *rest)
 {
 	struct atnet_sim7020 *s = atnet_sim7020(m);
-	const char *f[2 + SIM7020_DNS_ADDRS];
-	char buf[ATNET_HOST_MAX + 100];
-	u32 ok;
-	int n, i;
+	struct atnet_dns_answer a;
+	int i;
 
-	if (!s || !s->dns_done)
+	/* The short form carries one address; OK follows (maybe another). */
+	if (!s || !s->dns_done || atnet_parse_cdnsgip(rest, &a) ||
+	    (a.kind == ATNET_DNS_BARE && a.fields != 1))
 		return;
-	n = atnet_chat_fields(rest, buf, sizeof(buf), f, ARRAY_SIZE(f));
-	if (n == 1 && strchr(f[0], '.')) {
-		/* Short form; OK follows (and maybe another address). */
-		sim7020_dns_add(s, f[0]);
+	for (i = 0; i < a.n_addrs && s->dns_n < SIM7020_DNS_ADDRS; i++)
+		s->dns_addrs[s->dns_n++] = a.addrs[i];
+	if (a.kind == ATNET_DNS_BARE)
 		return;
-	}
-	if (n < 1 || atnet_chat_uint(f[0], 1, &ok))
-		return;
-	for (i = 2; ok && i < n; i++)
-		sim7020_dns_add(s, f[i]);
-	sim7020_dns_finish(m, ok ? 0 : -ENOENT);
+	sim7020_dns_finish(m, a.kind == ATNET_DNS_FOUND ? 0 : -ENOENT);
 }
 
 static enum atnet_chat_verdict
@@ -891,22 +848,17 @@ static void sim7020_cipping(struct atnet_modem *m, const char *line,
 			    size_t len)
 {
 	struct atnet_sim7020 *s = atnet_sim7020(m);
-	const char *f[4];
-	char buf[64];
-	u32 seq, rtt, ttl;
+	struct atnet_ping_answer a;
 	bool last;
 
 	lockdep_assert_held(&m->lock);
 	if (!s || !s->ping_reply ||
-	    atnet_chat_fields(line + strlen("+CIPPING:"), buf, sizeof(buf), f,
-			      4) != 4 ||
-	    atnet_chat_uint(f[0], 1000, &seq) ||
-	    atnet_chat_uint(f[2], 100000, &rtt) ||
-	    atnet_chat_uint(f[3], 255, &ttl))
+	    atnet_parse_cipping(line + strlen("+CIPPING:"), &a))
 		return;
-	last = seq >= s->ping_count;
-	s->ping_reply(s->ping_ctx, rtt == 600 && ttl == 255 ? -ETIMEDOUT : 0,
-		      seq, rtt * 100, ttl, last);
+	last = a.seq >= s->ping_count;
+	s->ping_reply(s->ping_ctx,
+		      a.rtt == 600 && a.ttl == 255 ? -ETIMEDOUT : 0,
+		      a.seq, a.rtt * 100, a.ttl, last);
 	if (last)
 		s->ping_reply = NULL;
 }

@@ -17,31 +17,11 @@
 #include <string.h>
 
 #include "chat.h"
+#include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
-
-static int failed;	/* failures in the running test */
-
-static void fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# test_chat.c:%d: ", line);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failed++;
-}
-
-#define CHECK(cond) do { if (!(cond)) fail(__LINE__, "%s", #cond); } while (0)
-#define CHECK_EQ(a, b) do {						\
-	long long _a = (a), _b = (b);					\
-	if (_a != _b)							\
-		fail(__LINE__, "%s == %lld, expected %lld", #a, _a, _b);\
-} while (0)
 
 /* Print a multi-line string as TAP comments. */
 static void dump(const char *title, const char *s)
