@@ -127,17 +127,14 @@ void atnet_modem_set_reason(struct atnet_modem *m, const char *fmt, ...)
 
 /* Transmit -------------------------------------------------------------- */
 
-/*
- * Move what the tty takes from the tx fifo into it. Under tx_lock, so it
- * may run from the tx work and from the chat engine's ->write() at once.
- */
-static void atnet_modem_tx_push(struct atnet_modem *m)
+/* Move what the tty takes from the tx fifo into it. */
+static void atnet_modem_tx_push_locked(struct atnet_modem *m)
 {
 	struct tty_struct *tty;
 	unsigned int n;
 	int written;
 
-	spin_lock_bh(&m->tx_lock);
+	lockdep_assert_held(&m->tx_lock);
 	while ((tty = m->tty)) {
 		n = kfifo_out_peek(&m->txfifo, m->txbuf, sizeof(m->txbuf));
 		if (!n) {
@@ -151,36 +148,53 @@ static void atnet_modem_tx_push(struct atnet_modem *m)
 			break;
 		n = kfifo_out(&m->txfifo, m->txbuf, written);
 	}
-	spin_unlock_bh(&m->tx_lock);
 }
 
 /*
- * The chat engine's ->write(): queue, and push to the tty at once. It runs
- * in process context (m->lock is a mutex), so writing here saves the hop
- * through the tx work on every turnaround (prompt -> payload, result ->
- * next command), which is most of a round trip's cost. What the tty does
- * not take now goes out from the tx work on write_wakeup.
+ * The chat engine's ->write(). It runs in process context (m->lock is a
+ * mutex), so it writes to the tty at once: going through the tx work would
+ * cost a workqueue hop on every turnaround (prompt -> payload, result ->
+ * next command), most of a round trip. With nothing queued before it, @buf
+ * goes to the tty without a copy through the fifo; what the tty does not
+ * take is queued and goes out from the tx work on write_wakeup.
  */
 static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
 {
 	struct atnet_modem *m = ctx;
-	unsigned int n;
+	struct tty_struct *tty;
+	unsigned int n = 0;
+	int written;
 
 	lockdep_assert_held(&m->lock);
 	spin_lock_bh(&m->tx_lock);
-	n = kfifo_in(&m->txfifo, buf, len);
+	tty = m->tty;
+	if (tty && kfifo_is_empty(&m->txfifo)) {
+		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+		written = tty->ops->write(tty, buf, len);
+		if (written > 0) {
+			buf += written;
+			len -= written;
+		}
+		if (!len)
+			clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+	}
+	if (len)
+		n = kfifo_in(&m->txfifo, buf, len);
 	spin_unlock_bh(&m->tx_lock);
 	if (n < len) {
 		m->tx_overflows++;
 		pr_warn_ratelimited("%s: tx fifo full, %zu bytes dropped\n",
 				    m->tty_name, len - n);
 	}
-	atnet_modem_tx_push(m);
 }
 
 static void atnet_modem_tx_work(struct work_struct *work)
 {
-	atnet_modem_tx_push(container_of(work, struct atnet_modem, tx_work));
+	struct atnet_modem *m = container_of(work, struct atnet_modem, tx_work);
+
+	spin_lock_bh(&m->tx_lock);
+	atnet_modem_tx_push_locked(m);
+	spin_unlock_bh(&m->tx_lock);
 }
 
 /* From write_wakeup, possibly in IRQ context: only schedule. */
