@@ -128,6 +128,18 @@ int atnet_parse_cipping(const char *rest, struct atnet_ping_answer *p)
 	return 0;
 }
 
+int atnet_parse_cipsend(const char *rest, u32 *slot, u32 *size)
+{
+	const char *f[2];
+	char buf[32];
+
+	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 2) != 2 ||
+	    atnet_chat_uint(f[0], 255, slot) ||
+	    atnet_chat_uint(f[1], 65535, size))
+		return -EINVAL;
+	return 0;
+}
+
 int atnet_parse_cipstatus(const char *rest, struct atnet_cipstatus_answer *c)
 {
 	const char *f[6];

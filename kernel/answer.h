@@ -94,4 +94,11 @@ struct atnet_cipstatus_answer {
  */
 int atnet_parse_cipstatus(const char *rest, struct atnet_cipstatus_answer *c);
 
+/*
+ * "+CIPSEND: n,size" of AT+CIPSEND? (after its prefix): what one AT+CIPSEND
+ * may carry on link n now (fields past two ignored). Slot 0-255, size
+ * 0-65535; the caller applies the dialect's bounds. 0 or -EINVAL.
+ */
+int atnet_parse_cipsend(const char *rest, u32 *slot, u32 *size);
+
 #endif /* _ATNET_ANSWER_H */

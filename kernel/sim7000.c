@@ -366,15 +366,12 @@ static enum atnet_chat_verdict sim7000_limits_line(struct atnet_chat_cmd *cmd,
 	struct atnet_modem *m = cmd->priv;
 	const char *rest = atnet_chat_prefix(line, "+CIPSEND:");
 	struct atnet_link *l;
-	const char *f[2];
-	char buf[32];
 	u32 slot, size;
 
 	if (!rest)
 		return ATNET_CHAT_PASS;
-	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 2) == 2 &&
-	    !atnet_chat_uint(f[0], SIM7000_MAX_LINKS - 1, &slot) &&
-	    !atnet_chat_uint(f[1], SIM7000_MAX_SEND, &size)) {
+	if (!atnet_parse_cipsend(rest, &slot, &size) &&
+	    slot < SIM7000_MAX_LINKS && size <= SIM7000_MAX_SEND) {
 		l = atnet_link_by_slot(m, slot);
 		/* Streams only: a queued datagram was sized for the old one. */
 		if (l && l->state == ATNET_LINK_CONNECTED &&

@@ -70,15 +70,11 @@ atnet_sim7000_limits_line(struct atnet_chat_cmd *cmd, const char *line,
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	const char *rest = atnet_chat_prefix(line, "+CIPSEND:");
-	const char *f[2];
-	char buf[32];
 	u32 slot, size;
 
 	if (!rest)
 		return ATNET_CHAT_PASS;
-	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 2) == 2 &&
-	    !atnet_chat_uint(f[0], 255, &slot) &&
-	    !atnet_chat_uint(f[1], 65535, &size) && slot == l->slot)
+	if (!atnet_parse_cipsend(rest, &slot, &size) && slot == l->slot)
 		l->scratch[0] = size;
 	return ATNET_CHAT_MORE;
 }

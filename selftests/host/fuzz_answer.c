@@ -58,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct atnet_ping_answer p;
 	struct atnet_dns_answer d;
 	__be32 addr, mask;
+	u32 slot, max_send;
 	char *s = malloc(size + 1);
 	int r;
 
@@ -99,6 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!r)
 		ASSERT(p.seq <= ATNET_PING_SEQ_MAX && p.rtt <= 100000 &&
 		       p.ttl <= 255);
+
+	r = atnet_parse_cipsend(s, &slot, &max_send);
+	ASSERT(r == 0 || r == -EINVAL);
+	if (!r)
+		ASSERT(slot <= 255 && max_send <= 65535);
 
 	r = atnet_parse_cipstatus(s, &c);
 	ASSERT(r == 0 || r == -EINVAL);

@@ -295,6 +295,28 @@ static void t_cipstatus(void)
 	}
 }
 
+static void t_cipsend(void)
+{
+	u32 slot = 9, size = 9;
+
+	CHECK_EQ(atnet_parse_cipsend(" 0,1460", &slot, &size), 0);
+	CHECK_EQ(slot, 0);
+	CHECK_EQ(size, 1460);
+	CHECK_EQ(atnet_parse_cipsend("7,0", &slot, &size), 0);
+	CHECK_EQ(slot, 7);
+	CHECK_EQ(size, 0);
+	CHECK_EQ(atnet_parse_cipsend(" 255,65535", &slot, &size), 0);
+	CHECK_EQ(atnet_parse_cipsend(" 256,1460", &slot, &size), -EINVAL);
+	CHECK_EQ(atnet_parse_cipsend(" 0,65536", &slot, &size), -EINVAL);
+	CHECK_EQ(atnet_parse_cipsend(" 0", &slot, &size), -EINVAL);
+	/* Fields beyond two are ignored, as atnet_chat_fields() cuts them. */
+	CHECK_EQ(atnet_parse_cipsend(" 1,1000,x", &slot, &size), 0);
+	CHECK_EQ(size, 1000);
+	CHECK_EQ(atnet_parse_cipsend(" 0,-1", &slot, &size), -EINVAL);
+	CHECK_EQ(atnet_parse_cipsend(" a,1460", &slot, &size), -EINVAL);
+	CHECK_EQ(atnet_parse_cipsend("", &slot, &size), -EINVAL);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -307,6 +329,7 @@ static const struct {
 	{ "+CDNSGIP: malformed", t_cdnsgip_malformed },
 	{ "+CIPPING: replies and malformed", t_cipping },
 	{ "AT+CIPSTATUS link line", t_cipstatus },
+	{ "+CIPSEND: link limit", t_cipsend },
 };
 
 int main(void)
