@@ -123,16 +123,29 @@ emit() { # emit ok|notok DESC [directive]
 	fi
 }
 
-# start_run I: boot the VM for runs[I] in the background; the status and
-# duration land in $out.st when it is done
-start_run() {
-	local r=${runs[$1]} f m name args to out vlog
+# out_of I: the output file of runs[I] (its status file adds .st)
+out_of() {
+	local r=${runs[$1]}
+	echo "$logdir/$(basename "${r%|*}").${r#*|}.out"
+}
+
+# run_vars I: runs[I]'s program, model, name, vm.sh args, timeout, output
+# and console files, into the caller's locals f m name args to out vlog
+run_vars() {
+	local r=${runs[$1]}
 	f=${r%|*} m=${r#*|} name=$(basename "$f")
 	args=$(meta "$f" vm-args)
 	to=$(meta "$f" vm-timeout)
 	[ -n "$to" ] || to=300
-	out=$logdir/$name.$m.out
-	vlog=$logdir/$name.$m.console
+	out=$(out_of "$1")
+	vlog=${out%.out}.console
+}
+
+# start_run I: boot the VM for runs[I] in the background; the status and
+# duration land in $out.st when it is done
+start_run() {
+	local f m name args to out vlog
+	run_vars "$1"
 	rm -f "$out.st"
 	(
 		t0=$(date +%s)
@@ -146,13 +159,8 @@ start_run() {
 
 # report_run I: turn runs[I]'s output into TAP lines
 report_run() {
-	local r=${runs[$1]} f m name args to out vlog st secs line desc dir_ bed reason tap_fail tap_n
-	f=${r%|*} m=${r#*|} name=$(basename "$f")
-	args=$(meta "$f" vm-args)
-	to=$(meta "$f" vm-timeout)
-	[ -n "$to" ] || to=300
-	out=$logdir/$name.$m.out
-	vlog=$logdir/$name.$m.console
+	local f m name args to out vlog st secs line desc dir_ bed reason tap_fail tap_n
+	run_vars "$1"
 	read -r st secs <"$out.st"
 	rm -f "$out.st"
 	echo "# $name [$m] (vm.sh $args) exit $st, ${secs}s"
@@ -198,7 +206,7 @@ report_run() {
 }
 
 st_of() { # st_of I: the status file of runs[I]
-	echo "$logdir/$(basename "${runs[$1]%|*}").${runs[$1]#*|}.out.st"
+	echo "$(out_of "$1").st"
 }
 
 for ((i = 0; i < ${#runs[@]}; i++)); do

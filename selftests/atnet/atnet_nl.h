@@ -774,6 +774,51 @@ static inline int atnet_param_set(const char *name, const char *val)
 	return fclose(f) || err ? -EIO : 0;
 }
 
+/*
+ * The recovery and status parameters the rec_* tests change: read before
+ * the test and written back after it, so no test copies the module's
+ * defaults (which would drift from kernel/modem.c).
+ */
+static const char *const atnet_rec_param_names[] = {
+	"recover_window_ms", "recover_close", "recover_shut",
+	"recover_reset", "status_interval_ms",
+};
+
+#define ATNET_REC_PARAMS \
+	(sizeof(atnet_rec_param_names) / sizeof(atnet_rec_param_names[0]))
+
+struct atnet_rec_params {
+	int val[ATNET_REC_PARAMS];
+};
+
+static inline int atnet_rec_params_save(struct atnet_rec_params *p)
+{
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < ATNET_REC_PARAMS; i++) {
+		snprintf(path, sizeof(path), ATNET_PARAM "%s",
+			 atnet_rec_param_names[i]);
+		p->val[i] = read_int_file(path);
+		if (p->val[i] < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+static inline void atnet_rec_params_restore(const struct atnet_rec_params *p)
+{
+	char val[16];
+	size_t i;
+
+	for (i = 0; i < ATNET_REC_PARAMS; i++) {
+		if (p->val[i] < 0)
+			continue;
+		snprintf(val, sizeof(val), "%d", p->val[i]);
+		atnet_param_set(atnet_rec_param_names[i], val);
+	}
+}
+
 /* The AF_ATNET family number, as the module parameter says. */
 static inline int atnet_af(void)
 {

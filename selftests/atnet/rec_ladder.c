@@ -58,12 +58,14 @@ static int klog_has(const char *what)
 FIXTURE(ladder) {
 	struct anl nl;
 	struct anl ev;
+	struct atnet_rec_params saved;
 };
 
 FIXTURE_SETUP(ladder)
 {
 	struct anl_modem md;
 
+	ASSERT_EQ(0, atnet_rec_params_save(&self->saved));
 	ASSERT_EQ(0, anl_open(&self->nl, 0));
 	ASSERT_EQ(0, anl_open(&self->ev, 1));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
@@ -77,11 +79,7 @@ FIXTURE_SETUP(ladder)
 
 FIXTURE_TEARDOWN(ladder)
 {
-	atnet_param_set("recover_window_ms", "30000");
-	atnet_param_set("recover_close", "4");
-	atnet_param_set("recover_shut", "6");
-	atnet_param_set("recover_reset", "8");
-	atnet_param_set("status_interval_ms", "60000");
+	atnet_rec_params_restore(&self->saved);
 	anl_close(&self->nl);
 	anl_close(&self->ev);
 }

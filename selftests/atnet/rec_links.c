@@ -99,12 +99,14 @@ static void link_per_context(struct __test_metadata *_metadata,
 
 FIXTURE(rec) {
 	struct anl nl;
+	struct atnet_rec_params saved;
 };
 
 FIXTURE_SETUP(rec)
 {
 	struct anl_modem md;
 
+	ASSERT_EQ(0, atnet_rec_params_save(&self->saved));
 	ASSERT_EQ(0, anl_open(&self->nl, 0));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    60000, &md));
@@ -118,10 +120,7 @@ FIXTURE_SETUP(rec)
 
 FIXTURE_TEARDOWN(rec)
 {
-	atnet_param_set("status_interval_ms", "60000");
-	atnet_param_set("recover_close", "4");
-	atnet_param_set("recover_shut", "6");
-	atnet_param_set("recover_reset", "8");
+	atnet_rec_params_restore(&self->saved);
 	anl_close(&self->nl);
 }
 
