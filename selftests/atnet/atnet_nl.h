@@ -233,6 +233,89 @@ static inline int anl_talk(struct anl *nl, struct anl_msg *m, anl_cb cb,
 	return err;
 }
 
+/*
+ * The error form of an answer (uapi "Requests"): ATNET_A_ERRNO, with
+ * ATNET_A_ERRMSG into nl->err. 0 when @nlh is no error.
+ */
+static inline int anl_reply_err(struct anl *nl, struct nlmsghdr *nlh)
+{
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), err = 0;
+	struct nlattr *a;
+
+	anl_for_each_attr(a, (char *)NLMSG_DATA(nlh) + GENL_HDRLEN, len) {
+		if (ANL_TYPE(a) == ATNET_A_ERRNO)
+			err = -*(int *)ANL_DATA(a);
+		if (ANL_TYPE(a) == ATNET_A_ERRMSG)
+			anl_str(nl->err, sizeof(nl->err), a);
+	}
+	return err;
+}
+
+/* Send @m with a new sequence number; returns it, or -errno. */
+static inline int anl_send(struct anl *nl, struct anl_msg *m)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	m->nlh->nlmsg_seq = ++nl->seq;
+	if (sendto(nl->fd, m->buf, m->nlh->nlmsg_len, 0, (void *)&sa,
+		   sizeof(sa)) < 0)
+		return -errno;
+	return nl->seq;
+}
+
+/*
+ * A request the module answers later (RESOLVE, PING, LISTENER_*): the ack
+ * comes at once, the answer (same command, same sequence number) when the
+ * modem is done, an error as its error form. Waits up to @ms for both, in
+ * either order. 0, the -errno of the ack or of the answer (message in
+ * nl->err), or -ETIMEDOUT. *ack_ms (may be NULL): how long the ack took,
+ * -1 when none came.
+ */
+static inline int anl_ask(struct anl *nl, struct anl_msg *m, anl_cb cb,
+			  void *arg, int ms, long long *ack_ms)
+{
+	long long t0 = anl_now_ms(), deadline = t0 + ms;
+	struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
+	int n, left, seq, err = 0, acked = 0, answered = 0;
+	struct nlmsghdr *nlh;
+
+	nl->err[0] = '\0';
+	if (ack_ms)
+		*ack_ms = -1;
+	seq = anl_send(nl, m);
+	if (seq < 0)
+		return seq;
+	while (!acked || !answered) {
+		left = deadline - anl_now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		n = recv(nl->fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+		if (n < 0)
+			continue;
+		for (nlh = (void *)nl->buf; NLMSG_OK(nlh, n);
+		     nlh = NLMSG_NEXT(nlh, n)) {
+			if ((int)nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				acked = 1;
+				if (ack_ms)
+					*ack_ms = anl_now_ms() - t0;
+				err = anl_errmsg(nl, nlh);
+				if (err)
+					return err;
+			} else if (nlh->nlmsg_type == nl->family) {
+				answered = 1;
+				err = anl_reply_err(nl, nlh);
+				if (!err && cb)
+					cb(nlh, arg);
+			}
+		}
+	}
+	return err;
+}
+
 static void anl_family_cb(struct nlmsghdr *nlh, void *arg)
 {
 	struct anl *nl = arg;
@@ -555,7 +638,7 @@ static inline int anl_listen(struct anl *nl, const char *ifname, int port,
 			anl_put_u8(&m, ATNET_LSN_A_CONTEXT, ctx);
 		anl_nest_end(&m);
 	}
-	return anl_talk(nl, &m, NULL, NULL);
+	return anl_ask(nl, &m, NULL, NULL, 30000, NULL);
 }
 
 /*

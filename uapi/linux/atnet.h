@@ -332,6 +332,8 @@ enum atnet_attr {
 	ATNET_A_PING_REPLY,	/* nest, ATNET_PING_A_* */
 	ATNET_A_COUNTERS,	/* nest, ATNET_CNT_A_* */
 	ATNET_A_PAD,
+	ATNET_A_ERRNO,		/* u32, errno value (positive): a request failed */
+	ATNET_A_ERRMSG,		/* string, why (as an extack message) */
 	__ATNET_A_MAX
 };
 
