@@ -19,9 +19,8 @@
  * - m->tx_lock (spinlock, bh) guards m->tty and the tx fifo: the chat
  *   engine's ->write() and the tx work write to the tty under it,
  *   write_wakeup (IRQ context) only schedules the tx work.
- * - m->req_lock[kind] (mutex) serialises the netlink callers waiting for one
- *   kind of request (DNS, ping, server): taken before m->lock and held while
- *   the caller sleeps, never by anything the modem's answers run.
+ * - Requests (DNS, ping, server) queue on m->reqs[] under m->lock; nobody
+ *   sleeps holding anything for them (request.c).
  *
  * Faults and recovery
  * -------------------
@@ -887,7 +886,7 @@ struct atnet_modem *atnet_modem_create(struct tty_struct *tty)
 		m->ctx[i].id = i;
 	atnet_chat_init(&m->chat, &atnet_modem_chat_ops, m);
 	for (i = 0; i < ATNET_REQ_KINDS; i++)
-		mutex_init(&m->req_lock[i]);
+		INIT_LIST_HEAD(&m->reqs[i]);
 
 	err = atnet_links_init(m, ATNET_LINKS_MAX);
 	if (err)

@@ -126,9 +126,8 @@ struct atnet_modem {
 	bool radio_cycle;		/* our AT+CFUN=0/1: +CPIN: NOT READY is no restart */
 	void *dialect_priv;		/* the dialect's own state, freed with the modem */
 
-	/* Requests (request.c); req_lock[k] is taken before lock. */
-	struct mutex req_lock[ATNET_REQ_KINDS];
-	struct atnet_req *req[ATNET_REQ_KINDS];
+	/* Requests (request.c): per kind, in order; the first has the modem. */
+	struct list_head reqs[ATNET_REQ_KINDS];
 	struct atnet_listener lsn;
 
 	/* Reconciliation and the recovery ladder (modem.c). */

@@ -3,10 +3,12 @@
  * Generic netlink family "atnet". The protocol is documented in
  * uapi/linux/atnet.h. The family runs with parallel_ops: a command only ever
  * holds one modem's lock, and only while it reads or queues, never while the
- * modem thinks, so a slow modem stalls nobody (the outcome of CONTEXT_UP and
- * CONTEXT_DOWN is an event). RESOLVE, PING and the LISTENER commands wait
- * for the modem's answer (request.c) with a deadline, interruptibly and
- * without the modem's lock.
+ * modem thinks, so a slow modem stalls nobody. No doit sleeps on the modem:
+ * CONTEXT_UP and CONTEXT_DOWN report their outcome as an event; RESOLVE,
+ * PING and the LISTENER commands queue a request (request.c), are
+ * acknowledged at once, and their answer is a unicast message to the
+ * caller's port and sequence number, built here (atnet_nl_answer). A caller
+ * whose socket closes cancels what it asked (NETLINK_URELEASE).
  */
 #include <linux/ctype.h>
 #include <linux/netdevice.h>
@@ -23,9 +25,6 @@
 #include "netlink.h"
 #include "request.h"
 
-/* How long a caller waits for the modem's answer. */
-#define ATNET_RESOLVE_WAIT_MS	40000
-#define ATNET_SERVER_WAIT_MS	15000
 #define ATNET_PING_DEFAULT	4
 
 /* Strings are checked by hand below, so that the message names the problem. */
@@ -86,8 +85,12 @@ static int atnet_nl_put_ifindex(struct sk_buff *skb, struct atnet_modem *m,
 	return 0;
 }
 
+/*
+ * @full: the APN too; @creds: the user name too (CAP_NET_ADMIN callers
+ * only). The password is never reported.
+ */
 static int atnet_nl_put_ctx(struct sk_buff *skb, struct atnet_modem *m,
-			    int i, bool full)
+			    int i, bool full, bool creds)
 {
 	struct atnet_ctx *ctx = &m->ctx[i];
 	struct nlattr *nest;
@@ -102,9 +105,8 @@ static int atnet_nl_put_ctx(struct sk_buff *skb, struct atnet_modem *m,
 	    (ctx->dev &&
 	     nla_put_u32(skb, ATNET_CTX_A_IFINDEX, ctx->dev->ifindex)))
 		goto cancel;
-	/* The password is never reported. */
-	if (full && (atnet_nl_put_str(skb, ATNET_CTX_A_APN, ctx->apn) ||
-		     atnet_nl_put_str(skb, ATNET_CTX_A_USER, ctx->user)))
+	if ((full && atnet_nl_put_str(skb, ATNET_CTX_A_APN, ctx->apn)) ||
+	    (creds && atnet_nl_put_str(skb, ATNET_CTX_A_USER, ctx->user)))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -230,7 +232,7 @@ static int atnet_nl_put_listener(struct sk_buff *skb, struct atnet_modem *m)
 }
 
 static int atnet_nl_fill(struct sk_buff *skb, struct atnet_modem *m,
-			 u32 portid, u32 seq, int flags)
+			 u32 portid, u32 seq, int flags, bool creds)
 {
 	struct nlattr *nest;
 	void *hdr;
@@ -259,7 +261,7 @@ static int atnet_nl_fill(struct sk_buff *skb, struct atnet_modem *m,
 	if (!nest)
 		goto cancel;
 	for (i = 0; i < m->n_ctx; i++)
-		if (atnet_nl_put_ctx(skb, m, i, true))
+		if (atnet_nl_put_ctx(skb, m, i, true, creds))
 			goto cancel;
 	nla_nest_end(skb, nest);
 
@@ -315,7 +317,8 @@ static int atnet_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	mutex_lock(&m->lock);
-	err = atnet_nl_fill(msg, m, info->snd_portid, info->snd_seq, 0);
+	err = atnet_nl_fill(msg, m, info->snd_portid, info->snd_seq, 0,
+			    netlink_capable(skb, CAP_NET_ADMIN));
 	mutex_unlock(&m->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -331,13 +334,14 @@ static int atnet_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	unsigned long idx = cb->args[0];
+	bool creds = netlink_capable(cb->skb, CAP_NET_ADMIN);
 	struct atnet_modem *m;
 	int err = 0;
 
 	while ((m = atnet_modem_get_nth(net, idx))) {
 		mutex_lock(&m->lock);
 		err = atnet_nl_fill(skb, m, NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq, NLM_F_MULTI);
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, creds);
 		mutex_unlock(&m->lock);
 		atnet_modem_put(m);
 		if (err)
@@ -520,86 +524,6 @@ static int atnet_nl_context_down_doit(struct sk_buff *skb,
 
 /* Requests: RESOLVE, PING, LISTENER_* -------------------------------------- */
 
-/*
- * Run @r on the modem of the interface the message names, on that
- * interface's context unless @ctx_attr names one, and wait for its end.
- */
-static int atnet_nl_req_run(struct genl_info *info, struct atnet_req *r,
-			    const struct nlattr *ctx_attr,
-			    int (*start)(struct atnet_modem *m,
-					 struct atnet_req *r),
-			    unsigned int timeout_ms)
-{
-	struct atnet_modem *m;
-	int err, ctx = 0;
-
-	m = atnet_nl_modem(info, &ctx);
-	if (IS_ERR(m))
-		return PTR_ERR(m);
-	r->ctx = ctx_attr ? nla_get_u8(ctx_attr) : ctx;
-	err = atnet_req_run(m, r, start, timeout_ms, info->extack);
-	atnet_modem_put(m);
-	return err;
-}
-
-static int atnet_nl_resolve_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *attr = info->attrs[ATNET_A_HOST];
-	struct atnet_req *r;
-	struct nlattr *nest;
-	struct sk_buff *msg;
-	unsigned int i;
-	void *hdr;
-	int err;
-
-	if (!attr) {
-		GENL_SET_ERR_MSG(info, "ATNET_A_HOST is required");
-		return -EINVAL;
-	}
-	r = atnet_req_alloc(ATNET_REQ_RESOLVE);
-	if (!r)
-		return -ENOMEM;
-	err = atnet_nl_str(attr, r->host, ATNET_HOST_MAX, &atnet_host_msgs,
-			   info->extack);
-	if (!err && !r->host[0]) {
-		GENL_SET_ERR_MSG(info, "host name is empty");
-		NL_SET_BAD_ATTR(info->extack, attr);
-		err = -EINVAL;
-	}
-	if (err)
-		goto out_req;
-	err = atnet_nl_req_run(info, r, NULL, atnet_req_resolve_start,
-			       ATNET_RESOLVE_WAIT_MS);
-	if (err)
-		goto out_req;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto out_req;
-	}
-	hdr = genlmsg_put_reply(msg, info, &atnet_genl_family, 0,
-				ATNET_CMD_RESOLVE);
-	if (!hdr || nla_put_string(msg, ATNET_A_HOST, r->host))
-		goto nomsg;
-	nest = nla_nest_start(msg, ATNET_A_ADDRS);
-	if (!nest)
-		goto nomsg;
-	for (i = 0; i < r->n_addrs; i++)
-		if (nla_put_in_addr(msg, ATNET_A_ADDR, r->addrs[i]))
-			goto nomsg;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
-	goto out_req;
-nomsg:
-	nlmsg_free(msg);
-	err = -EMSGSIZE;
-out_req:
-	atnet_req_put(r);
-	return err;
-}
-
 static int atnet_nl_put_ping(struct sk_buff *msg, struct atnet_req *r)
 {
 	const struct atnet_ping_reply *p;
@@ -628,13 +552,134 @@ static int atnet_nl_put_ping(struct sk_buff *msg, struct atnet_req *r)
 	return 0;
 }
 
+static int atnet_nl_put_answer(struct sk_buff *msg, struct atnet_req *r)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (r->err)
+		return nla_put_u32(msg, ATNET_A_ERRNO, -r->err) ||
+		       (r->msg && nla_put_string(msg, ATNET_A_ERRMSG, r->msg)) ?
+		       -EMSGSIZE : 0;
+	switch (r->kind) {
+	case ATNET_REQ_RESOLVE:
+		if (nla_put_string(msg, ATNET_A_HOST, r->host))
+			return -EMSGSIZE;
+		nest = nla_nest_start(msg, ATNET_A_ADDRS);
+		if (!nest)
+			return -EMSGSIZE;
+		for (i = 0; i < r->n_addrs; i++)
+			if (nla_put_in_addr(msg, ATNET_A_ADDR, r->addrs[i]))
+				return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+		return 0;
+	case ATNET_REQ_PING:
+		if (nla_put_in_addr(msg, ATNET_A_ADDR, r->addr))
+			return -EMSGSIZE;
+		return atnet_nl_put_ping(msg, r);
+	default:
+		nest = nla_nest_start(msg, ATNET_A_LISTENER);
+		if (!nest || nla_put_u8(msg, ATNET_LSN_A_STATE, !!r->port) ||
+		    (r->port &&
+		     (nla_put_u16(msg, ATNET_LSN_A_PORT, r->port) ||
+		      nla_put_u8(msg, ATNET_LSN_A_CONTEXT, r->ctx))))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+		return 0;
+	}
+}
+
+/*
+ * r->answer: the answer (or its error form) to the caller's port and
+ * sequence number, as the command it answers. m->lock held; never sleeps
+ * on the receiver (a full socket buffer drops it, and the caller's next
+ * read says ENOBUFS).
+ */
+static void atnet_nl_answer(struct atnet_req *r)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, r->portid, r->seq, &atnet_genl_family, 0,
+			  r->nl_cmd);
+	if (!hdr || atnet_nl_put_answer(msg, r)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	/* -ECONNREFUSED: the caller is gone; its URELEASE comes next. */
+	genlmsg_unicast(r->net, msg, r->portid);
+}
+
+/*
+ * Queue @r on the modem of the interface the message names, on that
+ * interface's context unless @ctx_attr names one. Returns at once: 0
+ * (the answer follows) or why @r was refused.
+ */
+static int atnet_nl_req_queue(struct sk_buff *skb, struct genl_info *info,
+			      struct atnet_req *r,
+			      const struct nlattr *ctx_attr,
+			      int (*start)(struct atnet_modem *m,
+					   struct atnet_req *r))
+{
+	struct atnet_modem *m;
+	int err, ctx = 0;
+
+	m = atnet_nl_modem(info, &ctx);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	r->ctx = ctx_attr ? nla_get_u8(ctx_attr) : ctx;
+	r->answer = atnet_nl_answer;
+	r->net = get_net(genl_info_net(info));
+	r->portid = info->snd_portid;
+	r->seq = info->snd_seq;
+	r->nl_cmd = info->genlhdr->cmd;
+	r->uid = NETLINK_CB(skb).creds.uid;
+	r->admin = netlink_net_capable(skb, CAP_NET_ADMIN);
+	mutex_lock(&m->lock);
+	err = atnet_req_queue(m, r, start);
+	mutex_unlock(&m->lock);
+	/* r->msg is static: extack keeps the pointer. */
+	if (err && r->msg && info->extack)
+		info->extack->_msg = r->msg;
+	atnet_modem_put(m);
+	return err;
+}
+
+static int atnet_nl_resolve_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[ATNET_A_HOST];
+	struct atnet_req *r;
+	int err;
+
+	if (!attr) {
+		GENL_SET_ERR_MSG(info, "ATNET_A_HOST is required");
+		return -EINVAL;
+	}
+	r = atnet_req_alloc(ATNET_REQ_RESOLVE);
+	if (!r)
+		return -ENOMEM;
+	err = atnet_nl_str(attr, r->host, ATNET_HOST_MAX, &atnet_host_msgs,
+			   info->extack);
+	if (!err && !r->host[0]) {
+		GENL_SET_ERR_MSG(info, "host name is empty");
+		NL_SET_BAD_ATTR(info->extack, attr);
+		err = -EINVAL;
+	}
+	if (!err)
+		err = atnet_nl_req_queue(skb, info, r, NULL,
+					 atnet_req_resolve_start);
+	atnet_req_put(r);
+	return err;
+}
+
 static int atnet_nl_ping_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[ATNET_A_ADDR];
 	struct atnet_req *r;
-	struct sk_buff *msg;
-	unsigned int wait;
-	void *hdr;
 	int err;
 	__be32 addr;
 
@@ -655,28 +700,7 @@ static int atnet_nl_ping_doit(struct sk_buff *skb, struct genl_info *info)
 	r->count = info->attrs[ATNET_A_PING_COUNT] ?
 		   nla_get_u32(info->attrs[ATNET_A_PING_COUNT]) :
 		   ATNET_PING_DEFAULT;
-	/* Each request may take its 5 s timeout, plus the line's time. */
-	wait = r->count * 6000 + 10000;
-	err = atnet_nl_req_run(info, r, NULL, atnet_req_ping_start, wait);
-	if (err)
-		goto out_req;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto out_req;
-	}
-	hdr = genlmsg_put_reply(msg, info, &atnet_genl_family, 0,
-				ATNET_CMD_PING);
-	if (!hdr || nla_put_in_addr(msg, ATNET_A_ADDR, r->addr) ||
-	    atnet_nl_put_ping(msg, r)) {
-		nlmsg_free(msg);
-		err = -EMSGSIZE;
-		goto out_req;
-	}
-	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
-out_req:
+	err = atnet_nl_req_queue(skb, info, r, NULL, atnet_req_ping_start);
 	atnet_req_put(r);
 	return err;
 }
@@ -716,8 +740,8 @@ static int atnet_nl_listener(struct genl_info *info, struct sk_buff *skb,
 	if (!r)
 		return -ENOMEM;
 	r->port = port;
-	err = atnet_nl_req_run(info, r, tb[ATNET_LSN_A_CONTEXT],
-			       atnet_req_server_start, ATNET_SERVER_WAIT_MS);
+	err = atnet_nl_req_queue(skb, info, r, tb[ATNET_LSN_A_CONTEXT],
+				 atnet_req_server_start);
 	atnet_req_put(r);
 	return err;
 }
@@ -765,7 +789,7 @@ static const struct genl_small_ops atnet_genl_ops[] = {
 		.doit = atnet_nl_listener_stop_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
-	/* Questions anyone may ask: they change nothing. */
+	/* Questions anyone may ask, within bounds (request.c). */
 	{
 		.cmd = ATNET_CMD_RESOLVE,
 		.doit = atnet_nl_resolve_doit,
@@ -850,7 +874,7 @@ void atnet_nl_event_ctx(struct atnet_modem *m, int event, int ctx,
 	skb = atnet_nl_event_new(m, event, ctx, &hdr);
 	if (!skb)
 		return;
-	if (atnet_nl_put_ctx(skb, m, ctx, false) ||
+	if (atnet_nl_put_ctx(skb, m, ctx, false, false) ||
 	    (why && atnet_nl_put_str(skb, ATNET_A_REASON, why))) {
 		nlmsg_free(skb);
 		return;
@@ -891,12 +915,53 @@ void atnet_nl_event_link_closed(struct atnet_modem *m, int slot)
 	atnet_nl_event_send(m, skb, hdr);
 }
 
+/* A netlink socket closed: what it asked is not wanted any more. */
+static int atnet_nl_notify(struct notifier_block *nb, unsigned long state,
+			   void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct atnet_modem *m;
+	unsigned long idx = 0;
+
+	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	while ((m = atnet_modem_get_nth(n->net, idx++))) {
+		atnet_req_release_port(m, n->net, n->portid);
+		atnet_modem_put(m);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block atnet_nl_notifier = {
+	.notifier_call = atnet_nl_notify,
+};
+
 int __init atnet_netlink_init(void)
 {
-	return genl_register_family(&atnet_genl_family);
+	int err;
+
+	err = atnet_req_init();
+	if (err)
+		return err;
+	err = netlink_register_notifier(&atnet_nl_notifier);
+	if (err)
+		goto err_req;
+	err = genl_register_family(&atnet_genl_family);
+	if (err)
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	netlink_unregister_notifier(&atnet_nl_notifier);
+err_req:
+	atnet_req_exit();
+	return err;
 }
 
 void atnet_netlink_exit(void)
 {
 	genl_unregister_family(&atnet_genl_family);
+	netlink_unregister_notifier(&atnet_nl_notifier);
+	/* After every modem: their requests' timers are done. */
+	atnet_req_exit();
 }

@@ -1,47 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Requests a netlink caller waits for: DNS (AT+CDNSGIP), ping (AT+CIPPING)
- * and the SIM7000's TCP server (sim7000.c). See request.h for the object.
+ * Requests asked of the modem: DNS (AT+CDNSGIP), ping (AT+CIPPING) and
+ * the SIM7000's TCP server (sim7000.c). See request.h for the object.
  *
- * References: the waiter holds one from alloc to its final put; every chat
- * command in flight holds one until its ->done(); the modem's pending slot
- * m->req[kind] holds one while the answer may still come as a URC after
- * the final result. So a waiter that gives up (signal, deadline) only
- * clears the slot under m->lock and leaves: a late answer finds no request,
- * a late ->done() drops the last reference.
+ * Nobody sleeps in a genetlink doit for them: the doit queues the request
+ * and returns (the caller gets its ack at once), and the answer goes to
+ * the caller's port and sequence number when the modem is done
+ * (r->answer, netlink.c). Socket calls that need the answer first
+ * (listen(), close() of a listener) wait on r->done, outside m->lock.
  *
- * SIM7000 runs the AT below (its dialect's ->resolve/->ping); the SIM7020
- * dialect has its own, behind callbacks (sim7020.h), which the adapters at
- * the end of this file turn into the same request.
+ * Queue: m->reqs[kind] lists one kind's requests in order; the modem
+ * works on the first (its "slot"), because the answers carry no tag that
+ * would tell two questions apart. A request keeps the slot until the
+ * modem is done with it: its commands answered (r->cmds) and the answer
+ * that follows as a URC come or given up (r->await_urc, bounded by
+ * r->timer). Giving up on a request (the waiter's signal or deadline, the
+ * netlink caller's socket closing) only says that nobody wants the answer
+ * (r->orphan): a result still comes to the request whose command it
+ * answers, never to the next one, and a server started for a listen()
+ * that gave up is stopped again.
+ *
+ * Bounds: a ping is one AT+CIPPING per echo, each bounded by its own
+ * timeout, and the pings in the queue take turns echo by echo, so no
+ * caller holds the modem's command slot for longer than one echo (5 s on
+ * SIM7000, whose AT+CIPPING answers only after the echo) and other
+ * commands run between echoes. At most ATNET_REQ_QUEUE_MAX requests of a
+ * kind wait on a modem, of them ATNET_REQ_USER_MAX per user without
+ * CAP_NET_ADMIN; beyond that: -EBUSY, said in the extack message.
+ *
+ * References: the creator holds one until its put; the queue holds one
+ * while the request is listed; every chat command in flight one until its
+ * ->done(); the timer one while it is pending. A request holds its modem
+ * (and a netlink caller's netns) until it is freed. Anyone holding
+ * m->lock holds a reference on the modem, so a put under m->lock never
+ * frees the modem.
  *
  * The answers, as both SIMCom dialects give them (at-reference.md):
  *   AT+CDNSGIP="host"  SIM7000: OK, later +CDNSGIP: 1,"host","ip1"[,"ip2"]
  *                      or +CDNSGIP: 0,<err>; SIM7020: +CDNSGIP: ip, OK, or
- *                      ERROR for an unknown name.
- *   AT+CIPPING="ip",n,32,<timeout>  "+CIPPING: i,"ip",rtt,ttl" per request,
- *                      rtt in 100 ms units, "600,255" when none came back;
- *                      before the OK on SIM7000, after it on SIM7020.
+ *                      ERROR for an unknown name (seed 002 2.3; the command
+ *                      blocks the SIM7020 until the network answers).
+ *   AT+CIPPING="ip",1[,32,<timeout>]  "+CIPPING: 1,"ip",rtt,ttl", rtt in
+ *                      100 ms units, "600,255" when none came back; before
+ *                      the OK on SIM7000, after it on SIM7020.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/net_namespace.h>
 #include <net/netlink.h>
 
 #include "answer.h"
 #include "dialect.h"
 #include "modem.h"
 #include "request.h"
-#include "sim7020.h"
 
-/* AT+CIPPING's per-request timeout we ask for, in the modem's 100 ms. */
+/* AT+CIPPING's per-echo timeout we ask the SIM7000 for, in 100 ms. */
 #define ATNET_PING_TIMEOUT	50
-/* What the modem prints for a request that timed out anyway. */
+/* What the modem prints for an echo that timed out anyway. */
 #define ATNET_PING_LOST_RTT	600
+/* SIM7000: the echo, then its OK. */
+#define ATNET_PING_CMD_MS	(ATNET_PING_TIMEOUT * 100 + 3000)
+/* SIM7020: OK at once; the reply within the modem's default 10 s. */
+#define ATNET_PING_URC_MS	15000
 #define ATNET_DNS_CMD_MS	10000
+/* SIM7020: the command blocks until the network answers. */
+#define ATNET_DNS_CMD_7020_MS	60000
+/* +CDNSGIP after the OK (SIM7000). */
+#define ATNET_DNS_URC_MS	30000
+/* "SERVER OK" after the OK of AT+CIPSERVER=1. */
+#define ATNET_SERVER_URC_MS	10000
+
+static struct workqueue_struct *atnet_req_wq;
+
+static void atnet_req_timeout(struct work_struct *work);
 
 static void atnet_req_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct atnet_req, ref));
+	struct atnet_req *r = container_of(ref, struct atnet_req, ref);
+
+	if (r->m)
+		atnet_modem_put(r->m);
+	if (r->net)
+		put_net(r->net);
+	kfree(r);
 }
 
 struct atnet_req *atnet_req_alloc(enum atnet_req_kind kind)
@@ -51,7 +93,9 @@ struct atnet_req *atnet_req_alloc(enum atnet_req_kind kind)
 	if (!r)
 		return NULL;
 	kref_init(&r->ref);
+	INIT_LIST_HEAD(&r->node);
 	init_completion(&r->done);
+	INIT_DELAYED_WORK(&r->timer, atnet_req_timeout);
 	r->kind = kind;
 	return r;
 }
@@ -61,11 +105,20 @@ void atnet_req_put(struct atnet_req *r)
 	kref_put(&r->ref, atnet_req_release);
 }
 
-struct atnet_req *atnet_req_pending(struct atnet_modem *m,
-				    enum atnet_req_kind kind)
+static struct atnet_req *atnet_req_head(struct atnet_modem *m,
+					enum atnet_req_kind kind)
 {
 	lockdep_assert_held(&m->lock);
-	return m->req[kind];
+	return list_first_entry_or_null(&m->reqs[kind], struct atnet_req,
+					node);
+}
+
+struct atnet_req *atnet_req_awaiting(struct atnet_modem *m,
+				     enum atnet_req_kind kind)
+{
+	struct atnet_req *r = atnet_req_head(m, kind);
+
+	return r && r->await_urc ? r : NULL;
 }
 
 void atnet_req_finish(struct atnet_modem *m, struct atnet_req *r, int err,
@@ -77,25 +130,210 @@ void atnet_req_finish(struct atnet_modem *m, struct atnet_req *r, int err,
 	r->finished = true;
 	r->err = err;
 	r->msg = msg;
-	/* A dialect holding a callback to us must forget it now. */
-	if (r->cancel)
-		r->cancel(m);
-	if (m->req[r->kind] == r) {
-		m->req[r->kind] = NULL;
+	/* Refused inside atnet_req_queue(): its caller returns the error. */
+	if (r->answer && !r->sync && !r->orphan)
+		r->answer(r);
+	complete_all(&r->done);
+}
+
+void atnet_req_await(struct atnet_modem *m, struct atnet_req *r,
+		     unsigned int ms)
+{
+	lockdep_assert_held(&m->lock);
+	r->await_urc = true;
+	/* Idle before: the timer's reference is a new one. */
+	if (!mod_delayed_work(atnet_req_wq, &r->timer, msecs_to_jiffies(ms)))
+		kref_get(&r->ref);
+}
+
+static void atnet_req_unawait(struct atnet_req *r)
+{
+	r->await_urc = false;
+	if (cancel_delayed_work(&r->timer))
+		atnet_req_put(r);
+}
+
+static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r);
+
+/* The first request of @kind that is idle gets the modem. */
+static void atnet_req_next(struct atnet_modem *m, enum atnet_req_kind kind)
+{
+	struct atnet_req *r;
+	int err;
+
+	lockdep_assert_held(&m->lock);
+	while ((r = atnet_req_head(m, kind))) {
+		if (r->cmds || r->await_urc)
+			break;			/* the modem has it */
+		kref_get(&r->ref);
+		if (r->finished) {
+			list_del_init(&r->node);
+			atnet_req_put(r);	/* the queue's */
+		} else if (!r->started) {
+			r->started = true;
+			err = r->start(m, r);
+			if (err)
+				atnet_req_finish(m, r, err,
+						 r->msg ?: "the modem is busy or gone");
+		} else if (r->kind == ATNET_REQ_PING) {
+			/* Its turn again: the next echo. */
+			err = atnet_req_ping_echo(m, r);
+			if (err)
+				atnet_req_finish(m, r, err,
+						 r->msg ?: "the modem is busy or gone");
+		} else {
+			atnet_req_finish(m, r, -EIO, "request lost its command");
+		}
 		atnet_req_put(r);
 	}
-	complete_all(&r->done);
+}
+
+/*
+ * @r may be done with the modem: then it leaves the queue and the next
+ * one starts. The caller holds its own reference on @r.
+ */
+static void atnet_req_leave(struct atnet_modem *m, struct atnet_req *r)
+{
+	lockdep_assert_held(&m->lock);
+	if (r->finished && !r->cmds && !r->await_urc &&
+	    !list_empty(&r->node)) {
+		list_del_init(&r->node);
+		atnet_req_put(r);
+	}
+	atnet_req_next(m, r->kind);
+}
+
+static const char *const atnet_req_user_msg[ATNET_REQ_KINDS] = {
+	[ATNET_REQ_RESOLVE] =
+	"one RESOLVE at a time per user without CAP_NET_ADMIN; wait for its answer",
+	[ATNET_REQ_PING] =
+	"one PING at a time per user without CAP_NET_ADMIN; wait for its answer",
+	[ATNET_REQ_SERVER] =
+	"one listener request at a time per user without CAP_NET_ADMIN",
+};
+
+int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
+		    int (*start)(struct atnet_modem *m, struct atnet_req *r))
+{
+	unsigned int n = 0, mine = 0;
+	struct atnet_req *q;
+
+	lockdep_assert_held(&m->lock);
+	if (m->dead) {
+		r->msg = "modem is gone";
+		return -ENODEV;
+	}
+	if (m->state != ATNET_MODEM_READY) {
+		r->msg = "modem is not ready; see its state in GET";
+		return -ENETDOWN;
+	}
+	list_for_each_entry(q, &m->reqs[r->kind], node) {
+		n++;
+		if (!q->admin && !q->finished && uid_eq(q->uid, r->uid))
+			mine++;
+	}
+	if (n >= ATNET_REQ_QUEUE_MAX) {
+		r->msg = "too many requests of this kind wait on this modem; try again later";
+		return -EBUSY;
+	}
+	if (!r->admin && mine >= ATNET_REQ_USER_MAX) {
+		r->msg = atnet_req_user_msg[r->kind];
+		return -EBUSY;
+	}
+	if (!r->m) {
+		atnet_modem_get(m);
+		r->m = m;
+	}
+	r->start = start;
+	kref_get(&r->ref);			/* the queue's */
+	list_add_tail(&r->node, &m->reqs[r->kind]);
+	r->sync = true;
+	atnet_req_next(m, r->kind);
+	r->sync = false;
+	if (r->finished && r->err)
+		return r->err;
+	if (r->finished && r->answer && !r->orphan)
+		r->answer(r);
+	return 0;
+}
+
+void atnet_req_abandon(struct atnet_modem *m, struct atnet_req *r, int err,
+		       const char *msg)
+{
+	lockdep_assert_held(&m->lock);
+	r->orphan = true;
+	atnet_req_finish(m, r, err, msg);
+	/*
+	 * A result the modem still owes comes to @r (its deadline holds),
+	 * but for DNS: its answers name their host.
+	 */
+	if (r->kind == ATNET_REQ_RESOLVE)
+		atnet_req_unawait(r);
+	atnet_req_leave(m, r);
+}
+
+void atnet_req_release_port(struct atnet_modem *m, struct net *net,
+			    u32 portid)
+{
+	struct atnet_req *r;
+	unsigned int k;
+
+	mutex_lock(&m->lock);
+	for (k = 0; k < ATNET_REQ_KINDS; k++) {
+again:
+		list_for_each_entry(r, &m->reqs[k], node) {
+			if (r->orphan || !r->answer || r->portid != portid ||
+			    !net_eq(r->net, net))
+				continue;
+			kref_get(&r->ref);
+			atnet_req_abandon(m, r, -ECANCELED,
+					  "the caller's socket was closed");
+			atnet_req_put(r);
+			goto again;
+		}
+	}
+	mutex_unlock(&m->lock);
 }
 
 /* The modem failed, restarted or went away: nobody will answer. */
 void atnet_req_abort_all(struct atnet_modem *m, int err, const char *msg)
 {
-	unsigned int i;
+	struct atnet_req *r, *tmp;
+	unsigned int k;
 
 	lockdep_assert_held(&m->lock);
-	for (i = 0; i < ATNET_REQ_KINDS; i++)
-		if (m->req[i])
-			atnet_req_finish(m, m->req[i], err, msg);
+	for (k = 0; k < ATNET_REQ_KINDS; k++) {
+		list_for_each_entry_safe(r, tmp, &m->reqs[k], node) {
+			kref_get(&r->ref);
+			atnet_req_unawait(r);
+			atnet_req_finish(m, r, err, msg);
+			/* With commands in flight: it leaves at their ->done(). */
+			if (!r->cmds) {
+				list_del_init(&r->node);
+				atnet_req_put(r);
+			}
+			atnet_req_put(r);
+		}
+	}
+}
+
+static void atnet_req_expired(struct atnet_modem *m, struct atnet_req *r);
+
+static void atnet_req_timeout(struct work_struct *work)
+{
+	struct atnet_req *r = container_of(to_delayed_work(work),
+					   struct atnet_req, timer);
+	struct atnet_modem *m = r->m;
+
+	mutex_lock(&m->lock);
+	/* Re-armed meanwhile: that timer decides. */
+	if (r->await_urc && !delayed_work_pending(&r->timer)) {
+		r->await_urc = false;
+		atnet_req_expired(m, r);
+		atnet_req_leave(m, r);
+	}
+	mutex_unlock(&m->lock);
+	atnet_req_put(r);
 }
 
 int atnet_req_submit(struct atnet_modem *m, struct atnet_req *r,
@@ -109,10 +347,21 @@ int atnet_req_submit(struct atnet_modem *m, struct atnet_req *r,
 	lockdep_assert_held(&m->lock);
 	atnet_chat_cmd_prepare(cmd, timeout_ms, line, done, r);
 	kref_get(&r->ref);
+	r->cmds++;
 	err = atnet_modem_submit(m, cmd);
-	if (err)
+	if (err) {
+		r->cmds--;
 		atnet_req_put(r);
+	}
 	return err;
+}
+
+void atnet_req_cmd_done(struct atnet_modem *m, struct atnet_req *r)
+{
+	lockdep_assert_held(&m->lock);
+	r->cmds--;
+	atnet_req_leave(m, r);
+	atnet_req_put(r);			/* the command's */
 }
 
 /* +CME ERROR is the modem's own trouble: a fault for the recovery ladder. */
@@ -133,7 +382,7 @@ static void atnet_req_select_done(struct atnet_chat_cmd *cmd, int result)
 	 */
 	if (result && r->m->cur_ctx == r->ctx)
 		r->m->cur_ctx = -1;
-	atnet_req_put(r);
+	atnet_req_cmd_done(r->m, r);
 }
 
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r)
@@ -160,52 +409,32 @@ static int __atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
 	long left;
 	int err;
 
-	r->m = m;
-	/* One question of a kind at a time: the answers carry no tag. */
-	if (!intr)
-		mutex_lock(&m->req_lock[r->kind]);
-	else if (mutex_lock_interruptible(&m->req_lock[r->kind]))
-		return -EINTR;
-
+	/* Socket calls: bounded by the socket API (one listen per socket). */
+	r->admin = true;
 	mutex_lock(&m->lock);
-	if (m->dead) {
-		atnet_req_finish(m, r, -ENODEV, "modem is gone");
-	} else if (m->state != ATNET_MODEM_READY) {
-		atnet_req_finish(m, r, -ENETDOWN,
-				 "modem is not ready; see its state in GET");
-	} else {
-		WARN_ON_ONCE(m->req[r->kind]);
-		kref_get(&r->ref);
-		m->req[r->kind] = r;
-		err = start(m, r);
-		if (err)
-			atnet_req_finish(m, r, err, r->msg ?: "modem is busy or gone");
-	}
+	err = atnet_req_queue(m, r, start);
 	mutex_unlock(&m->lock);
+	if (err)
+		goto out;
 
 	left = msecs_to_jiffies(timeout_ms);
 	if (intr)
 		left = wait_for_completion_interruptible_timeout(&r->done, left);
 	else
 		left = wait_for_completion_timeout(&r->done, left);
-
-	mutex_lock(&m->lock);
-	if (!r->finished) {
-		if (left < 0)
-			atnet_req_finish(m, r, -EINTR, "interrupted");
-		else if (r->kind == ATNET_REQ_PING)
-			/* What came back is the answer; the rest is lost. */
-			atnet_req_finish(m, r, 0, NULL);
-		else
-			atnet_req_finish(m, r, -ETIMEDOUT,
-					 "the modem did not answer in time");
+	if (left <= 0) {
+		mutex_lock(&m->lock);
+		if (!r->finished)
+			atnet_req_abandon(m, r, left < 0 ? -EINTR : -ETIMEDOUT,
+					  left < 0 ? "interrupted" :
+					  "the modem did not answer in time");
+		mutex_unlock(&m->lock);
 	}
-	mutex_unlock(&m->lock);
-	mutex_unlock(&m->req_lock[r->kind]);
-
-	if (r->err && r->msg && extack)
+	err = r->err;
+out:
+	if (err && r->msg && extack)
 		extack->_msg = r->msg;
-	return r->err;
+	return err;
 }
 
 int atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
@@ -248,7 +477,10 @@ static const char *atnet_dns_msg(u32 code, int *err)
 	}
 }
 
-/* "+CDNSGIP: ..." for @r: true when it ends the request. */
+/*
+ * "+CDNSGIP: ..." for @r: true when it answers @r's question for good.
+ * The short SIM7020 form comes before the OK, which ends it.
+ */
 static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 			    const char *rest)
 {
@@ -278,9 +510,9 @@ static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 				 "unreadable +CDNSGIP answer from the modem");
 		return true;
 	}
-	/* The SIM7020 form comes before OK: let the OK end it. */
-	if (a.kind == ATNET_DNS_FOUND || r->ok_seen)
-		atnet_req_finish(m, r, 0, NULL);
+	if (a.kind != ATNET_DNS_FOUND && !r->ok_seen)
+		return false;
+	atnet_req_finish(m, r, 0, NULL);
 	return true;
 }
 
@@ -290,7 +522,7 @@ static enum atnet_chat_verdict atnet_dns_line(struct atnet_chat_cmd *cmd,
 	struct atnet_req *r = cmd->priv;
 	const char *rest = atnet_chat_prefix(line, "+CDNSGIP:");
 
-	if (!rest || r->finished)
+	if (!rest)
 		return ATNET_CHAT_PASS;
 	atnet_dns_parse(r->m, r, rest);
 	return ATNET_CHAT_MORE;
@@ -303,8 +535,6 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme(m, cmd);
-	if (r->finished)
-		goto out;
 	if (result == -EIO && m->dialect_id == ATNET_DIALECT_SIM7020)
 		/* Seed 002: an unknown name answers plain ERROR. */
 		atnet_req_finish(m, r, -ENOENT,
@@ -317,10 +547,18 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 				 "AT+CDNSGIP failed: timeout or modem restart");
 	else if (r->n_addrs)
 		atnet_req_finish(m, r, 0, NULL);
-	else
-		r->ok_seen = true;	/* the answer follows as a URC */
-out:
-	atnet_req_put(r);
+	else if (!r->finished)
+		atnet_req_await(m, r, ATNET_DNS_URC_MS);
+	r->ok_seen = !result;
+	atnet_req_cmd_done(m, r);
+}
+
+/* The SIM7020 takes no blank or ',' in a name (its command line splits). */
+static bool atnet_dns_host_ok(struct atnet_modem *m, const char *host)
+{
+	if (m->dialect_id != ATNET_DIALECT_SIM7020)
+		return true;
+	return !strpbrk(host, " ,");
 }
 
 int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r)
@@ -328,33 +566,63 @@ int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r)
 	int err;
 
 	lockdep_assert_held(&m->lock);
+	if (!atnet_dns_host_ok(m, r->host)) {
+		r->msg = "the SIM7020 takes no spaces or ',' in a host name";
+		return -EINVAL;
+	}
 	err = atnet_req_select(m, r);
 	if (err)
 		return err;
 	/* netlink.c validated the name: no quote, ';', CR, LF, control. */
 	snprintf(r->cmd.text, sizeof(r->cmd.text), "AT+CDNSGIP=\"%s\"",
 		 r->host);
-	return atnet_req_submit(m, r, &r->cmd, ATNET_DNS_CMD_MS,
+	return atnet_req_submit(m, r, &r->cmd,
+				m->dialect_id == ATNET_DIALECT_SIM7020 ?
+				ATNET_DNS_CMD_7020_MS : ATNET_DNS_CMD_MS,
 				atnet_dns_line, atnet_dns_done);
 }
 
 /* Ping ------------------------------------------------------------------ */
 
-/* "+CIPPING: i,"ip",rtt,ttl" (quotes optional). */
-static void atnet_ping_parse(struct atnet_req *r, const char *rest)
+/* "+CIPPING: 1,"ip",rtt,ttl" (quotes optional): true when it is @r's. */
+static bool atnet_ping_parse(struct atnet_req *r, const char *rest)
 {
 	struct atnet_ping_reply *p;
 	struct atnet_ping_answer a;
 
-	if (atnet_parse_cipping(rest, &a) ||
-	    !a.seq || a.seq > ATNET_PING_MAX || a.addr != r->addr ||
-	    r->n_replies >= min_t(u32, r->count, ATNET_PING_MAX))
-		return;
+	if (atnet_parse_cipping(rest, &a) || a.addr != r->addr ||
+	    !r->echo || r->echo_answered)
+		return false;
+	r->echo_answered = true;
+	if (r->n_replies >= ATNET_PING_MAX)
+		return true;
 	p = &r->replies[r->n_replies++];
-	p->seq = a.seq;
-	p->lost = a.rtt >= ATNET_PING_LOST_RTT || a.rtt > ATNET_PING_TIMEOUT;
+	p->seq = r->echo;
+	p->lost = a.rtt >= ATNET_PING_LOST_RTT ||
+		  (r->m->dialect_id == ATNET_DIALECT_SIM7000 &&
+		   a.rtt > ATNET_PING_TIMEOUT);
 	p->rtt_ms = a.rtt * 100;
 	p->ttl = a.ttl;
+	return true;
+}
+
+/*
+ * One echo is over (answered or not): the request ends, or waits for its
+ * turn behind the other pings. The caller then lets the queue move.
+ */
+static void atnet_ping_echo_end(struct atnet_modem *m, struct atnet_req *r,
+				int result)
+{
+	lockdep_assert_held(&m->lock);
+	if (r->finished)
+		return;
+	if (result == -EIO && !r->n_replies)
+		atnet_req_finish(m, r, -EIO,
+				 "the modem refused AT+CIPPING (ERROR)");
+	else if (r->echo >= r->count)
+		atnet_req_finish(m, r, 0, NULL);
+	else
+		list_move_tail(&r->node, &m->reqs[ATNET_REQ_PING]);
 }
 
 static enum atnet_chat_verdict atnet_ping_line(struct atnet_chat_cmd *cmd,
@@ -363,7 +631,7 @@ static enum atnet_chat_verdict atnet_ping_line(struct atnet_chat_cmd *cmd,
 	struct atnet_req *r = cmd->priv;
 	const char *rest = atnet_chat_prefix(line, "+CIPPING:");
 
-	if (!rest || r->finished)
+	if (!rest)
 		return ATNET_CHAT_PASS;
 	atnet_ping_parse(r, rest);
 	return ATNET_CHAT_MORE;
@@ -376,19 +644,13 @@ static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
 
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme(m, cmd);
-	if (r->finished)
-		goto out;
-	if (result == -EIO)
-		atnet_req_finish(m, r, -EIO, "the modem refused AT+CIPPING (ERROR)");
-	else if (result && !r->n_replies)
-		atnet_req_finish(m, r, result,
-				 "AT+CIPPING failed: timeout or modem restart");
-	else if (result || r->n_replies >= r->count)
-		atnet_req_finish(m, r, 0, NULL);
+	if (!result && !r->echo_answered &&
+	    m->dialect_id == ATNET_DIALECT_SIM7020)
+		/* The reply follows the OK. */
+		atnet_req_await(m, r, ATNET_PING_URC_MS);
 	else
-		r->ok_seen = true;	/* SIM7020: the replies follow the OK */
-out:
-	atnet_req_put(r);
+		atnet_ping_echo_end(m, r, result);
+	atnet_req_cmd_done(m, r);
 }
 
 int atnet_req_ping_at(struct atnet_modem *m, struct atnet_req *r)
@@ -399,16 +661,41 @@ int atnet_req_ping_at(struct atnet_modem *m, struct atnet_req *r)
 	err = atnet_req_select(m, r);
 	if (err)
 		return err;
-	snprintf(r->cmd.text, sizeof(r->cmd.text),
-		 "AT+CIPPING=\"%pI4\",%u,32,%u", &r->addr, r->count,
-		 ATNET_PING_TIMEOUT);
-	/* SIM7000 prints every reply before the OK: allow for all of them. */
-	return atnet_req_submit(m, r, &r->cmd,
-				r->count * (ATNET_PING_TIMEOUT * 100 + 1000) +
-				5000, atnet_ping_line, atnet_ping_done);
+	/*
+	 * One echo per command, so that other commands run between echoes.
+	 * The SIM7020 gets its default timeout (the seed shows no other).
+	 */
+	if (m->dialect_id == ATNET_DIALECT_SIM7020)
+		snprintf(r->cmd.text, sizeof(r->cmd.text),
+			 "AT+CIPPING=\"%pI4\",1", &r->addr);
+	else
+		snprintf(r->cmd.text, sizeof(r->cmd.text),
+			 "AT+CIPPING=\"%pI4\",1,32,%u", &r->addr,
+			 ATNET_PING_TIMEOUT);
+	return atnet_req_submit(m, r, &r->cmd, ATNET_PING_CMD_MS,
+				atnet_ping_line, atnet_ping_done);
 }
 
-/* From the SIM7000 URC table: answers that come after the OK. */
+/* The next echo of @r: its turn came. */
+static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r)
+{
+	const struct atnet_dialect_ops *d = m->dialect;
+
+	lockdep_assert_held(&m->lock);
+	if (!atnet_modem_ctx_up(m, r->ctx)) {
+		r->msg = "the interface's context is not up";
+		return -ENETDOWN;
+	}
+	if (!d->ping) {
+		r->msg = "this modem cannot ping";
+		return -EOPNOTSUPP;
+	}
+	r->echo++;
+	r->echo_answered = false;
+	return d->ping(m, r);
+}
+
+/* Answers that come after the OK, on either dialect. */
 bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len)
 {
 	struct atnet_req *r;
@@ -417,22 +704,51 @@ bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len)
 	lockdep_assert_held(&m->lock);
 	rest = atnet_chat_prefix(line, "+CDNSGIP:");
 	if (rest) {
-		r = m->req[ATNET_REQ_RESOLVE];
-		if (r && !r->finished)
-			atnet_dns_parse(m, r, rest);
+		r = atnet_req_awaiting(m, ATNET_REQ_RESOLVE);
+		if (r) {
+			kref_get(&r->ref);
+			if (atnet_dns_parse(m, r, rest)) {
+				atnet_req_unawait(r);
+				atnet_req_leave(m, r);
+			}
+			atnet_req_put(r);
+		}
 		return true;
 	}
 	rest = atnet_chat_prefix(line, "+CIPPING:");
 	if (rest) {
-		r = m->req[ATNET_REQ_PING];
-		if (r && !r->finished) {
-			atnet_ping_parse(r, rest);
-			if (r->ok_seen && r->n_replies >= r->count)
-				atnet_req_finish(m, r, 0, NULL);
+		r = atnet_req_awaiting(m, ATNET_REQ_PING);
+		if (r) {
+			kref_get(&r->ref);
+			if (atnet_ping_parse(r, rest)) {
+				atnet_req_unawait(r);
+				atnet_ping_echo_end(m, r, 0);
+				atnet_req_leave(m, r);
+			}
+			atnet_req_put(r);
 		}
 		return true;
 	}
 	return false;
+}
+
+/* The answer a URC owed did not come in time. */
+static void atnet_req_expired(struct atnet_modem *m, struct atnet_req *r)
+{
+	lockdep_assert_held(&m->lock);
+	switch (r->kind) {
+	case ATNET_REQ_RESOLVE:
+		atnet_req_finish(m, r, -ETIMEDOUT,
+				 "no +CDNSGIP answer from the modem in time");
+		break;
+	case ATNET_REQ_PING:
+		atnet_ping_echo_end(m, r, 0);	/* this echo is lost */
+		break;
+	default:
+		atnet_req_finish(m, r, -ETIMEDOUT,
+				 "no SERVER OK from the modem in time");
+		break;
+	}
 }
 
 /* Server ---------------------------------------------------------------- */
@@ -453,7 +769,7 @@ int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
 		return -EOPNOTSUPP;
 	}
 	if (!r->port) {
-		if (!m->lsn.on) {
+		if (!m->lsn.on && !r->force) {
 			r->msg = "no listener is running on this modem";
 			return -ENOENT;
 		}
@@ -480,53 +796,94 @@ int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
 	return d->server(m, r);
 }
 
-/* SIM7020 adapters ------------------------------------------------------ */
-
-static void atnet_req_sim7020_dns(void *ctx, int err, const __be32 *addrs,
-				  unsigned int n)
+/*
+ * Stop a server the modem runs for nobody: queued right behind the
+ * request that has the modem, so that no new listen() comes first.
+ */
+static void atnet_req_server_stop_now(struct atnet_modem *m)
 {
-	struct atnet_req *r = ctx;
+	struct atnet_req *head = atnet_req_head(m, ATNET_REQ_SERVER);
+	struct atnet_req *r;
 
-	r->n_addrs = min_t(unsigned int, n, ATNET_REQ_ADDRS);
-	memcpy(r->addrs, addrs, r->n_addrs * sizeof(*addrs));
-	if (err == -ENOENT)
-		atnet_req_finish(r->m, r, err, "host not found (AT+CDNSGIP)");
-	else if (err)
-		atnet_req_finish(r->m, r, err,
-				 "AT+CDNSGIP failed: timeout or modem restart");
-	else
-		atnet_req_finish(r->m, r, 0, NULL);
-}
-
-static void atnet_req_sim7020_pong(void *ctx, int err, u32 seq, u32 rtt_ms,
-				   u32 ttl, bool last)
-{
-	struct atnet_req *r = ctx;
-	struct atnet_ping_reply *p;
-
-	if (!seq) {
-		/* The request itself failed: what came back still counts. */
-		atnet_req_finish(r->m, r, r->n_replies ? 0 : err,
-				 "AT+CIPPING failed: refused, timeout or modem restart");
+	lockdep_assert_held(&m->lock);
+	if (m->dead || m->state != ATNET_MODEM_READY)
 		return;
-	}
-	if (r->n_replies < ATNET_PING_MAX) {
-		p = &r->replies[r->n_replies++];
-		p->seq = seq;
-		p->lost = err != 0;
-		p->rtt_ms = rtt_ms;
-		p->ttl = ttl;
-	}
-	if (last)
-		atnet_req_finish(r->m, r, 0, NULL);
+	r = atnet_req_alloc(ATNET_REQ_SERVER);
+	if (!r)
+		return;
+	atnet_modem_get(m);
+	r->m = m;
+	r->admin = true;
+	r->force = true;
+	r->orphan = true;
+	r->start = atnet_req_server_start;
+	if (head)
+		list_add(&r->node, &head->node);
+	else
+		list_add_tail(&r->node, &m->reqs[ATNET_REQ_SERVER]);
+	/* The queue takes over the creator's reference. */
+	atnet_req_next(m, ATNET_REQ_SERVER);
 }
 
-static int atnet_req_errmsg(struct atnet_req *r, int err, const char *msg)
+void atnet_req_server_result(struct atnet_modem *m, struct atnet_req *r,
+			     int err)
 {
-	if (err)
-		r->msg = msg;
-	return err;
+	lockdep_assert_held(&m->lock);
+	if (r->ok_seen)
+		return;			/* said once already */
+	r->ok_seen = true;
+	if (err) {
+		atnet_req_finish(m, r, err,
+				 "the modem could not listen on that port (SERVER FAIL)");
+	} else {
+		/* The truth first: the modem listens on r->port now. */
+		m->lsn.on = true;
+		m->lsn.port = r->port;
+		m->lsn.ctx = r->ctx;
+		m->lsn.ops = r->lsn_ops;
+		m->lsn.owner = r->lsn_owner;
+		pr_info("%s: listening on TCP port %u, context %d\n",
+			m->tty_name, r->port, r->ctx);
+		if (r->orphan && r->lsn_ops) {
+			/* Its listen() gave up: nobody would accept. */
+			m->lsn.ops = NULL;
+			m->lsn.owner = NULL;
+			pr_info("%s: listen() on port %u gave up: stopping the server\n",
+				m->tty_name, r->port);
+			atnet_req_server_stop_now(m);
+		}
+		atnet_req_finish(m, r, 0, NULL);
+	}
+	if (r->await_urc) {
+		atnet_req_unawait(r);
+		atnet_req_leave(m, r);
+	}
 }
+
+void atnet_req_server_stray(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->lsn.on)
+		return;
+	pr_info("%s: SERVER OK that no request is waiting for: stopping that server\n",
+		m->tty_name);
+	atnet_req_server_stop_now(m);
+}
+
+/* Module ------------------------------------------------------------------ */
+
+int __init atnet_req_init(void)
+{
+	atnet_req_wq = alloc_workqueue("atnet_req", 0, 0);
+	return atnet_req_wq ? 0 : -ENOMEM;
+}
+
+void atnet_req_exit(void)
+{
+	destroy_workqueue(atnet_req_wq);
+}
+
+/* Dialect entry points ------------------------------------------------------ */
 
 int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r)
 {
@@ -537,36 +894,16 @@ int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r)
 		r->msg = "the interface's context is not up";
 		return -ENETDOWN;
 	}
-	if (d->resolve)
-		return d->resolve(m, r);
-	if (m->dialect_id == ATNET_DIALECT_SIM7020) {
-		r->cancel = atnet_sim7020_resolve_cancel;
-		return atnet_req_errmsg(r, atnet_sim7020_resolve(m, r->host,
-						atnet_req_sim7020_dns, r),
-					"the SIM7020 takes no spaces or ',' in a host name");
+	if (!d->resolve) {
+		r->msg = "this modem cannot resolve names";
+		return -EOPNOTSUPP;
 	}
-	r->msg = "this modem cannot resolve names";
-	return -EOPNOTSUPP;
+	return d->resolve(m, r);
 }
 
 int atnet_req_ping_start(struct atnet_modem *m, struct atnet_req *r)
 {
-	const struct atnet_dialect_ops *d = m->dialect;
-
 	lockdep_assert_held(&m->lock);
-	if (!atnet_modem_ctx_up(m, r->ctx)) {
-		r->msg = "the interface's context is not up";
-		return -ENETDOWN;
-	}
-	if (d->ping)
-		return d->ping(m, r);
-	if (m->dialect_id == ATNET_DIALECT_SIM7020) {
-		r->cancel = atnet_sim7020_ping_cancel;
-		return atnet_req_errmsg(r, atnet_sim7020_ping(m, r->addr,
-						r->count,
-						atnet_req_sim7020_pong, r),
-					"the SIM7020 refused the ping");
-	}
-	r->msg = "this modem cannot ping";
-	return -EOPNOTSUPP;
+	r->echo = 0;
+	return atnet_req_ping_echo(m, r);
 }

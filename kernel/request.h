@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Requests: questions a netlink caller asks the modem and waits for (DNS,
- * ping, the TCP server). The answer comes in pieces, partly as URCs after
- * the final result, so a request is an object of its own that the chat
- * commands, the modem's pending slot and the waiter each hold a reference
- * to. The waiter never holds m->lock while it sleeps.
+ * Requests: questions asked of the modem whose answer comes later (DNS,
+ * ping, the TCP server). Nobody sleeps in a genetlink doit for them: a
+ * request is queued on its modem and answered when the modem is done,
+ * through r->answer (a netlink reply) or r->done (a socket call waiting).
+ * request.c describes the queue, the references and the bounds.
  */
 #ifndef _ATNET_REQUEST_H
 #define _ATNET_REQUEST_H
 
 #include <linux/completion.h>
 #include <linux/kref.h>
-#include <linux/mutex.h>
+#include <linux/list.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
 #include <linux/atnet.h>
 
@@ -20,6 +22,7 @@
 
 struct atnet_lsn_ops;
 struct atnet_modem;
+struct net;
 struct netlink_ext_ack;
 
 enum atnet_req_kind {
@@ -31,6 +34,10 @@ enum atnet_req_kind {
 
 #define ATNET_REQ_ADDRS		4	/* +CDNSGIP gives two; room for more */
 #define ATNET_PING_MAX		100	/* AT+CIPPING: 1..100 requests */
+/* Requests of one kind queued on one modem, whoever asked. */
+#define ATNET_REQ_QUEUE_MAX	16
+/* ... and of those, per user without CAP_NET_ADMIN. */
+#define ATNET_REQ_USER_MAX	1
 
 struct atnet_ping_reply {
 	u32 seq;
@@ -41,17 +48,32 @@ struct atnet_ping_reply {
 
 struct atnet_req {
 	struct kref ref;
-	struct completion done;
-	struct atnet_modem *m;
+	struct list_head node;		/* m->reqs[kind], under m->lock */
+	struct completion done;		/* complete once finished */
+	struct atnet_modem *m;		/* with a reference, once queued */
 	enum atnet_req_kind kind;
+	int (*start)(struct atnet_modem *m, struct atnet_req *r);
 
-	/* Protected by m->lock until done completes, constant after. */
-	bool finished;
-	bool ok_seen;			/* final result came, URCs may follow */
+	/* Protected by m->lock. */
+	bool started;			/* start() ran: the modem has it */
+	bool finished;			/* answer decided: err, msg */
+	bool orphan;			/* nobody wants the answer any more */
+	bool sync;			/* inside atnet_req_queue(): no answer */
+	bool await_urc;			/* final result seen, the answer follows */
+	bool ok_seen;
+	unsigned int cmds;		/* chat commands in flight */
 	int err;
 	const char *msg;		/* static: extack keeps the pointer */
-	/* Dialect callbacks registered for us: cancelled when finished. */
-	void (*cancel)(struct atnet_modem *m);
+	struct delayed_work timer;	/* deadline of await_urc */
+
+	/* Who asked: a netlink caller (answer) or a waiter (done). */
+	void (*answer)(struct atnet_req *r);
+	struct net *net;		/* with a reference */
+	u32 portid;
+	u32 seq;
+	u8 nl_cmd;			/* the command it answers */
+	kuid_t uid;
+	bool admin;			/* CAP_NET_ADMIN: not bounded per user */
 
 	/* Question. */
 	int ctx;
@@ -59,6 +81,7 @@ struct atnet_req {
 	__be32 addr;
 	u32 count;
 	u16 port;			/* server: 0 stops it */
+	bool force;			/* server stop: even when none is known */
 	const struct atnet_lsn_ops *lsn_ops;	/* server: who takes clients */
 	void *lsn_owner;
 
@@ -67,6 +90,8 @@ struct atnet_req {
 	__be32 addrs[ATNET_REQ_ADDRS];
 	unsigned int n_replies;
 	struct atnet_ping_reply replies[ATNET_PING_MAX];
+	u32 echo;			/* ping: the echo in flight, 1..count */
+	bool echo_answered;
 
 	/* AT+CIPSGTXT, then the question itself. */
 	struct atnet_chat_cmd sel;
@@ -75,10 +100,28 @@ struct atnet_req {
 
 struct atnet_req *atnet_req_alloc(enum atnet_req_kind kind);
 void atnet_req_put(struct atnet_req *r);
+
 /*
- * Start @r on @m with @start (lock held, submits commands) and wait up to
- * @timeout_ms, interruptibly, without m->lock. Returns r->err; extack gets
- * r->msg.
+ * Queue @r on @m with @start, which sends its commands when @r's turn
+ * comes (at once when the modem has no other of its kind). Lock held.
+ * Returns 0, or the error (r->msg says why) when @r is refused or fails
+ * at once; then no answer follows. Otherwise the answer comes through
+ * r->answer / r->done exactly once, unless atnet_req_abandon() comes
+ * first.
+ */
+int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
+		    int (*start)(struct atnet_modem *m, struct atnet_req *r));
+/* The caller gave up (signal, deadline, socket closed). Lock held. */
+void atnet_req_abandon(struct atnet_modem *m, struct atnet_req *r, int err,
+		       const char *msg);
+/* Cancel every request of netlink port @portid in @net (it closed). */
+void atnet_req_release_port(struct atnet_modem *m, struct net *net,
+			    u32 portid);
+
+/*
+ * Queue @r on @m and wait for its answer, up to @timeout_ms,
+ * interruptibly, without m->lock. Returns r->err; extack gets r->msg.
+ * For socket calls (listen()), never for a genetlink doit.
  */
 int atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
 		  int (*start)(struct atnet_modem *m, struct atnet_req *r),
@@ -93,29 +136,43 @@ int atnet_req_run_close(struct atnet_modem *m, struct atnet_req *r,
 /* Lock held. */
 void atnet_req_finish(struct atnet_modem *m, struct atnet_req *r, int err,
 		      const char *msg);
-struct atnet_req *atnet_req_pending(struct atnet_modem *m,
-				    enum atnet_req_kind kind);
 void atnet_req_abort_all(struct atnet_modem *m, int err, const char *msg);
-/* Submit @cmd of @r (takes a reference the command's ->done must drop). */
+/* Submit @cmd of @r (counted in r->cmds; its ->done must call cmd_done). */
 int atnet_req_submit(struct atnet_modem *m, struct atnet_req *r,
 		     struct atnet_chat_cmd *cmd, u32 timeout_ms,
 		     enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *cmd,
 						     const char *line,
 						     size_t len),
 		     void (*done)(struct atnet_chat_cmd *cmd, int result));
+/* From a command's ->done(): @r may go on, finish, or leave its slot. */
+void atnet_req_cmd_done(struct atnet_modem *m, struct atnet_req *r);
+/* The final result came; the answer is a URC due within @ms. */
+void atnet_req_await(struct atnet_modem *m, struct atnet_req *r,
+		     unsigned int ms);
+/* The request of @kind whose answer the modem owes as a URC, or NULL. */
+struct atnet_req *atnet_req_awaiting(struct atnet_modem *m,
+				     enum atnet_req_kind kind);
 /* A +CME ERROR answer to @cmd counts as a fault (modem.c). */
 void atnet_req_cme(struct atnet_modem *m, struct atnet_chat_cmd *cmd);
 /* AT+CIPSGTXT=ctx first when the modem has another context selected. */
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r);
 
-/* RESOLVE, PING, SERVER on any dialect (start functions for atnet_req_run). */
+/* RESOLVE, PING, SERVER on any dialect (start functions for the queue). */
 int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_ping_start(struct atnet_modem *m, struct atnet_req *r);
-/* The AT+CDNSGIP / AT+CIPPING requests, for a dialect's ->resolve/->ping. */
+/* AT+CDNSGIP, and one echo of AT+CIPPING: a dialect's ->resolve/->ping. */
 int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_ping_at(struct atnet_modem *m, struct atnet_req *r);
+/* "SERVER OK" (0) or "SERVER FAIL" for the AT+CIPSERVER=1 of @r. */
+void atnet_req_server_result(struct atnet_modem *m, struct atnet_req *r,
+			     int err);
+/* "SERVER OK" that no request of ours asked for: stop that server. */
+void atnet_req_server_stray(struct atnet_modem *m);
 /* URCs "+CDNSGIP:" and "+CIPPING:"; true when consumed. Lock held. */
 bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len);
+
+int atnet_req_init(void);
+void atnet_req_exit(void);
 
 #endif /* _ATNET_REQUEST_H */

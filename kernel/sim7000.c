@@ -260,29 +260,25 @@ static const struct atnet_script sim7000_ctx_shut = {
 
 #define SIM7000_SERVER_MS	10000
 
-/* "SERVER OK", "SERVER FAIL", "SERVER CLOSE": before or after the OK. */
-static bool sim7000_server_result(struct atnet_modem *m, const char *line)
+/*
+ * "SERVER OK", "SERVER FAIL" answer one AT+CIPSERVER=1: the command's own
+ * lines before its OK, or as URCs after it, for the request that waits
+ * for them (request.c keeps its slot until then). Never another request:
+ * a listen() given up on still gets its own result, and a result nobody
+ * waits for stops that server. "SERVER CLOSE" is the state, whoever
+ * asked. True when @line was one of them.
+ */
+static bool sim7000_server_result(struct atnet_modem *m, struct atnet_req *r,
+				  const char *line)
 {
-	struct atnet_req *r = atnet_req_pending(m, ATNET_REQ_SERVER);
+	bool ok = !strcmp(line, "SERVER OK");
 
 	lockdep_assert_held(&m->lock);
-	if (!strcmp(line, "SERVER OK")) {
-		if (r && r->port && !r->finished) {
-			m->lsn.on = true;
-			m->lsn.port = r->port;
-			m->lsn.ctx = r->ctx;
-			m->lsn.ops = r->lsn_ops;
-			m->lsn.owner = r->lsn_owner;
-			pr_info("%s: listening on TCP port %u, context %d\n",
-				m->tty_name, r->port, r->ctx);
-			atnet_req_finish(m, r, 0, NULL);
-		}
-		return true;
-	}
-	if (!strcmp(line, "SERVER FAIL")) {
-		if (r && r->port && !r->finished)
-			atnet_req_finish(m, r, -EADDRINUSE,
-					 "the modem could not listen on that port (SERVER FAIL)");
+	if (ok || !strcmp(line, "SERVER FAIL")) {
+		if (r && r->port)
+			atnet_req_server_result(m, r, ok ? 0 : -EADDRINUSE);
+		else if (!r && ok)
+			atnet_req_server_stray(m);
 		return true;
 	}
 	if (!strcmp(line, "SERVER CLOSE")) {
@@ -298,8 +294,8 @@ static enum atnet_chat_verdict sim7000_server_line(struct atnet_chat_cmd *cmd,
 {
 	struct atnet_req *r = cmd->priv;
 
-	return sim7000_server_result(r->m, line) ? ATNET_CHAT_MORE :
-						   ATNET_CHAT_PASS;
+	return sim7000_server_result(r->m, r, line) ? ATNET_CHAT_MORE :
+						      ATNET_CHAT_PASS;
 }
 
 static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
@@ -309,8 +305,6 @@ static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
 
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme(m, cmd);
-	if (r->finished)
-		goto out;
 	if (result == -EIO) {
 		/* The modem checks state, slots and an already running server. */
 		atnet_req_finish(m, r, -EBUSY,
@@ -321,11 +315,11 @@ static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
 	} else if (!r->port) {
 		atnet_modem_lsn_off(m, -ECONNABORTED, "asked for");
 		atnet_req_finish(m, r, 0, NULL);
-	} else {
-		r->ok_seen = true;	/* "SERVER OK" follows */
+	} else if (!r->ok_seen) {
+		/* "SERVER OK" follows, for this request. */
+		atnet_req_await(m, r, SIM7000_SERVER_MS);
 	}
-out:
-	atnet_req_put(r);
+	atnet_req_cmd_done(m, r);
 }
 
 static int sim7000_server(struct atnet_modem *m, struct atnet_req *r)
@@ -588,7 +582,9 @@ static void sim7000_pdp_deact(struct atnet_modem *m, const char *line,
 static void sim7000_server_urc(struct atnet_modem *m, const char *line,
 			       size_t len)
 {
-	sim7000_server_result(m, line);
+	struct atnet_req *r = atnet_req_awaiting(m, ATNET_REQ_SERVER);
+
+	sim7000_server_result(m, r, line);
 }
 
 static void sim7000_status_urc(struct atnet_modem *m, const char *line,
@@ -597,7 +593,7 @@ static void sim7000_status_urc(struct atnet_modem *m, const char *line,
 	sim7000_status_line(m, line);
 }
 
-/* AT+CDNSGIP's answer comes after its OK. */
+/* AT+CDNSGIP's answer comes after its OK (request.c). */
 static void sim7000_req_urc(struct atnet_modem *m, const char *line,
 			    size_t len)
 {

@@ -39,54 +39,16 @@
 
 /* Fire and forget ---------------------------------------------------------- */
 
-/*
- * A command nobody waits for (housekeeping: AT+CSOCL, AT+CGACT?), or one
- * whose outcome goes to a callback (DNS, ping).
- */
+/* A command nobody waits for (housekeeping: AT+CSOCL, AT+CGACT?). */
 struct atnet_sim7020_cmd {
 	struct atnet_chat_cmd chat;
 	struct atnet_modem *m;
 	u32 gen;
-	u32 seq;			/* the request it answers (DNS) */
-	void (*done)(struct atnet_modem *m, u32 seq, int result);
 };
 
 static void atnet_sim7020_fire_done(struct atnet_chat_cmd *cmd, int result)
 {
-	struct atnet_sim7020_cmd *c = container_of(cmd, struct atnet_sim7020_cmd,
-						   chat);
-
-	/* Also on abort (restart, detach): a waiting caller learns it. */
-	if (c->done)
-		c->done(c->m, c->seq, result);
-	kfree(c);
-}
-
-static __printf(6, 0)
-int sim7020_fire_va(struct atnet_modem *m, u32 timeout_ms,
-		    enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
-						    const char *, size_t),
-		    void (*done)(struct atnet_modem *, u32, int), u32 seq,
-		    const char *fmt, va_list ap)
-{
-	struct atnet_sim7020_cmd *c;
-	int err;
-
-	lockdep_assert_held(&m->lock);
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return -ENOMEM;
-	vsnprintf(c->chat.text, sizeof(c->chat.text), fmt, ap);
-	c->m = m;
-	c->gen = m->gen;
-	c->seq = seq;
-	c->done = done;
-	atnet_chat_cmd_prepare(&c->chat, timeout_ms, line,
-			       atnet_sim7020_fire_done, m);
-	err = atnet_modem_submit(m, &c->chat);
-	if (err)
-		kfree(c);
-	return err;
+	kfree(container_of(cmd, struct atnet_sim7020_cmd, chat));
 }
 
 /*
@@ -98,28 +60,24 @@ int atnet_sim7020_fire(struct atnet_modem *m, u32 timeout_ms,
 						       const char *, size_t),
 		       const char *fmt, ...)
 {
+	struct atnet_sim7020_cmd *c;
 	va_list ap;
 	int err;
 
+	lockdep_assert_held(&m->lock);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
 	va_start(ap, fmt);
-	err = sim7020_fire_va(m, timeout_ms, line, NULL, 0, fmt, ap);
+	vsnprintf(c->chat.text, sizeof(c->chat.text), fmt, ap);
 	va_end(ap);
-	return err;
-}
-
-static __printf(6, 7)
-int sim7020_fire_cb(struct atnet_modem *m, u32 timeout_ms,
-		    enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
-						    const char *, size_t),
-		    void (*done)(struct atnet_modem *, u32, int), u32 seq,
-		    const char *fmt, ...)
-{
-	va_list ap;
-	int err;
-
-	va_start(ap, fmt);
-	err = sim7020_fire_va(m, timeout_ms, line, done, seq, fmt, ap);
-	va_end(ap);
+	c->m = m;
+	c->gen = m->gen;
+	atnet_chat_cmd_prepare(&c->chat, timeout_ms, line,
+			       atnet_sim7020_fire_done, m);
+	err = atnet_modem_submit(m, &c->chat);
+	if (err)
+		kfree(c);
 	return err;
 }
 
@@ -667,200 +625,21 @@ static int sim7020_listen(struct atnet_modem *m, int ctx, u16 port)
 	return -EOPNOTSUPP;
 }
 
-/* DNS -------------------------------------------------------------------- */
+/* DNS and ping ------------------------------------------------------------ */
 
 /*
  * AT+CDNSGIP="host" answers "+CDNSGIP: a.b.c.d" before its OK (seed 002
  * 2.3, the command blocks), or OK first and later "+CDNSGIP: 1,"host",
  * "ip"[,"ip2"]" / "+CDNSGIP: 0,err" (the SIM7000 form some firmware
- * prints). Both are taken, as the command's lines and as URCs.
+ * prints). AT+CIPPING="a.b.c.d" answers OK, then "+CIPPING: seq,ip,rtt,ttl"
+ * per echo (seed 002 2.3). request.c runs both for either dialect; the
+ * answers after the OK come here as URCs.
  */
-static void sim7020_dns_finish(struct atnet_modem *m, int err)
-{
-	struct atnet_sim7020 *s = atnet_sim7020(m);
-	atnet_resolve_done_t done = s->dns_done;
-
-	lockdep_assert_held(&m->lock);
-	if (!done)
-		return;
-	s->dns_done = NULL;
-	if (!err && !s->dns_n)
-		err = -ENOENT;
-	done(s->dns_ctx, err, s->dns_addrs, err ? 0 : s->dns_n);
-}
-
-static void sim7020_dns_answer(struct atnet_modem *m, const char *rest)
-{
-	struct atnet_sim7020 *s = atnet_sim7020(m);
-	struct atnet_dns_answer a;
-	int i;
-
-	/* The short form carries one address; OK follows (maybe another). */
-	if (!s || !s->dns_done || atnet_parse_cdnsgip(rest, &a) ||
-	    (a.kind == ATNET_DNS_BARE && a.fields != 1))
-		return;
-	for (i = 0; i < a.n_addrs && s->dns_n < SIM7020_DNS_ADDRS; i++)
-		s->dns_addrs[s->dns_n++] = a.addrs[i];
-	if (a.kind == ATNET_DNS_BARE)
-		return;
-	sim7020_dns_finish(m, a.kind == ATNET_DNS_FOUND ? 0 : -ENOENT);
-}
-
-static enum atnet_chat_verdict
-sim7020_dns_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
-{
-	struct atnet_sim7020_cmd *c = container_of(cmd, struct atnet_sim7020_cmd,
-						   chat);
-	const char *rest = atnet_chat_prefix(line, "+CDNSGIP:");
-
-	if (!rest)
-		return ATNET_CHAT_PASS;
-	/* A lookup given up on must not answer a newer one. */
-	if (c->seq == atnet_sim7020(c->m)->dns_seq)
-		sim7020_dns_answer(c->m, rest);
-	return ATNET_CHAT_MORE;
-}
-
-static void sim7020_dns_done(struct atnet_modem *m, u32 seq, int result)
-{
-	struct atnet_sim7020 *s = atnet_sim7020(m);
-
-	if (seq != s->dns_seq)
-		return;
-	/* OK without an address: the long form's URC is still to come. */
-	if (!result && !s->dns_n)
-		return;
-	sim7020_dns_finish(m, result == -EIO ? -ENOENT : result);
-}
-
-/* Host names reach an AT command line: nothing that could end or split it. */
-static bool sim7020_host_ok(const char *host)
-{
-	size_t i, n = strnlen(host, ATNET_HOST_MAX + 1);
-
-	if (!n || n > ATNET_HOST_MAX)
-		return false;
-	for (i = 0; i < n; i++)
-		if (host[i] <= ' ' || host[i] > '~' || host[i] == '"' ||
-		    host[i] == ';' || host[i] == ',')
-			return false;
-	return true;
-}
-
-int atnet_sim7020_resolve(struct atnet_modem *m, const char *host,
-			  atnet_resolve_done_t done, void *ctx)
-{
-	struct atnet_sim7020 *s = atnet_sim7020(m);
-	int err;
-
-	lockdep_assert_held(&m->lock);
-	if (!s || m->dialect != &atnet_sim7020_dialect)
-		return -EOPNOTSUPP;
-	if (!sim7020_host_ok(host))
-		return -EINVAL;
-	if (s->dns_done)
-		return -EBUSY;
-	s->dns_done = done;
-	s->dns_ctx = ctx;
-	s->dns_n = 0;
-	s->dns_seq++;
-	/* Up to a minute on a slow network; the URC form may come later. */
-	err = sim7020_fire_cb(m, 60000, sim7020_dns_line, sim7020_dns_done,
-			      s->dns_seq, "AT+CDNSGIP=\"%s\"", host);
-	if (err)
-		s->dns_done = NULL;
-	return err;
-}
-
-void atnet_sim7020_resolve_cancel(struct atnet_modem *m)
-{
-	lockdep_assert_held(&m->lock);
-	if (atnet_sim7020(m))
-		atnet_sim7020(m)->dns_done = NULL;
-}
-
-/* Ping ------------------------------------------------------------------- */
-
-/*
- * AT+CIPPING="a.b.c.d",count: OK, then "+CIPPING: seq,ip,rtt,ttl" per echo,
- * rtt in 100 ms units (seed 002 2.3). An echo that got no reply reads
- * "rtt 600, ttl 255" on the firmware the simulator follows: -ETIMEDOUT.
- */
-static void sim7020_ping_end(struct atnet_modem *m, int err)
-{
-	struct atnet_sim7020 *s = atnet_sim7020(m);
-	atnet_ping_reply_t reply = s->ping_reply;
-
-	lockdep_assert_held(&m->lock);
-	if (!reply)
-		return;
-	s->ping_reply = NULL;
-	reply(s->ping_ctx, err, 0, 0, 0, true);
-}
-
-static void sim7020_ping_done(struct atnet_modem *m, u32 seq, int result)
-{
-	if (result)
-		sim7020_ping_end(m, result == -EIO ? -ENETUNREACH : result);
-}
-
-int atnet_sim7020_ping(struct atnet_modem *m, __be32 addr, u32 count,
-		       atnet_ping_reply_t reply, void *ctx)
-{
-	struct atnet_sim7020 *s = atnet_sim7020(m);
-	int err;
-
-	lockdep_assert_held(&m->lock);
-	if (!s || m->dialect != &atnet_sim7020_dialect)
-		return -EOPNOTSUPP;
-	if (!count || count > 100 || !addr)
-		return -EINVAL;
-	if (s->ping_reply)
-		return -EBUSY;
-	s->ping_reply = reply;
-	s->ping_ctx = ctx;
-	s->ping_count = count;
-	err = sim7020_fire_cb(m, 10000, NULL, sim7020_ping_done, 0,
-			      "AT+CIPPING=\"%pI4\",%u", &addr, count);
-	if (err)
-		s->ping_reply = NULL;
-	return err;
-}
-
-void atnet_sim7020_ping_cancel(struct atnet_modem *m)
-{
-	lockdep_assert_held(&m->lock);
-	if (atnet_sim7020(m))
-		atnet_sim7020(m)->ping_reply = NULL;
-}
-
-/* URCs ------------------------------------------------------------------- */
-
-static void sim7020_cdnsgip(struct atnet_modem *m, const char *line,
+static void sim7020_req_urc(struct atnet_modem *m, const char *line,
 			    size_t len)
 {
 	lockdep_assert_held(&m->lock);
-	sim7020_dns_answer(m, line + strlen("+CDNSGIP:"));
-}
-
-/* "+CIPPING: seq,ip,rtt,ttl" */
-static void sim7020_cipping(struct atnet_modem *m, const char *line,
-			    size_t len)
-{
-	struct atnet_sim7020 *s = atnet_sim7020(m);
-	struct atnet_ping_answer a;
-	bool last;
-
-	lockdep_assert_held(&m->lock);
-	if (!s || !s->ping_reply ||
-	    atnet_parse_cipping(line + strlen("+CIPPING:"), &a))
-		return;
-	last = a.seq >= s->ping_count;
-	s->ping_reply(s->ping_ctx,
-		      a.rtt == 600 && a.ttl == 255 ? -ETIMEDOUT : 0,
-		      a.seq, a.rtt * 100, a.ttl, last);
-	if (last)
-		s->ping_reply = NULL;
+	atnet_req_urc(m, line, len);
 }
 
 /* "+CGEV: NW PDN DEACT 1" (network) or "+CGEV: ME PDN DEACT 1" (us). */
@@ -874,8 +653,8 @@ static void sim7020_cgev(struct atnet_modem *m, const char *line, size_t len)
 
 static const struct atnet_urc sim7020_urcs[] = {
 	{ "+CGEV:", sim7020_cgev },
-	{ "+CDNSGIP:", sim7020_cdnsgip },
-	{ "+CIPPING:", sim7020_cipping },
+	{ "+CDNSGIP:", sim7020_req_urc },
+	{ "+CIPPING:", sim7020_req_urc },
 };
 
 const struct atnet_dialect_ops atnet_sim7020_dialect = {
@@ -886,6 +665,8 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.ctx_down = &sim7020_ctx_down,
 	.ctx_shut = &sim7020_ctx_shut,
 	.listen = sim7020_listen,
+	.resolve = atnet_req_resolve_at,
+	.ping = atnet_req_ping_at,
 	.urcs = sim7020_urcs,
 	.n_urcs = ARRAY_SIZE(sim7020_urcs),
 	.link_urc = atnet_sim7020_link_urc,

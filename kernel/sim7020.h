@@ -28,18 +28,6 @@ struct atnet_link;
 #define SIM7020_F_APN_DIFF	BIT(4)	/* the modem's APN is not ours: cycle */
 #define SIM7020_F_APN_FAIL	BIT(5)	/* AT*MCGDEFCONT refused ours */
 
-/*
- * DNS and ping results. The caller bounds its wait and cancels; @done and
- * @reply run under m->lock, once per request (ping: once per echo, @last on
- * the final one, or with @err alone when the request failed).
- */
-typedef void (*atnet_resolve_done_t)(void *ctx, int err, const __be32 *addrs,
-				     unsigned int n);
-typedef void (*atnet_ping_reply_t)(void *ctx, int err, u32 seq, u32 rtt_ms,
-				   u32 ttl, bool last);
-
-#define SIM7020_DNS_ADDRS	4
-
 /* m->dialect_priv of a SIM7020. */
 struct atnet_sim7020 {
 	unsigned long flags;		/* SIM7020_F_* */
@@ -51,18 +39,6 @@ struct atnet_sim7020 {
 	bool nmi_hex;
 	bool nmi_bad;			/* a character that is not hex */
 	u64 nmi_orphans;		/* bytes for sockets we do not know */
-
-	/* AT+CDNSGIP: one lookup at a time. */
-	atnet_resolve_done_t dns_done;	/* NULL: none pending */
-	void *dns_ctx;
-	u32 dns_seq;			/* bumped per lookup */
-	__be32 dns_addrs[SIM7020_DNS_ADDRS];
-	unsigned int dns_n;
-
-	/* AT+CIPPING: one at a time. */
-	atnet_ping_reply_t ping_reply;	/* NULL: none pending */
-	void *ping_ctx;
-	u32 ping_count;
 };
 
 static inline struct atnet_sim7020 *atnet_sim7020(struct atnet_modem *m)
@@ -77,12 +53,6 @@ int atnet_sim7020_fire(struct atnet_modem *m, u32 timeout_ms,
 		       const char *fmt, ...) __printf(4, 5);
 void atnet_sim7020_bearer_check(struct atnet_modem *m);
 void atnet_sim7020_reap(struct atnet_modem *m);
-int atnet_sim7020_resolve(struct atnet_modem *m, const char *host,
-			  atnet_resolve_done_t done, void *ctx);
-void atnet_sim7020_resolve_cancel(struct atnet_modem *m);
-int atnet_sim7020_ping(struct atnet_modem *m, __be32 addr, u32 count,
-		       atnet_ping_reply_t reply, void *ctx);
-void atnet_sim7020_ping_cancel(struct atnet_modem *m);
 
 /* sim7020_link.c */
 extern const struct atnet_link_ops atnet_sim7020_link_ops;

@@ -16,9 +16,8 @@
  * (AT+CIPSERVER, one per modem): each "n, REMOTE IP:" becomes a link the
  * listener holds in its accept queue (as->acceptq, under modem->lock)
  * until accept() hands it to a new socket; beyond the backlog, or with no
- * listener, the modem's link is hung up. Lock order as above, with the
- * request's req_lock between lock_sock and modem->lock while listen() and
- * close() wait for the modem's SERVER OK / OK.
+ * listener, the modem's link is hung up. Lock order as above; listen()
+ * and close() wait for the modem's SERVER OK / OK under lock_sock alone.
  *
  * Unconnected UDP (sendto/recvfrom, the SIM7000's "UDP extended mode" of
  * seed 000 section 3.1.4): the modem's extended mode (AT+CIPUDPMODE) exists

@@ -33,14 +33,21 @@ static int ctl_begin(const char *verb, const char *ifname, uint8_t cmd)
 	return 0;
 }
 
-static int ctl_finish(void)
+/* @answered: the kernel answers once the modem did (LISTENER_*). */
+static int ctl_finish_as(bool answered)
 {
-	int err = nl_talk(&ctl.g.nl, ctl.nlh, NULL, NULL);
+	int err = answered ? genl_ask(&ctl.g, ctl.nlh, NULL, NULL) :
+			     nl_talk(&ctl.g.nl, ctl.nlh, NULL, NULL);
 
 	if (err)
 		nl_perror(&ctl.g.nl, err, "%s %s", ctl.verb, ctl.ifname);
 	genl_close(&ctl.g);
 	return err ? 1 : 0;
+}
+
+static int ctl_finish(void)
+{
+	return ctl_finish_as(false);
 }
 
 /* "context N" where the syntax allows it; -1 on a usage error. */
@@ -145,7 +152,7 @@ int cmd_listen(int argc, char **argv)
 	if (argc == 5)
 		mnl_attr_put_u8(ctl.nlh, ATNET_LSN_A_CONTEXT, (uint8_t)id);
 	mnl_attr_nest_end(ctl.nlh, nest);
-	return ctl_finish();
+	return ctl_finish_as(true);
 }
 
 int cmd_unlisten(int argc, char **argv)
@@ -154,5 +161,5 @@ int cmd_unlisten(int argc, char **argv)
 		return usage_error("usage: atnet unlisten IFACE");
 	if (ctl_begin("unlisten", argv[1], ATNET_CMD_LISTENER_STOP))
 		return 1;
-	return ctl_finish();
+	return ctl_finish_as(true);
 }

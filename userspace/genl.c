@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/atnet.h>
 
@@ -101,4 +102,33 @@ struct nlmsghdr *genl_req(struct genl *g, void *buf, uint8_t cmd,
 void genl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
 	nl_parse(nlh, GENL_HDRLEN, tb);
+}
+
+struct genl_answer {
+	struct nl *nl;
+	nl_msg_cb cb;
+	void *data;
+};
+
+static int genl_answer_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NL_TB_MAX + 1];
+	struct genl_answer *a = data;
+	const char *msg;
+
+	genl_parse(nlh, tb);
+	if (tb[ATNET_A_ERRNO]) {
+		msg = nl_str(tb[ATNET_A_ERRMSG]);
+		if (msg)
+			snprintf(a->nl->ext, sizeof(a->nl->ext), "%s", msg);
+		return -(int)nl_u32(tb[ATNET_A_ERRNO], EIO);
+	}
+	return a->cb ? a->cb(nlh, a->data) : 0;
+}
+
+int genl_ask(struct genl *g, struct nlmsghdr *nlh, nl_msg_cb cb, void *data)
+{
+	struct genl_answer a = { .nl = &g->nl, .cb = cb, .data = data };
+
+	return nl_ask(&g->nl, nlh, genl_answer_cb, &a);
 }

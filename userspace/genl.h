@@ -22,6 +22,13 @@ int genl_join_events(struct genl *g);
 struct nlmsghdr *genl_req(struct genl *g, void *buf, uint8_t cmd,
 			  uint16_t flags, uint32_t ifindex);
 
+/*
+ * RESOLVE, PING, LISTENER_*: acked at once, answered later (uapi
+ * "Requests"). cb gets the answer; its error form becomes -errno with the
+ * message in g->nl.ext. 0 or -errno.
+ */
+int genl_ask(struct genl *g, struct nlmsghdr *nlh, nl_msg_cb cb, void *data);
+
 /* Parse an atnet message's top-level attributes. */
 void genl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb);
 

@@ -209,6 +209,45 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *data)
 	return ret < 0 ? ret : 0;
 }
 
+struct nl_answer {
+	nl_msg_cb cb;
+	void *data;
+	bool answered;
+};
+
+static int nl_answer_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_answer *a = data;
+
+	a->answered = true;
+	return a->cb ? a->cb(nlh, a->data) : 0;
+}
+
+int nl_ask(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *data)
+{
+	struct nl_answer a = { .cb = cb, .data = data };
+	bool acked = false;
+	ssize_t len;
+	int ret;
+
+	nl->ext[0] = '\0';
+	nlh->nlmsg_seq = ++nl->seq;
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		len = mnl_socket_recvfrom(nl->sock, nl_buf, sizeof(nl_buf));
+		if (len < 0)
+			return -errno;
+		ret = nl_walk(nl, (int)len, true, nl_answer_cb, &a);
+		if (ret < 0)
+			return ret;
+		if (ret)
+			acked = true;
+	} while (!acked || !a.answered);
+	return 0;
+}
+
 int nl_recv(struct nl *nl, nl_msg_cb cb, void *data)
 {
 	ssize_t len;

@@ -34,6 +34,14 @@ int nl_fd(const struct nl *nl);
 /* Send nlh (seq is filled in) and read until ACK/DONE. 0 or -errno. */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *data);
 
+/*
+ * For requests answered later (the kernel acks at once, then sends one
+ * message with the same seq): send nlh and read until both came, in
+ * either order. cb gets the answer; what it returns < 0 is the answer's
+ * error. 0 or -errno.
+ */
+int nl_ask(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *data);
+
 /* Read one batch of unsolicited (multicast) messages. 0 or -errno. */
 int nl_recv(struct nl *nl, nl_msg_cb cb, void *data);
 

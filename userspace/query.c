@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* resolve and ping: questions the modem answers, one request each. */
+/*
+ * resolve and ping: questions the modem answers, one request each; the
+ * kernel acks at once and answers later (genl_ask()).
+ */
 #include <string.h>
 #include <linux/atnet.h>
 
@@ -45,7 +48,7 @@ int cmd_resolve(int argc, char **argv)
 		return 1;
 	nlh = genl_req(&g, buf, ATNET_CMD_RESOLVE, 0, ifindex);
 	mnl_attr_put_strz(nlh, ATNET_A_HOST, argv[2]);
-	err = nl_talk(&g.nl, nlh, resolve_cb, &n);
+	err = genl_ask(&g, nlh, resolve_cb, &n);
 	if (err)
 		nl_perror(&g.nl, err, "resolve %s", argv[2]);
 	else if (!n)
@@ -137,7 +140,7 @@ int cmd_ping(int argc, char **argv)
 	nlh = genl_req(&g, buf, ATNET_CMD_PING, 0, ifindex);
 	mnl_attr_put_u32(nlh, ATNET_A_ADDR, addr);
 	mnl_attr_put_u32(nlh, ATNET_A_PING_COUNT, count);
-	err = nl_talk(&g.nl, nlh, ping_cb, &s);
+	err = genl_ask(&g, nlh, ping_cb, &s);
 	if (err)
 		nl_perror(&g.nl, err, "ping %s", host);
 	genl_close(&g);

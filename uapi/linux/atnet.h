@@ -28,10 +28,12 @@
  *   Reply: ATNET_A_IFINDEX, ATNET_A_IFNAME, ATNET_A_TTY, ATNET_A_MODEL,
  *   ATNET_A_FIRMWARE, ATNET_A_DIALECT, ATNET_A_STATE, ATNET_A_REASON (when
  *   failed), ATNET_A_SIGNAL, ATNET_A_REG, ATNET_A_OPERATOR, ATNET_A_OWNER_PID,
- *   ATNET_A_CONTEXTS (nest of ATNET_A_CONTEXT, each ATNET_CTX_A_*; the
- *   password is never reported), ATNET_A_LINKS (nest of ATNET_A_LINK, each
- *   ATNET_LINK_A_*), ATNET_A_LISTENER (ATNET_LSN_A_*), ATNET_A_COUNTERS
- *   (ATNET_CNT_A_*).
+ *   ATNET_A_CONTEXTS (nest of ATNET_A_CONTEXT, each ATNET_CTX_A_*),
+ *   ATNET_A_LINKS (nest of ATNET_A_LINK, each ATNET_LINK_A_*),
+ *   ATNET_A_LISTENER (ATNET_LSN_A_*), ATNET_A_COUNTERS (ATNET_CNT_A_*).
+ *   Anyone may GET. Credentials: ATNET_CTX_A_USER only to callers with
+ *   CAP_NET_ADMIN (the same who may set it); ATNET_CTX_A_PASSWORD never.
+ *   Everything else (the APN too) is reported to everyone.
  *
  * ATNET_CMD_SET_CONTEXT (admin)
  *   ATNET_A_CONTEXT (ATNET_CTX_A_ID, ATNET_CTX_A_APN, ATNET_CTX_A_USER,
@@ -43,28 +45,58 @@
  *   Optional ATNET_A_CONTEXT with ATNET_CTX_A_ID (default: the interface's
  *   context). Asynchronous: returns once queued; the outcome is an event.
  *
+ * Requests: RESOLVE, PING, LISTENER_START, LISTENER_STOP
+ *   These wait for the modem, but no command sleeps for it: the request is
+ *   checked and queued, and acknowledged at once (an error there is the
+ *   usual netlink error with its extack message, and nothing follows).
+ *   Otherwise exactly one answer follows, as a unicast message to the
+ *   caller's port with the request's sequence number and command: the
+ *   answer attributes below, or the error form ATNET_A_ERRNO (u32, the
+ *   positive errno value) and ATNET_A_ERRMSG (string, why). The answer may
+ *   come before the ack: read until both came. Several requests may be
+ *   outstanding on one socket; their sequence numbers tell them apart.
+ *   A socket that is closed cancels its requests: a queued one is dropped,
+ *   one the modem has ends at its next step (a ping sends no further
+ *   echo). The modem works on one request of a kind at a time, in order;
+ *   pings take turns echo by echo. A modem restart, failure or detach
+ *   answers the pending requests with ENETRESET, ENETDOWN or ENODEV.
+ *   Bounds: at most 16 requests of a kind wait on a modem, and without
+ *   CAP_NET_ADMIN one per kind per user: beyond that -EBUSY, said by the
+ *   extack message ("one PING at a time per user..."). A ping is one
+ *   AT+CIPPING per echo, so other commands (sockets, contexts) run between
+ *   echoes: nobody holds the modem's command slot for more than one echo.
+ *
  * ATNET_CMD_LISTENER_START (admin): ATNET_A_LISTENER (ATNET_LSN_A_PORT,
- *   ATNET_LSN_A_CONTEXT, default the interface's context). Returns once the
- *   modem said "SERVER OK". The modem's server holds one of its 8 links (7
- *   client links + the server): -ENOSPC when all are in use, -EBUSY when a
- *   listener already runs, ports below 1024 need CAP_NET_BIND_SERVICE
- *   (-EACCES). ATNET_CMD_LISTENER_STOP (admin): -ENOENT when none runs.
- *   SIM7020 has no server mode: -EOPNOTSUPP. GET reports ATNET_A_LISTENER.
+ *   ATNET_LSN_A_CONTEXT, default the interface's context). Answered once
+ *   the modem said "SERVER OK": ATNET_A_LISTENER (ATNET_LSN_A_STATE 1,
+ *   PORT, CONTEXT). The modem's server holds one of its 8 links (7 client
+ *   links + the server): -ENOSPC when all are in use, -EBUSY when a
+ *   listener already runs, -EADDRINUSE on "SERVER FAIL", ports below 1024
+ *   need CAP_NET_BIND_SERVICE (-EACCES). Once the modem has the command, a
+ *   closed caller does not stop it: the listener starts (GET shows it).
+ *   ATNET_CMD_LISTENER_STOP (admin): -ENOENT when none runs; answered
+ *   with ATNET_A_LISTENER (ATNET_LSN_A_STATE 0). SIM7020 has no server
+ *   mode: -EOPNOTSUPP. GET reports ATNET_A_LISTENER. The modem's "SERVER
+ *   OK" / "SERVER FAIL" belongs to the AT+CIPSERVER that asked for it;
+ *   one that nobody asked for (its caller long gone) stops that server.
  *
  * ATNET_CMD_RESOLVE: ATNET_A_HOST (at most ATNET_HOST_MAX bytes, printable
- *   ASCII without '"', ';', CR, LF: -EINVAL otherwise), asked on the
- *   interface's context -> reply ATNET_A_HOST, ATNET_A_ADDRS (nest of
- *   ATNET_A_ADDR, each a __be32). Unknown host (+CDNSGIP: 0,8): -ENOENT;
- *   network error (+CDNSGIP: 0,3): -ENETUNREACH; the extack message quotes
- *   the modem. Waits for the modem's answer (up to about 40 s; a signal
- *   interrupts it with -EINTR).
+ *   ASCII without '"', ';', CR, LF: -EINVAL otherwise; SIM7020: no blank or
+ *   ','), asked on the interface's context -> answer ATNET_A_HOST,
+ *   ATNET_A_ADDRS (nest of ATNET_A_ADDR, each a __be32). Unknown host
+ *   (+CDNSGIP: 0,8, or ERROR on SIM7020): ENOENT; network error
+ *   (+CDNSGIP: 0,3): ENETUNREACH; no answer within about 40 s: ETIMEDOUT;
+ *   the message quotes the modem. A SIM7020 runs no other command while
+ *   it resolves (seed 002 2.3: the command blocks).
  *
  * ATNET_CMD_PING: ATNET_A_ADDR, optional ATNET_A_PING_COUNT (1..100,
- *   default 4) -> reply ATNET_A_PING_REPLIES (nest of ATNET_A_PING_REPLY,
- *   each ATNET_PING_A_SEQ and, when an answer came, ATNET_PING_A_RTT_MS and
- *   ATNET_PING_A_TTL), one per request. The modem measures in 100 ms units
- *   and gives each request 5 s. While a SIM7000 pings, it runs no other
- *   command: its links wait.
+ *   default 4) -> answer ATNET_A_ADDR, ATNET_A_PING_REPLIES (nest of
+ *   ATNET_A_PING_REPLY, each ATNET_PING_A_SEQ and, when an answer came,
+ *   ATNET_PING_A_RTT_MS and ATNET_PING_A_TTL), one per request. The modem
+ *   measures in 100 ms units; each echo is one AT+CIPPING: the SIM7000
+ *   gets 5 s for it (and answers only after it), the SIM7020 its default
+ *   (10 s; it answers at once and reports the echo later). ERROR before
+ *   any echo came back: EIO; the context going down: ENETDOWN.
  *
  * Faults and recovery: a command that times out, a +CME ERROR to a request
  *   (DNS, ping, server, status), or a link the modem lost without telling
@@ -106,7 +138,9 @@
  * EACCES; sat_ifindex picks the context, 0 the first one up), then listen()
  * (without a port: EDESTADDRREQ) starts the modem's TCP server
  * (AT+CIPSERVER, one per modem: EADDRINUSE when it already runs, ENOSPC
- * when all 8 links are taken) and returns once it runs. Each client
+ * when all 8 links are taken) and returns once it runs; a signal ends
+ * the wait with EINTR, and a server the modem starts after all is stopped
+ * again (GET never shows a listener the modem lacks). Each client
  * ("n, REMOTE IP:") waits in the accept queue, up to the backlog (at least
  * 1); beyond it, or once the listener is closed, the modem's link is hung
  * up. accept() gives a connected socket, getpeername() the client's address
