@@ -24,7 +24,10 @@
  * timeout, and the pings in the queue take turns echo by echo, so no
  * caller holds the modem's command slot for longer than one echo (5 s on
  * SIM7000, whose AT+CIPPING answers only after the echo) and other
- * commands run between echoes. At most ATNET_REQ_QUEUE_MAX requests of a
+ * commands run between echoes. When other commands waited behind an echo
+ * that held the slot for a while, the next echo waits as long (r->paused):
+ * pings never take more than half of a busy modem's time, in turns long
+ * enough for a socket's exchange. At most ATNET_REQ_QUEUE_MAX requests of a
  * kind wait on a modem, of them ATNET_REQ_USER_MAX per user without
  * CAP_NET_ADMIN; beyond that: -EBUSY, said in the extack message.
  *
@@ -61,6 +64,8 @@
 #define ATNET_PING_LOST_RTT	600
 /* SIM7000: the echo, then its OK. */
 #define ATNET_PING_CMD_MS	(ATNET_PING_TIMEOUT * 100 + 3000)
+/* An echo that held the modem this long makes the next one wait. */
+#define ATNET_PING_PAUSE_MIN_MS	1000
 /* SIM7020: OK at once; the reply within the modem's default 10 s. */
 #define ATNET_PING_URC_MS	15000
 #define ATNET_DNS_CMD_MS	10000
@@ -149,8 +154,15 @@ void atnet_req_await(struct atnet_modem *m, struct atnet_req *r,
 static void atnet_req_unawait(struct atnet_req *r)
 {
 	r->await_urc = false;
+	r->paused = false;
 	if (cancel_delayed_work(&r->timer))
 		atnet_req_put(r);
+}
+
+static void atnet_req_unpause(struct atnet_req *r)
+{
+	if (r->paused)
+		atnet_req_unawait(r);
 }
 
 static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r);
@@ -163,7 +175,7 @@ static void atnet_req_next(struct atnet_modem *m, enum atnet_req_kind kind)
 
 	lockdep_assert_held(&m->lock);
 	while ((r = atnet_req_head(m, kind))) {
-		if (r->cmds || r->await_urc)
+		if (r->cmds || r->await_urc || r->paused)
 			break;			/* the modem has it */
 		kref_get(&r->ref);
 		if (r->finished) {
@@ -195,7 +207,7 @@ static void atnet_req_next(struct atnet_modem *m, enum atnet_req_kind kind)
 static void atnet_req_leave(struct atnet_modem *m, struct atnet_req *r)
 {
 	lockdep_assert_held(&m->lock);
-	if (r->finished && !r->cmds && !r->await_urc &&
+	if (r->finished && !r->cmds && !r->await_urc && !r->paused &&
 	    !list_empty(&r->node)) {
 		list_del_init(&r->node);
 		atnet_req_put(r);
@@ -269,6 +281,7 @@ void atnet_req_abandon(struct atnet_modem *m, struct atnet_req *r, int err,
 	 */
 	if (r->kind == ATNET_REQ_RESOLVE)
 		atnet_req_unawait(r);
+	atnet_req_unpause(r);
 	atnet_req_leave(m, r);
 }
 
@@ -318,6 +331,7 @@ void atnet_req_abort_all(struct atnet_modem *m, int err, const char *msg)
 }
 
 static void atnet_req_expired(struct atnet_modem *m, struct atnet_req *r);
+static void atnet_ping_turn(struct atnet_modem *m, struct atnet_req *r);
 
 static void atnet_req_timeout(struct work_struct *work)
 {
@@ -327,10 +341,16 @@ static void atnet_req_timeout(struct work_struct *work)
 
 	mutex_lock(&m->lock);
 	/* Re-armed meanwhile: that timer decides. */
-	if (r->await_urc && !delayed_work_pending(&r->timer)) {
-		r->await_urc = false;
-		atnet_req_expired(m, r);
-		atnet_req_leave(m, r);
+	if (!delayed_work_pending(&r->timer)) {
+		if (r->await_urc) {
+			r->await_urc = false;
+			atnet_req_expired(m, r);
+			atnet_req_leave(m, r);
+		} else if (r->paused) {
+			r->paused = false;
+			atnet_ping_turn(m, r);
+			atnet_req_leave(m, r);
+		}
 	}
 	mutex_unlock(&m->lock);
 	atnet_req_put(r);
@@ -606,23 +626,43 @@ static bool atnet_ping_parse(struct atnet_req *r, const char *rest)
 	return true;
 }
 
+/* The next echo waits behind the other pings' (round robin). */
+static void atnet_ping_turn(struct atnet_modem *m, struct atnet_req *r)
+{
+	lockdep_assert_held(&m->lock);
+	if (!r->finished)
+		list_move_tail(&r->node, &m->reqs[ATNET_REQ_PING]);
+}
+
 /*
  * One echo is over (answered or not): the request ends, or waits for its
- * turn behind the other pings. The caller then lets the queue move.
+ * turn behind the other pings, and after an echo that kept other
+ * commands waiting, as long as it kept them. The caller then lets the
+ * queue move.
  */
 static void atnet_ping_echo_end(struct atnet_modem *m, struct atnet_req *r,
-				int result)
+				int result, bool held_slot)
 {
+	u64 held = atnet_now_ms() - r->echo_at;
+
 	lockdep_assert_held(&m->lock);
 	if (r->finished)
 		return;
-	if (result == -EIO && !r->n_replies)
+	if (result == -EIO && !r->n_replies) {
 		atnet_req_finish(m, r, -EIO,
 				 "the modem refused AT+CIPPING (ERROR)");
-	else if (r->echo >= r->count)
+	} else if (r->echo >= r->count) {
 		atnet_req_finish(m, r, 0, NULL);
-	else
-		list_move_tail(&r->node, &m->reqs[ATNET_REQ_PING]);
+	} else if (held_slot && held >= ATNET_PING_PAUSE_MIN_MS &&
+		   atnet_chat_busy(&m->chat)) {
+		r->paused = true;
+		if (!mod_delayed_work(atnet_req_wq, &r->timer,
+				      msecs_to_jiffies(min_t(u64, held,
+							     ATNET_PING_CMD_MS))))
+			kref_get(&r->ref);
+	} else {
+		atnet_ping_turn(m, r);
+	}
 }
 
 static enum atnet_chat_verdict atnet_ping_line(struct atnet_chat_cmd *cmd,
@@ -649,7 +689,7 @@ static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
 		/* The reply follows the OK. */
 		atnet_req_await(m, r, ATNET_PING_URC_MS);
 	else
-		atnet_ping_echo_end(m, r, result);
+		atnet_ping_echo_end(m, r, result, true);
 	atnet_req_cmd_done(m, r);
 }
 
@@ -692,6 +732,7 @@ static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r)
 	}
 	r->echo++;
 	r->echo_answered = false;
+	r->echo_at = atnet_now_ms();
 	return d->ping(m, r);
 }
 
@@ -722,7 +763,7 @@ bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len)
 			kref_get(&r->ref);
 			if (atnet_ping_parse(r, rest)) {
 				atnet_req_unawait(r);
-				atnet_ping_echo_end(m, r, 0);
+				atnet_ping_echo_end(m, r, 0, false);
 				atnet_req_leave(m, r);
 			}
 			atnet_req_put(r);
@@ -742,7 +783,7 @@ static void atnet_req_expired(struct atnet_modem *m, struct atnet_req *r)
 				 "no +CDNSGIP answer from the modem in time");
 		break;
 	case ATNET_REQ_PING:
-		atnet_ping_echo_end(m, r, 0);	/* this echo is lost */
+		atnet_ping_echo_end(m, r, 0, false);	/* this echo is lost */
 		break;
 	default:
 		atnet_req_finish(m, r, -ETIMEDOUT,

@@ -60,11 +60,12 @@ struct atnet_req {
 	bool orphan;			/* nobody wants the answer any more */
 	bool sync;			/* inside atnet_req_queue(): no answer */
 	bool await_urc;			/* final result seen, the answer follows */
+	bool paused;			/* ping: others' turn on the modem */
 	bool ok_seen;
 	unsigned int cmds;		/* chat commands in flight */
 	int err;
 	const char *msg;		/* static: extack keeps the pointer */
-	struct delayed_work timer;	/* deadline of await_urc */
+	struct delayed_work timer;	/* deadline of await_urc, end of pause */
 
 	/* Who asked: a netlink caller (answer) or a waiter (done). */
 	void (*answer)(struct atnet_req *r);
@@ -91,6 +92,7 @@ struct atnet_req {
 	unsigned int n_replies;
 	struct atnet_ping_reply replies[ATNET_PING_MAX];
 	u32 echo;			/* ping: the echo in flight, 1..count */
+	u64 echo_at;			/* ms: when it was queued */
 	bool echo_answered;
 
 	/* AT+CIPSGTXT, then the question itself. */
