@@ -4,7 +4,8 @@
 # vm-args: --no-attach
 #
 # Two modems at once (ttyS1 and a simulator on a pty), tty hangup (the
-# simulator drops the line) with a context up, the attaching process
+# simulator drops the line) with a context up and requests pending (each
+# caller gets its error answer at once), the attaching process
 # killed; the module unloads at the end. Silent and garbage modems are in
 # ctl_pty.c. Modem 1 is the bed's model ($ATNET_MODEL: a SIM7000 has two
 # interfaces, a SIM7020 one); modem 2 is a SIM7000.
@@ -16,7 +17,7 @@ sim7020) N1=1 ;;
 esac
 N12=$((N1 + 2))
 
-echo "1..23"
+echo "1..26"
 check "insmod atnet.ko" load_module
 
 attach_ld /dev/ttyS1
@@ -35,8 +36,27 @@ ip link set wwan0 up
 ip link set "$IF2" up
 check "both modems carry a context" wait_for 30 sh -c "grep -q 1 /sys/class/net/wwan0/carrier && grep -q 1 /sys/class/net/$IF2/carrier"
 
+# requests pending on a silent modem when the line goes
+sim_cmd /tmp/m0.ctl stall
+atnet resolve "$IF2" echo.atnet.test >/tmp/hr1 2>&1 &
+R1=$!
+atnet ping "$IF2" 192.0.2.1 -c 3 >/tmp/hr2 2>&1 &
+R2=$!
+# the resolve is on the line, the ping queued behind it
+check "requests reach the silent modem" wait_for 5 grep -q CDNSGIP /tmp/m0.log
+
 # hangup: the simulator closes the pty master
 check "simulator drops the line" sim_cmd /tmp/m0.ctl drop
+wait_for 5 sh -c "! kill -0 $R1 2>/dev/null && ! kill -0 $R2 2>/dev/null"
+wait "$R1"
+s1=$?
+wait "$R2"
+s2=$?
+check "hangup answers the pending resolve ($s1: $(cat /tmp/hr1))" sh -c \
+	"[ $s1 = 1 ] && grep -q 'No such device.*modem is gone' /tmp/hr1"
+check "hangup answers the pending ping ($s2: $(tail -n 1 /tmp/hr2))" sh -c \
+	"[ $s2 = 1 ] && grep -q 'No such device.*modem is gone' /tmp/hr2"
+sim_cmd /tmp/m0.ctl unstall
 check "hangup: modem 2's interfaces gone" wait_for 10 wwan_count_is $N1
 check "hangup logged" klog_has "tty hung up"
 check "modem 1 unaffected" carrier_is wwan0 1
