@@ -52,11 +52,12 @@ struct atnet_dialect_ops {
 	 */
 	const struct atnet_script *ctx_verify;
 	/*
-	 * Optional, NULL answers -EOPNOTSUPP (request.c adapts the SIM7020's
-	 * own DNS and ping). Each starts request @r and ends it with
-	 * atnet_req_finish(). server: start (r->port) or stop (0) the TCP
-	 * server; listen: for a dialect without one, says why. reconcile:
-	 * send AT+CIPSTATUS and resynchronise the link table.
+	 * Optional, NULL answers -EOPNOTSUPP (both dialects use request.c's
+	 * AT+CDNSGIP and AT+CIPPING). Each sends the commands of request @r
+	 * (ping: one echo, r->echo) with atnet_req_submit(), whose ->done()
+	 * ends in atnet_req_cmd_done(). server: start (r->port) or stop (0)
+	 * the TCP server; listen: for a dialect without one, says why.
+	 * reconcile: send AT+CIPSTATUS and resynchronise the link table.
 	 */
 	int (*resolve)(struct atnet_modem *m, struct atnet_req *r);
 	int (*ping)(struct atnet_modem *m, struct atnet_req *r);
