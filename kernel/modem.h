@@ -128,6 +128,7 @@ struct atnet_modem {
 
 	/* Requests (request.c): per kind, in order; the first has the modem. */
 	struct list_head reqs[ATNET_REQ_KINDS];
+	u64 req_rest[ATNET_REQ_KINDS];	/* ms: the kind's next command waits */
 	struct atnet_listener lsn;
 
 	/* Reconciliation and the recovery ladder (modem.c). */

@@ -24,10 +24,12 @@
  * timeout, and the pings in the queue take turns echo by echo, so no
  * caller holds the modem's command slot for longer than one echo (5 s on
  * SIM7000, whose AT+CIPPING answers only after the echo) and other
- * commands run between echoes. When other commands waited behind an echo
- * that held the slot for a while, the next echo waits as long (r->paused):
- * pings never take more than half of a busy modem's time, in turns long
- * enough for a socket's exchange. At most ATNET_REQ_QUEUE_MAX requests of a
+ * commands run between echoes. When other commands waited behind a
+ * request's command that held the slot for a while (a SIM7000 echo to a
+ * silent address, a SIM7020 lookup), the kind's next command waits as
+ * long (m->req_rest[], r->paused): requests never take more than half of
+ * a busy modem's time, in turns long enough for a socket's exchange.
+ * At most ATNET_REQ_QUEUE_MAX requests of a
  * kind wait on a modem, of them ATNET_REQ_USER_MAX per user without
  * CAP_NET_ADMIN; beyond that: -EBUSY, said in the extack message.
  *
@@ -64,8 +66,8 @@
 #define ATNET_PING_LOST_RTT	600
 /* SIM7000: the echo, then its OK. */
 #define ATNET_PING_CMD_MS	(ATNET_PING_TIMEOUT * 100 + 3000)
-/* An echo that held the modem this long makes the next one wait. */
-#define ATNET_PING_PAUSE_MIN_MS	1000
+/* A command that held the busy modem this long makes the next one wait. */
+#define ATNET_REQ_REST_MIN_MS	1000
 /* SIM7020: OK at once; the reply within the modem's default 10 s. */
 #define ATNET_PING_URC_MS	15000
 #define ATNET_DNS_CMD_MS	10000
@@ -171,12 +173,22 @@ static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r);
 static void atnet_req_next(struct atnet_modem *m, enum atnet_req_kind kind)
 {
 	struct atnet_req *r;
+	u64 now;
 	int err;
 
 	lockdep_assert_held(&m->lock);
 	while ((r = atnet_req_head(m, kind))) {
 		if (r->cmds || r->await_urc || r->paused)
 			break;			/* the modem has it */
+		now = atnet_now_ms();
+		if (!r->finished && m->req_rest[kind] > now) {
+			/* Others' turn on the modem first. */
+			r->paused = true;
+			if (!mod_delayed_work(atnet_req_wq, &r->timer,
+					      msecs_to_jiffies(m->req_rest[kind] - now)))
+				kref_get(&r->ref);
+			break;
+		}
 		kref_get(&r->ref);
 		if (r->finished) {
 			list_del_init(&r->node);
@@ -331,7 +343,6 @@ void atnet_req_abort_all(struct atnet_modem *m, int err, const char *msg)
 }
 
 static void atnet_req_expired(struct atnet_modem *m, struct atnet_req *r);
-static void atnet_ping_turn(struct atnet_modem *m, struct atnet_req *r);
 
 static void atnet_req_timeout(struct work_struct *work)
 {
@@ -348,7 +359,6 @@ static void atnet_req_timeout(struct work_struct *work)
 			atnet_req_leave(m, r);
 		} else if (r->paused) {
 			r->paused = false;
-			atnet_ping_turn(m, r);
 			atnet_req_leave(m, r);
 		}
 	}
@@ -376,9 +386,20 @@ int atnet_req_submit(struct atnet_modem *m, struct atnet_req *r,
 	return err;
 }
 
-void atnet_req_cmd_done(struct atnet_modem *m, struct atnet_req *r)
+void atnet_req_cmd_done(struct atnet_modem *m, struct atnet_req *r,
+			struct atnet_chat_cmd *cmd)
 {
+	u64 now = atnet_now_ms(), sent;
+
 	lockdep_assert_held(&m->lock);
+	/*
+	 * The engine armed the deadline when it wrote the command: the time
+	 * since then is how long the command held the modem. Others waited
+	 * meanwhile: the kind's next command waits as long.
+	 */
+	sent = cmd->deadline ? cmd->deadline - cmd->timeout_ms : now;
+	if (now - sent >= ATNET_REQ_REST_MIN_MS && atnet_chat_busy(&m->chat))
+		m->req_rest[r->kind] = now + (now - sent);
 	r->cmds--;
 	atnet_req_leave(m, r);
 	atnet_req_put(r);			/* the command's */
@@ -402,7 +423,7 @@ static void atnet_req_select_done(struct atnet_chat_cmd *cmd, int result)
 	 */
 	if (result && r->m->cur_ctx == r->ctx)
 		r->m->cur_ctx = -1;
-	atnet_req_cmd_done(r->m, r);
+	atnet_req_cmd_done(r->m, r, cmd);
 }
 
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r)
@@ -570,7 +591,7 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 	else if (!r->finished)
 		atnet_req_await(m, r, ATNET_DNS_URC_MS);
 	r->ok_seen = !result;
-	atnet_req_cmd_done(m, r);
+	atnet_req_cmd_done(m, r, cmd);
 }
 
 /* The SIM7020 takes no blank or ',' in a name (its command line splits). */
@@ -626,43 +647,24 @@ static bool atnet_ping_parse(struct atnet_req *r, const char *rest)
 	return true;
 }
 
-/* The next echo waits behind the other pings' (round robin). */
-static void atnet_ping_turn(struct atnet_modem *m, struct atnet_req *r)
-{
-	lockdep_assert_held(&m->lock);
-	if (!r->finished)
-		list_move_tail(&r->node, &m->reqs[ATNET_REQ_PING]);
-}
-
 /*
  * One echo is over (answered or not): the request ends, or waits for its
- * turn behind the other pings, and after an echo that kept other
- * commands waiting, as long as it kept them. The caller then lets the
+ * turn behind the other pings (round robin). The caller then lets the
  * queue move.
  */
 static void atnet_ping_echo_end(struct atnet_modem *m, struct atnet_req *r,
-				int result, bool held_slot)
+				int result)
 {
-	u64 held = atnet_now_ms() - r->echo_at;
-
 	lockdep_assert_held(&m->lock);
 	if (r->finished)
 		return;
-	if (result == -EIO && !r->n_replies) {
+	if (result == -EIO && !r->n_replies)
 		atnet_req_finish(m, r, -EIO,
 				 "the modem refused AT+CIPPING (ERROR)");
-	} else if (r->echo >= r->count) {
+	else if (r->echo >= r->count)
 		atnet_req_finish(m, r, 0, NULL);
-	} else if (held_slot && held >= ATNET_PING_PAUSE_MIN_MS &&
-		   atnet_chat_busy(&m->chat)) {
-		r->paused = true;
-		if (!mod_delayed_work(atnet_req_wq, &r->timer,
-				      msecs_to_jiffies(min_t(u64, held,
-							     ATNET_PING_CMD_MS))))
-			kref_get(&r->ref);
-	} else {
-		atnet_ping_turn(m, r);
-	}
+	else
+		list_move_tail(&r->node, &m->reqs[ATNET_REQ_PING]);
 }
 
 static enum atnet_chat_verdict atnet_ping_line(struct atnet_chat_cmd *cmd,
@@ -689,8 +691,8 @@ static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
 		/* The reply follows the OK. */
 		atnet_req_await(m, r, ATNET_PING_URC_MS);
 	else
-		atnet_ping_echo_end(m, r, result, true);
-	atnet_req_cmd_done(m, r);
+		atnet_ping_echo_end(m, r, result);
+	atnet_req_cmd_done(m, r, cmd);
 }
 
 int atnet_req_ping_at(struct atnet_modem *m, struct atnet_req *r)
@@ -732,7 +734,6 @@ static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r)
 	}
 	r->echo++;
 	r->echo_answered = false;
-	r->echo_at = atnet_now_ms();
 	return d->ping(m, r);
 }
 
@@ -763,7 +764,7 @@ bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len)
 			kref_get(&r->ref);
 			if (atnet_ping_parse(r, rest)) {
 				atnet_req_unawait(r);
-				atnet_ping_echo_end(m, r, 0, false);
+				atnet_ping_echo_end(m, r, 0);
 				atnet_req_leave(m, r);
 			}
 			atnet_req_put(r);
@@ -783,7 +784,7 @@ static void atnet_req_expired(struct atnet_modem *m, struct atnet_req *r)
 				 "no +CDNSGIP answer from the modem in time");
 		break;
 	case ATNET_REQ_PING:
-		atnet_ping_echo_end(m, r, 0, false);	/* this echo is lost */
+		atnet_ping_echo_end(m, r, 0);	/* this echo is lost */
 		break;
 	default:
 		atnet_req_finish(m, r, -ETIMEDOUT,

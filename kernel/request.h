@@ -60,7 +60,7 @@ struct atnet_req {
 	bool orphan;			/* nobody wants the answer any more */
 	bool sync;			/* inside atnet_req_queue(): no answer */
 	bool await_urc;			/* final result seen, the answer follows */
-	bool paused;			/* ping: others' turn on the modem */
+	bool paused;			/* waits for m->req_rest[kind] */
 	bool ok_seen;
 	unsigned int cmds;		/* chat commands in flight */
 	int err;
@@ -92,7 +92,6 @@ struct atnet_req {
 	unsigned int n_replies;
 	struct atnet_ping_reply replies[ATNET_PING_MAX];
 	u32 echo;			/* ping: the echo in flight, 1..count */
-	u64 echo_at;			/* ms: when it was queued */
 	bool echo_answered;
 
 	/* AT+CIPSGTXT, then the question itself. */
@@ -146,8 +145,12 @@ int atnet_req_submit(struct atnet_modem *m, struct atnet_req *r,
 						     const char *line,
 						     size_t len),
 		     void (*done)(struct atnet_chat_cmd *cmd, int result));
-/* From a command's ->done(): @r may go on, finish, or leave its slot. */
-void atnet_req_cmd_done(struct atnet_modem *m, struct atnet_req *r);
+/*
+ * From the ->done() of @r's @cmd: @r may go on, finish, or leave its
+ * slot; the command's reference is dropped.
+ */
+void atnet_req_cmd_done(struct atnet_modem *m, struct atnet_req *r,
+			struct atnet_chat_cmd *cmd);
 /* The final result came; the answer is a URC due within @ms. */
 void atnet_req_await(struct atnet_modem *m, struct atnet_req *r,
 		     unsigned int ms);

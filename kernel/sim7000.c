@@ -319,7 +319,7 @@ static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
 		/* "SERVER OK" follows, for this request. */
 		atnet_req_await(m, r, SIM7000_SERVER_MS);
 	}
-	atnet_req_cmd_done(m, r);
+	atnet_req_cmd_done(m, r, cmd);
 }
 
 static int sim7000_server(struct atnet_modem *m, struct atnet_req *r)
