@@ -578,8 +578,9 @@ static int bound_socket(int port)
 
 /*
  * A listen() interrupted while its AT+CIPSERVER waits behind an echo:
- * the modem's answer still belongs to it, so no server stays that the
- * module does not know of, and the next listen() on that port works.
+ * the modem's answer still belongs to it, so another caller's listener
+ * gets its own port, no server stays that the module does not know of,
+ * and the next listen() on that port works.
  */
 TEST_F_TIMEOUT(nla, listen_interrupted, 120)
 {
@@ -614,6 +615,16 @@ TEST_F_TIMEOUT(nla, listen_interrupted, 120)
 	EXPECT_EQ(-1, la.ret);
 	EXPECT_EQ(EINTR, la.err);
 	close(la.fd);
+
+	/* Another caller's listener meanwhile: it gets its own port. */
+	EXPECT_EQ(0, anl_listen(&self->nl, IFACE, 5031, -1)) {
+		TH_LOG("LISTENER_START 5031: %s", self->nl.err);
+	}
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_EQ(1, md.lsn_on);
+	EXPECT_EQ(5031, md.lsn_port);
+	EXPECT_TRUE(sim_has("^server 5031"));
+	EXPECT_EQ(0, anl_listen(&self->nl, IFACE, 0, -1));
 
 	/* The pings end; GET and the modem agree: no server. */
 	wait(NULL);
