@@ -336,7 +336,7 @@ struct reader {
 static void *reader_run(void *arg)
 {
 	struct reader *r = arg;
-	static unsigned char buf[8192];
+	unsigned char buf[8192];	/* each reader its own */
 	ssize_t n;
 
 	for (;;) {
@@ -520,7 +520,9 @@ static void *udp_sender_run(void *arg)
 	ssize_t n;
 
 	for (i = 0; i < 24; i++) {
-		port = udp_ports[(i + u->id * 3) % UDP_PORTS];
+		/* every other one to the echo, which answers */
+		port = i & 1 ? udp_ports[1 + (i / 2 + u->id * 2) % (UDP_PORTS - 1)] :
+		       PORT_ECHO;
 		a = sat_of(SRV, port);
 		snprintf(msg, sizeof(msg), "T%d P%d #%d", u->id, port, i);
 		n = sendto(u->fd, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof(a));
@@ -534,6 +536,45 @@ static void *udp_sender_run(void *arg)
 	return NULL;
 }
 
+struct udp_receiver {
+	int fd, stop, got, bad;
+	char last_bad[128];
+};
+
+static void *udp_receiver_run(void *arg)
+{
+	struct udp_receiver *r = arg;
+	struct sockaddr_atnet f;
+	socklen_t fl;
+	char buf[64];
+	int port;
+	ssize_t n;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		fl = sizeof(f);
+		n = recvfrom(r->fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&f, &fl);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != ENOTCONN) {
+				r->bad++;
+				snprintf(r->last_bad, sizeof(r->last_bad), "recvfrom: %s",
+					 strerror(errno));
+			}
+			if (errno == ENOTCONN)
+				usleep(10000);
+			continue;
+		}
+		buf[n] = 0;
+		r->got++;
+		if (f.sat_port != htons(PORT_ECHO) ||
+		    sscanf(buf, "T%*d P%d", &port) != 1 || port != PORT_ECHO) {
+			r->bad++;
+			snprintf(r->last_bad, sizeof(r->last_bad), "from %d: %s",
+				 ntohs(f.sat_port), buf);
+		}
+	}
+	return NULL;
+}
+
 /*
  * Two threads sendto() six peers through one socket (four at once): every
  * echo that comes back was sent to the echo's port, never to another peer
@@ -542,14 +583,14 @@ static void *udp_sender_run(void *arg)
 TEST_F_TIMEOUT(up, udp_eviction_race, 90)
 {
 	struct udp_sender u[2] = { { .id = 0 }, { .id = 1 } };
-	struct sockaddr_atnet f;
-	pthread_t th[2];
-	socklen_t fl;
-	char buf[64];
-	int fd = sock_new(SOCK_DGRAM), i, got = 0, port;
-	ssize_t n;
+	struct udp_receiver r = { 0 };
+	pthread_t th[2], rt;
+	int fd = sock_new(SOCK_DGRAM), i;
 
 	ASSERT_LE(0, fd);
+	set_timeo(fd, SO_RCVTIMEO, 200);
+	r.fd = fd;
+	ASSERT_EQ(0, pthread_create(&rt, NULL, udp_receiver_run, &r));
 	for (i = 0; i < 2; i++) {
 		u[i].fd = fd;
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, udp_sender_run, &u[i]));
@@ -559,20 +600,13 @@ TEST_F_TIMEOUT(up, udp_eviction_race, 90)
 		EXPECT_EQ(0, u[i].bad_errno) TH_LOG("sender %d: %s", i, strerror(u[i].bad_errno));
 		EXPECT_LT(0, u[i].sent);
 	}
-	set_timeo(fd, SO_RCVTIMEO, 1500);
-	for (;;) {
-		fl = sizeof(f);
-		n = recvfrom(fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&f, &fl);
-		if (n < 0)
-			break;
-		buf[n] = 0;
-		got++;
-		EXPECT_EQ(htons(PORT_ECHO), f.sat_port);
-		ASSERT_EQ(1, sscanf(buf, "T%*d P%d", &port)) TH_LOG("%s", buf);
-		EXPECT_EQ(PORT_ECHO, port) TH_LOG("echo of a datagram for another peer: %s", buf);
-	}
-	EXPECT_EQ(EAGAIN, errno);
-	TH_LOG("%d echoes, %d+%d sent", got, u[0].sent, u[1].sent);
+	usleep(1500000);
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(rt, NULL);
+	EXPECT_EQ(0, r.bad) TH_LOG("%s", r.last_bad);
+	/* the echo peer is every other send: some answers get through */
+	EXPECT_LT(0, r.got);
+	TH_LOG("%d echoes, %d+%d sent", r.got, u[0].sent, u[1].sent);
 	close(fd);
 }
 
@@ -692,7 +726,8 @@ TEST_F_TIMEOUT(up, detach_under_calls, 90)
 	EXPECT_EQ(ENODEV, cr.err);
 	ASSERT_EQ(0, call_wait(&cp, 20000));
 	EXPECT_EQ(1, cp.ret);
-	EXPECT_TRUE(cp.revents & POLLERR);
+	/* POLLERR unless the reader took the error first (SO_ERROR) */
+	EXPECT_EQ(POLLIN | POLLHUP, cp.revents & (POLLIN | POLLHUP));
 	ASSERT_EQ(0, call_wait(&cs, 20000));
 	EXPECT_TRUE(cs.ret > 0 || cs.err == ENODEV)
 		TH_LOG("sender: %zd %s", cs.ret, strerror(cs.err));
