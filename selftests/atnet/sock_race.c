@@ -508,25 +508,36 @@ struct udp_sender {
 	int bad_errno;
 };
 
-#define UDP_PORTS 6
-static const int udp_ports[UDP_PORTS] = { PORT_ECHO, 10001, 10002, 10003, 10004, 10005 };
-
+/*
+ * Sender 0 fills its link's send ring with big datagrams to one silent
+ * peer, so it sleeps for room; sender 1 meanwhile cycles through the echo
+ * and four other peers, retiring sender 0's peer (four at once). Sender 0
+ * must then open its peer again, never write into the link of another.
+ */
 static void *udp_sender_run(void *arg)
 {
+	static const int ports[] = { PORT_ECHO, 10002, 10003, 10004, 10005 };
 	struct udp_sender *u = arg;
 	struct sockaddr_atnet a;
-	char msg[32];
+	char msg[1000];
+	size_t len;
 	int i, port;
 	ssize_t n;
 
-	for (i = 0; i < 24; i++) {
-		/* every other one to the echo, which answers */
-		port = i & 1 ? udp_ports[1 + (i / 2 + u->id * 2) % (UDP_PORTS - 1)] :
-		       PORT_ECHO;
+	for (i = 0; i < (u->id ? 40 : 30); i++) {
+		port = u->id ? ports[i % 5] : 10001;
 		a = sat_of(SRV, port);
-		snprintf(msg, sizeof(msg), "T%d P%d #%d", u->id, port, i);
-		n = sendto(u->fd, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof(a));
-		if (n == (ssize_t)strlen(msg))
+		memset(msg, 'x', sizeof(msg));
+		len = snprintf(msg, sizeof(msg), "T%d P%d #%d", u->id, port, i);
+		if (!u->id)
+			len = sizeof(msg);
+again:
+		n = sendto(u->fd, msg, len, 0, (struct sockaddr *)&a, sizeof(a));
+		if (n < 0 && errno == EMSGSIZE && len > 120) {
+			len = 120;	/* SIM7020 in hex: 134 at most */
+			goto again;
+		}
+		if (n == (ssize_t)len)
 			u->sent++;
 		else if (n < 0 && (errno == EAGAIN || errno == ECONNREFUSED))
 			u->errs++;	/* all links busy; a refused peer */
