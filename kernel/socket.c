@@ -473,13 +473,22 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	for (i = 0, p = NULL; i < ATNET_UDP_PEERS && !p; i++)
 		if (!as->udp[i].link)
 			p = &as->udp[i];
-	if (!p) {
-		/* Full: the oldest peer makes room. */
-		i = as->udp_next % ATNET_UDP_PEERS;
-		atnet_udp_drop(sk, i);
-		as->udp_next = i + 1;
-		p = &as->udp[i];
+	for (i = 0; i < ATNET_UDP_PEERS && !p; i++) {
+		/*
+		 * Full: the oldest peer makes room, but not one whose link
+		 * another thread's sendto() is still opening (it would only
+		 * open it again, retiring the next one).
+		 */
+		unsigned int k = (as->udp_next + i) % ATNET_UDP_PEERS;
+
+		if (atnet_sk_connecting(as->udp[k].link))
+			continue;
+		atnet_udp_drop(sk, k);
+		as->udp_next = k + 1;
+		p = &as->udp[k];
 	}
+	if (!p)
+		return ERR_PTR(-EAGAIN);
 
 	if (ifindex)
 		m = atnet_modem_get_by_ifindex(sock_net(sk), ifindex, &ctx);
@@ -1305,6 +1314,10 @@ static int atnet_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		sat->sat_port = htons(as->link->local_port);
 		sat->sat_ifindex = as->peer.sat_ifindex;
 		mutex_unlock(&m->lock);
+	} else {
+		/* As AF_INET: the bound port (and interface), if any. */
+		sat->sat_port = as->bound.sat_port;
+		sat->sat_ifindex = as->bound.sat_ifindex;
 	}
 	release_sock(sk);
 	return sizeof(*sat);

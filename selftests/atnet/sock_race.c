@@ -214,6 +214,17 @@ TEST_F(up, api_dgram_bind_sendto)
 		ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&f, &fl));
 	}
 	close(fd);
+	/* getsockname() gives the bound port before any connect, as AF_INET */
+	fd = sock_new(SOCK_STREAM);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&b, sizeof(b)));
+	fl = sizeof(f);
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&f, &fl));
+	EXPECT_EQ(htons(41234), f.sat_port);
+	EXPECT_EQ(0u, f.sat_addr.s_addr);
+	{
+	}
+	close(fd);
 }
 
 /* Unconnected UDP sendto()/recvfrom() on both models. */
@@ -501,6 +512,46 @@ TEST_F_TIMEOUT(up, shutdown_under_calls, 60)
 	close(rd);
 }
 
+/*
+ * close() of the descriptor under a blocked reader: as on any socket, the
+ * reader keeps the socket until it returns (at SO_RCVTIMEO), a later poll()
+ * of the number says POLLNVAL; then the socket is released and a new
+ * connection gets through.
+ */
+TEST_F_TIMEOUT(up, close_under_recv, 60)
+{
+	struct call r = { .op = OP_RECV };
+	unsigned char rbuf[16];
+	struct pollfd pf;
+	long long end;
+	int fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO), n;
+
+	ASSERT_LE(0, fd);
+	set_timeo(fd, SO_RCVTIMEO, 1000);
+	r.fd = fd;
+	r.rbuf = rbuf;
+	r.len = sizeof(rbuf);
+	ASSERT_EQ(0, call_start(&r));
+	usleep(100000);
+	close(fd);
+	pf.fd = fd;
+	pf.events = POLLIN;
+	EXPECT_EQ(1, poll(&pf, 1, 0));
+	EXPECT_EQ(POLLNVAL, pf.revents);
+	ASSERT_EQ(0, call_wait(&r, 5000));
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EAGAIN, r.err);
+	end = now_ms() + 5000;
+	do {
+		n = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
+		if (n != -EAGAIN)
+			break;
+		usleep(100000);
+	} while (now_ms() < end);
+	ASSERT_LE(0, n) TH_LOG("%s", strerror(-n));
+	close(n);
+}
+
 /* ---- unconnected UDP: peers evicted under a sender -------------------- */
 
 struct udp_sender {
@@ -618,6 +669,75 @@ TEST_F_TIMEOUT(up, udp_eviction_race, 90)
 	/* the echo peer is every other send: some answers get through */
 	EXPECT_LT(0, r.got);
 	TH_LOG("%d echoes, %d+%d sent", r.got, u[0].sent, u[1].sent);
+	close(fd);
+}
+
+/*
+ * Four sendto()s wait for their peers' links (the modem stalls) when a
+ * fifth, to the echo, needs a peer: it takes none of theirs (EAGAIN, all
+ * being opened) or one that is idle, and no datagram reaches a peer it
+ * was not sent to.
+ */
+struct udp_one {
+	int fd, port;
+	ssize_t ret;
+	int err, done;
+	pthread_t th;
+};
+
+static void *udp_one_run(void *arg)
+{
+	struct udp_one *o = arg;
+	struct sockaddr_atnet a = sat_of(SRV, o->port);
+	char msg[32];
+
+	snprintf(msg, sizeof(msg), "T%d P%d", o->port, o->port);
+	o->ret = sendto(o->fd, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof(a));
+	o->err = errno;
+	__atomic_store_n(&o->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(up, udp_evict_while_opening, 60)
+{
+	static const int ports[5] = { 10001, 10002, 10003, 10004, PORT_ECHO };
+	struct udp_one o[5];
+	struct udp_receiver r = { 0 };
+	pthread_t rt;
+	int fd = sock_new(SOCK_DGRAM), i;
+	long long end;
+
+	ASSERT_LE(0, fd);
+	set_timeo(fd, SO_RCVTIMEO, 200);
+	ASSERT_EQ(0, sim_ctl("stall", NULL, 0, 5000));
+	for (i = 0; i < 5; i++) {
+		memset(&o[i], 0, sizeof(o[i]));
+		o[i].fd = fd;
+		o[i].port = ports[i];
+		ASSERT_EQ(0, pthread_create(&o[i].th, NULL, udp_one_run, &o[i]));
+		usleep(i == 3 ? 300000 : 50000);
+	}
+	usleep(300000);
+	ASSERT_EQ(0, sim_ctl("unstall", NULL, 0, 5000));
+	end = now_ms() + 20000;
+	for (i = 0; i < 5; i++) {
+		while (!__atomic_load_n(&o[i].done, __ATOMIC_ACQUIRE) && now_ms() < end)
+			usleep(10000);
+		ASSERT_TRUE(__atomic_load_n(&o[i].done, __ATOMIC_ACQUIRE));
+		pthread_join(o[i].th, NULL);
+		EXPECT_TRUE(o[i].ret > 0 || o[i].err == EAGAIN)
+			TH_LOG("sendto port %d: %zd %s", o[i].port, o[i].ret, strerror(o[i].err));
+	}
+	r.fd = fd;
+	ASSERT_EQ(0, pthread_create(&rt, NULL, udp_receiver_run, &r));
+	usleep(1500000);
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(rt, NULL);
+	EXPECT_EQ(0, r.bad) TH_LOG("%s", r.last_bad);
+	TH_LOG("echo sendto: %zd %s, %d echoes", o[4].ret,
+	       o[4].ret < 0 ? strerror(o[4].err) : "", r.got);
+	if (o[4].ret > 0)
+		EXPECT_EQ(1, r.got);
 	close(fd);
 }
 
