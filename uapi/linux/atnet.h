@@ -161,8 +161,9 @@
  * poll(): POLLIN, POLLOUT, POLLHUP, POLLRDHUP, POLLERR as TCP and UDP report
  * them (a fresh stream socket is POLLOUT|POLLHUP, a fresh datagram socket
  * POLLOUT; POLLOUT needs half the send ring free). A peer's close gives
- * POLLHUP once its data was read, where TCP gives POLLIN|POLLRDHUP only: the
- * modem has no half-close, the socket cannot send either.
+ * POLLHUP (with POLLIN while bytes are left to read) once the modem handed
+ * over all it received, where TCP gives POLLIN|POLLRDHUP only: the modem
+ * has no half-close, so the socket cannot send either.
  *
  * shutdown(): the modem has no half-close (AT+CIPCLOSE ends both directions),
  * so SHUT_RD and SHUT_WR act locally only: reads return 0, sends fail with
