@@ -16,7 +16,7 @@
 #include "kselftest_harness.h"
 #include "vmtest.h"
 
-VM_TEST_META("sim7000 sim7020", "--sim-args --connect-timeout=5000");
+VM_TEST_META("sim7000 sim7020", "--sim-args --connect-timeout=3000");
 
 FIXTURE(up) {
 	int dummy;
