@@ -574,7 +574,7 @@ static void *udp_sender_run(void *arg)
 	int i, port;
 	ssize_t n;
 
-	for (i = 0; i < (u->id ? 40 : 30); i++) {
+	for (i = 0; i < (u->id ? 30 : 24); i++) {
 		port = u->id ? ports[i % 5] : 10001;
 		a = sat_of(SRV, port);
 		memset(msg, 'x', sizeof(msg));
@@ -709,8 +709,13 @@ TEST_F_TIMEOUT(up, udp_evict_while_opening, 60)
 	ASSERT_LE(0, fd);
 	set_timeo(fd, SO_RCVTIMEO, 200);
 	ASSERT_EQ(0, atnet_param_set("connect_timeout_ms", "1500"));
-	/* the first peer's link stays CONNECTING until connect_timeout_ms */
-	ASSERT_EQ(0, sim_ctl("blackhole", NULL, 0, 5000));
+	/*
+	 * SIM7000: the first peer's link stays CONNECTING until
+	 * connect_timeout_ms. The SIM7020 simulator blackholes AT+CSOCON,
+	 * which its UDP links do not use: there every peer opens at once.
+	 */
+	if (!sock_model()->connect_blocks)
+		ASSERT_EQ(0, sim_ctl("blackhole", NULL, 0, 5000));
 	for (i = 0; i < 5; i++) {
 		memset(&o[i], 0, sizeof(o[i]));
 		o[i].fd = fd;
@@ -776,9 +781,15 @@ TEST_F(up, unprivileged_user)
 		if (bind(fd, (struct sockaddr *)&b, sizeof(b)) != -1 || errno != EACCES)
 			_exit(2);
 		close(fd);
-		fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
+		/* links released by the test before may still be closing */
+		for (v = 0; v < 50; v++) {
+			fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
+			if (fd != -EAGAIN)
+				break;
+			usleep(100000);
+		}
 		if (fd < 0)
-			_exit(3);
+			_exit(100 - fd);	/* 100 + errno */
 		set_timeo(fd, SO_RCVTIMEO, 10000);
 		if (send(fd, "nobody", 6, 0) != 6)
 			_exit(4);
@@ -798,7 +809,10 @@ TEST_F(up, unprivileged_user)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("step %d%s%s", WEXITSTATUS(status),
+		       WEXITSTATUS(status) > 100 ? ": connect: " : "",
+		       WEXITSTATUS(status) > 100 ? strerror(WEXITSTATUS(status) - 100) : "");
 }
 
 /* ---- last: the ldisc goes away under every kind of call --------------- */
