@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sock_race: several threads on one AF_ATNET socket (issue 9), and the
- * socket semantics that are checked against AF_INET's. Two connect()s of
- * one socket, an interrupted send racing another send (checksummed at the
- * echo peer), two readers, send/recv/poll against shutdown, unconnected UDP
- * senders evicting each other's peers, an unprivileged user, and last the
- * ldisc detached under threads blocked in every socket call. Each case
- * asserts the outcome (errno, byte counts, checksums); the VM harness
- * fails the run on any kernel WARNING/BUG/oops. Both models.
+ * socket semantics that are checked against AF_INET's (poll of a fresh
+ * datagram socket, MSG_TRUNC on a stream, bind of a datagram socket,
+ * unconnected sendto on both models, getsockname of a bound socket). Two
+ * connect()s of one socket, connect and recv across close(), an interrupted
+ * send racing another send (checksummed at the echo peer), two readers,
+ * send/recv/poll against shutdown, unconnected UDP senders retiring each
+ * other's peers (while they wait for ring room, while a link is opened),
+ * an unprivileged user, and last the ldisc detached under threads blocked
+ * in connect, send, recv, poll and SIOCOUTQ plus one looping over ioctls.
+ * Each case asserts the outcome (errno, byte counts, checksums); the VM
+ * harness fails the run on any kernel WARNING/BUG/oops. Both models.
  */
 #include <pthread.h>
 #include <sys/wait.h>
