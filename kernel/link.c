@@ -159,25 +159,26 @@ static int atnet_link_setup(struct atnet_link *l, int ctx, u8 proto,
 	l->remote_addr = addr;
 	l->remote_port = port;
 	l->local_port = lport;
-	l->tx_bytes = 0;
+	WRITE_ONCE(l->tx_bytes, 0);
 	l->rx_bytes = 0;
 	l->acked = 0;
 	l->nacked = 0;
 	l->rx_dropped = 0;
-	l->err = 0;
-	l->peer_closed = false;
-	l->rx_eof = false;
+	WRITE_ONCE(l->err, 0);
+	WRITE_ONCE(l->peer_closed, false);
+	WRITE_ONCE(l->rx_eof, false);
 	l->close_wanted = false;
 	l->reopen = false;
 	l->retried = false;
 	l->rx_pending = false;
 	l->rx_urc = false;
-	l->rx_starved = false;
+	WRITE_ONCE(l->rx_starved, false);
 	l->tx_inflight = 0;
 	l->tx_inflight_payload = 0;
-	l->tx_queued = 0;
-	l->mtu = min_t(u32, m->dialect->max_send, ATNET_LINK_MTU_MAX);
-	l->gen++;
+	WRITE_ONCE(l->tx_queued, 0);
+	WRITE_ONCE(l->mtu, min_t(u32, m->dialect->max_send, ATNET_LINK_MTU_MAX));
+	/* The owner tells its link from the slot's next use by it. */
+	WRITE_ONCE(l->gen, l->gen + 1);
 	l->owner_ops = ops;
 	l->owner = owner;
 	return 0;
@@ -660,33 +661,42 @@ int atnet_link_ack(struct atnet_link *l)
 	return err;
 }
 
-size_t atnet_link_tx_withdraw(struct atnet_link *l)
+size_t atnet_link_tx_withdraw(struct atnet_link *l, u64 from)
 {
 	struct atnet_ring *r = &l->tx;
-	u32 keep, used, dropped = 0;
+	u64 pos, dropped;
+	u32 keep, idx;
 
 	lockdep_assert_held(&l->modem->lock);
 	if (!r->buf)
 		return 0;
+	/* What the active AT+CIPSEND covers is the modem's already. */
 	keep = (l->busy & ATNET_LINK_BUSY_TX) ? l->tx_inflight : 0;
-	used = r->head - r->tail;
-	if (used <= keep)
-		return 0;
-	if (atnet_link_dgram(l)) {
-		u32 idx = r->tail + keep;
-		u16 hdr;
-
-		while (idx != r->head) {
-			atnet_ring_get(r, idx, &hdr, sizeof(hdr));
-			dropped += hdr;
-			idx += sizeof(hdr) + hdr;
+	pos = l->tx_bytes + ((l->busy & ATNET_LINK_BUSY_TX) ?
+			     l->tx_inflight_payload : 0);
+	idx = r->tail + keep;
+	if (!atnet_link_dgram(l)) {
+		/* Stream: ring bytes and payload bytes are the same. */
+		if (from > pos) {
+			idx += from - pos;
+			pos = from;
 		}
 	} else {
-		dropped = used - keep;
+		/* Datagrams go whole: cut at the first record from @from on. */
+		while (idx != r->head && pos < from) {
+			u16 hdr;
+
+			atnet_ring_get(r, idx, &hdr, sizeof(hdr));
+			idx += sizeof(hdr) + hdr;
+			pos += hdr;
+		}
 	}
+	if (pos >= l->tx_queued || (s32)(r->head - idx) <= 0)
+		return 0;
+	dropped = l->tx_queued - pos;
 	/* The producer is our caller's owner, serialised with us. */
-	smp_store_release(&r->head, r->tail + keep);
-	l->tx_queued -= dropped;
+	smp_store_release(&r->head, idx);
+	WRITE_ONCE(l->tx_queued, pos);
 	return dropped;
 }
 
@@ -767,7 +777,8 @@ void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 		atnet_link_settle(l);
 		return;
 	}
-	l->tx_bytes += l->tx_inflight_payload;
+	/* The owner's blocking send waits for this without the lock. */
+	WRITE_ONCE(l->tx_bytes, l->tx_bytes + l->tx_inflight_payload);
 	/* The modem has the bytes: the owner may overwrite them. */
 	smp_store_release(&r->tail, r->tail + l->tx_inflight);
 	l->tx_inflight = 0;
@@ -888,7 +899,7 @@ void atnet_link_closed(struct atnet_link *l, int err)
 	}
 	/* The peer closed: no more sends; the modem may still hold data. */
 	l->open_sent = false;
-	l->peer_closed = true;
+	WRITE_ONCE(l->peer_closed, true);
 	l->close_wanted = false;
 	atnet_link_set_state(l, ATNET_LINK_CLOSED, "CLOSED");
 	if (err && !l->err)
@@ -946,7 +957,7 @@ void atnet_link_stray(struct atnet_modem *m, unsigned int slot)
 		return;
 	/* Nobody asked for this connection: hang it up. */
 	l->open_sent = true;
-	l->err = -ECONNRESET;
+	WRITE_ONCE(l->err, -ECONNRESET);
 	l->close_wanted = true;
 	atnet_link_set_state(l, ATNET_LINK_CLOSING, "CLOSING");
 	atnet_link_submit_close(l);
@@ -1076,7 +1087,7 @@ int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,
 		return -EFAULT;
 	/* Pairs with the dialect's acquire in atnet_ring_used(). */
 	smp_store_release(&r->head, idx);
-	l->tx_queued += done;
+	WRITE_ONCE(l->tx_queued, l->tx_queued + done);
 	return done;
 }
 

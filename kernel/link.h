@@ -99,7 +99,9 @@ struct atnet_link {
 	bool reopen;			/* AT+CIPSTART again after that close */
 	bool open_sent;			/* the modem may have the slot open */
 	u8 busy;			/* ATNET_LINK_BUSY_* */
-	u32 gen;			/* bumped each time the slot is taken */
+	u32 gen;			/* bumped each time the slot is taken;
+					 * read by the owner under lock_sock
+					 */
 	unsigned long deadline;		/* jiffies: connect gives up */
 
 	/* Receive: pull only while the ring has room for a whole read. */
@@ -236,8 +238,13 @@ void atnet_link_close(struct atnet_link *l);
 void atnet_link_kick(struct atnet_link *l);
 /* Start an AT+CIPACK unless one is running; ack_gen moves when it ends. */
 int atnet_link_ack(struct atnet_link *l);
-/* Unsent queued payload is dropped; returns how many payload bytes. */
-size_t atnet_link_tx_withdraw(struct atnet_link *l);
+/*
+ * Drop the queued payload from payload position @from on (tx_queued
+ * counts positions), as far as the modem has not started on it; the
+ * caller owns every byte from @from to the end of the queue. Returns how
+ * many payload bytes were dropped.
+ */
+size_t atnet_link_tx_withdraw(struct atnet_link *l, u64 from);
 
 /*
  * Owners: under lock_sock() only (ring producer/consumer side). Datagram

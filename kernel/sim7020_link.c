@@ -590,8 +590,11 @@ static void sim7020_send_ack(struct atnet_modem *m, const char *rest)
 	l = sim7020_link_by_id(m, id);
 	if (!l || l->state == ATNET_LINK_FREE || atnet_link_dgram(l))
 		return;
-	/* Pieces of a chunk are acked before the whole chunk counts as sent. */
-	WRITE_ONCE(l->acked, min(l->acked + len, l->tx_queued));
+	/*
+	 * Pieces of a chunk are acked before the whole chunk counts as sent.
+	 * tx_queued is the owner's (lock_sock), read here without it.
+	 */
+	WRITE_ONCE(l->acked, min(l->acked + len, READ_ONCE(l->tx_queued)));
 	sim7020_report_acked(l);
 }
 

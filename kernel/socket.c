@@ -12,6 +12,16 @@
  * written with modem->lock held (from both sides); data moves through the
  * link's rings without it (see link.h).
  *
+ * Several threads may use one socket: as->link, as->modem and the UDP peers
+ * change only under lock_sock, which every blocking call drops while it
+ * sleeps. So a blocking call holds what it started on (struct atnet_hold:
+ * the link, its gen and a modem reference), sleeps with atnet_sk_sleep()
+ * (which, unlike sk_wait_event(), evaluates nothing without the lock) and,
+ * after every wake, checks that the socket still has that link before it
+ * touches it again. When another thread changed it (a connect() ended and
+ * dropped the link, a sendto() retired the peer), the call answers as a
+ * second TCP caller would, from the socket's state.
+ *
  * Listening (bind + listen on SOCK_STREAM) runs the modem's TCP server
  * (AT+CIPSERVER, one per modem): each "n, REMOTE IP:" becomes a link the
  * listener holds in its accept queue (as->acceptq, under modem->lock)
@@ -104,6 +114,49 @@ static void atnet_sk_set_state(struct sock *sk, u8 state)
 	WRITE_ONCE(sk->sk_state, state);
 }
 
+/* What a blocking call holds across a sleep; see the top of this file. */
+struct atnet_hold {
+	struct atnet_modem *m;
+	struct atnet_link *l;
+	u32 gen;
+};
+
+/* lock_sock held, @l is the socket's (or its peer's) link on @m. */
+static void atnet_hold(struct atnet_hold *h, struct atnet_modem *m,
+		       struct atnet_link *l)
+{
+	h->m = m;
+	h->l = l;
+	h->gen = READ_ONCE(l->gen);
+	/* The link table lives as long as the modem: @l stays readable. */
+	atnet_modem_get(m);
+}
+
+static void atnet_hold_put(struct atnet_hold *h)
+{
+	atnet_modem_put(h->m);
+}
+
+/* lock_sock held: is @now (as->link, p->link) still the held link? */
+static bool atnet_hold_ok(const struct atnet_hold *h,
+			  const struct atnet_link *now)
+{
+	return now == h->l && READ_ONCE(h->l->gen) == h->gen;
+}
+
+/*
+ * Sleep until a wake on @wait (on sk_sleep(sk) already), the timeout or a
+ * signal, without lock_sock. Callers test their condition under lock_sock
+ * before and after: a wake in between is not lost (WQ_FLAG_WOKEN).
+ */
+static void atnet_sk_sleep(struct sock *sk, long *timeo,
+			   struct wait_queue_entry *wait)
+{
+	release_sock(sk);
+	*timeo = wait_woken(wait, TASK_INTERRUPTIBLE, *timeo);
+	lock_sock(sk);
+}
+
 /* ---- link owner ops: modem->lock held ------------------------------ */
 
 static void atnet_sk_sync(struct sock *sk, struct atnet_link *l)
@@ -176,20 +229,24 @@ static void atnet_sk_unlink(struct sock *sk)
 		return;
 	mutex_lock(&m->lock);
 	atnet_link_release(as->link);
-	as->link = NULL;
+	WRITE_ONCE(as->link, NULL);
 	mutex_unlock(&m->lock);
 	as->modem = NULL;
 	as->err_seen = 0;
 	atnet_modem_put(m);
+	/* Other threads waiting on the link look again. */
+	wake_up_interruptible_all(sk_sleep(sk));
 }
 
+/* lock_sock held: move the socket's link's data, if it has one. */
 static void atnet_sk_kick(struct sock *sk)
 {
 	struct atnet_sock *as = atnet_sk(sk);
 
+	if (!as->link)
+		return;
 	mutex_lock(&as->modem->lock);
-	if (as->link)
-		atnet_link_kick(as->link);
+	atnet_link_kick(as->link);
 	mutex_unlock(&as->modem->lock);
 }
 
@@ -335,6 +392,8 @@ static void atnet_udp_drop(struct sock *sk, unsigned int i)
 	p->link = NULL;
 	p->modem = NULL;
 	atnet_modem_put(m);
+	/* A sender waiting on this peer looks again. */
+	wake_up_interruptible_all(sk_sleep(sk));
 }
 
 static void atnet_udp_drop_all(struct sock *sk)
@@ -373,19 +432,25 @@ static bool atnet_udp_dead(const struct atnet_link *l)
 	return atnet_sk_tx_dead(l) || READ_ONCE(l->state) == ATNET_LINK_CLOSED;
 }
 
-/* lock_sock held: the link to @sat's peer, opened (and connected) if new. */
+/*
+ * lock_sock held: the link to @sat's peer, opened (and connected) if new.
+ * ERR_PTR(-EAGAIN) with *@retry set: another thread retired the peer while
+ * we waited for its link; the caller looks again.
+ */
 static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 					     const struct sockaddr_atnet *sat,
-					     long *timeo)
+					     long *timeo, bool *retry)
 {
 	struct atnet_sock *as = atnet_sk(sk);
 	int ifindex = sat->sat_ifindex ?: READ_ONCE(sk->sk_bound_dev_if);
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct atnet_udp_peer *p = NULL;
+	struct atnet_hold h;
 	struct atnet_modem *m;
 	struct atnet_link *l;
 	unsigned int i;
 	int err = 0, ctx = 0;
+	bool ours;
 
 	for (i = 0; i < ATNET_UDP_PEERS; i++) {
 		p = &as->udp[i];
@@ -394,20 +459,35 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 		    (sat->sat_ifindex &&
 		     p->addr.sat_ifindex != sat->sat_ifindex))
 			continue;
-		if (!atnet_udp_dead(p->link))
-			return p;
+		if (!atnet_udp_dead(p->link)) {
+			/* Another thread's sendto() may still connect it. */
+			if (!atnet_sk_connecting(p->link))
+				return p;
+			l = p->link;
+			m = p->modem;
+			goto wait;
+		}
 		atnet_udp_drop(sk, i);
 	}
 	for (i = 0, p = NULL; i < ATNET_UDP_PEERS && !p; i++)
 		if (!as->udp[i].link)
 			p = &as->udp[i];
-	if (!p) {
-		/* Full: the oldest peer makes room. */
-		i = as->udp_next % ATNET_UDP_PEERS;
-		atnet_udp_drop(sk, i);
-		as->udp_next = i + 1;
-		p = &as->udp[i];
+	for (i = 0; i < ATNET_UDP_PEERS && !p; i++) {
+		/*
+		 * Full: the oldest peer makes room, but not one whose link
+		 * another thread's sendto() is still opening (it would only
+		 * open it again, retiring the next one).
+		 */
+		unsigned int k = (as->udp_next + i) % ATNET_UDP_PEERS;
+
+		if (atnet_sk_connecting(as->udp[k].link))
+			continue;
+		atnet_udp_drop(sk, k);
+		as->udp_next = k + 1;
+		p = &as->udp[k];
 	}
+	if (!p)
+		return ERR_PTR(-EAGAIN);
 
 	if (ifindex)
 		m = atnet_modem_get_by_ifindex(sock_net(sk), ifindex, &ctx);
@@ -419,8 +499,8 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	l = atnet_link_open_lport(m, ctx, IPPROTO_UDP, sat->sat_addr.s_addr,
 				  sat->sat_port, ntohs(as->bound.sat_port),
 				  &atnet_udp_link_ops, sk);
-	mutex_unlock(&m->lock);
 	if (IS_ERR(l)) {
+		mutex_unlock(&m->lock);
 		atnet_modem_put(m);
 		return ERR_CAST(l);
 	}
@@ -428,20 +508,31 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	p->link = l;
 	p->addr = *sat;
 	memset(p->addr.sat_zero, 0, sizeof(p->addr.sat_zero));
+	/* Under the lock: a detach clears dev. */
 	if (m->ctx[ctx].dev)
 		p->addr.sat_ifindex = m->ctx[ctx].dev->ifindex;
+	mutex_unlock(&m->lock);
 
+wait:
 	/* AT+CIPSTART for UDP answers at once; wait like connect() does. */
+	atnet_hold(&h, m, l);
 	add_wait_queue(sk_sleep(sk), &wait);
-	while (atnet_sk_connecting(l)) {
+	while ((ours = atnet_hold_ok(&h, p->link)) && atnet_sk_connecting(l)) {
 		err = atnet_sk_wait_stop(*timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, timeo, !atnet_sk_connecting(l), &wait);
+		atnet_sk_sleep(sk, timeo, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
+	if (!ours) {
+		/* Retired by another thread: not ours to drop. */
+		atnet_hold_put(&h);
+		*retry = true;
+		return ERR_PTR(-EAGAIN);
+	}
 	if (!err && !atnet_sk_connected(l))
 		err = READ_ONCE(l->err) ?: -ECONNREFUSED;
+	atnet_hold_put(&h);
 	if (err) {
 		atnet_udp_drop(sk, p - as->udp);
 		return ERR_PTR(err == -ENODEV ? -ENETDOWN : err);
@@ -455,7 +546,10 @@ static int atnet_udp_sendto(struct sock *sk, struct msghdr *msg, size_t len,
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct atnet_udp_peer *p;
+	struct atnet_hold h;
 	struct atnet_link *l;
+	unsigned int tries;
+	bool ours, retry;
 	int err;
 
 	err = atnet_check_addr(sk, msg->msg_name, msg->msg_namelen);
@@ -463,33 +557,50 @@ static int atnet_udp_sendto(struct sock *sk, struct msghdr *msg, size_t len,
 		return err;
 	if (!len || len > ATNET_LINK_MTU_MAX)
 		return len ? -EMSGSIZE : -EINVAL;
-	p = atnet_udp_peer(sk, msg->msg_name, &timeo);
-	if (IS_ERR(p))
-		return PTR_ERR(p);
-	l = p->link;
-	if (len > READ_ONCE(l->mtu))
-		return -EMSGSIZE;
-	add_wait_queue(sk_sleep(sk), &wait);
-	while (atnet_link_tx_room(l) < len && !atnet_udp_dead(l)) {
-		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		err = atnet_sk_wait_stop(timeo);
-		if (err)
-			break;
-		sk_wait_event(sk, &timeo, atnet_link_tx_room(l) >= len ||
-			      atnet_udp_dead(l), &wait);
+	/*
+	 * Other threads' sendto()s may retire the peer whenever we sleep:
+	 * then look it up (open it) again, a few times at most.
+	 */
+	for (tries = 0; tries < 4; tries++) {
+		retry = false;
+		p = atnet_udp_peer(sk, msg->msg_name, &timeo, &retry);
+		if (retry)
+			continue;
+		if (IS_ERR(p))
+			return PTR_ERR(p);
+		l = p->link;
+		if (len > READ_ONCE(l->mtu))
+			return -EMSGSIZE;
+		atnet_hold(&h, p->modem, l);
+		add_wait_queue(sk_sleep(sk), &wait);
+		while ((ours = atnet_hold_ok(&h, p->link)) &&
+		       atnet_link_tx_room(l) < len && !atnet_udp_dead(l)) {
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			err = atnet_sk_wait_stop(timeo);
+			if (err)
+				break;
+			atnet_sk_sleep(sk, &timeo, &wait);
+		}
+		remove_wait_queue(sk_sleep(sk), &wait);
+		if (!ours) {
+			atnet_hold_put(&h);
+			continue;
+		}
+		if (!err && atnet_udp_dead(l))
+			err = READ_ONCE(l->err) ?: -EPIPE;
+		if (!err) {
+			err = atnet_link_tx_write(l, &msg->msg_iter, len);
+			if (err >= 0) {
+				mutex_lock(&h.m->lock);
+				atnet_link_kick(l);
+				mutex_unlock(&h.m->lock);
+				err = len;
+			}
+		}
+		atnet_hold_put(&h);
+		return err;
 	}
-	remove_wait_queue(sk_sleep(sk), &wait);
-	if (err)
-		return err;
-	if (atnet_udp_dead(l))
-		return READ_ONCE(l->err) ?: -EPIPE;
-	err = atnet_link_tx_write(l, &msg->msg_iter, len);
-	if (err < 0)
-		return err;
-	mutex_lock(&p->modem->lock);
-	atnet_link_kick(l);
-	mutex_unlock(&p->modem->lock);
-	return len;
+	return -EAGAIN;
 }
 
 /* recvfrom() on an unconnected UDP socket; lock_sock held. */
@@ -507,7 +618,11 @@ static int atnet_udp_recvfrom(struct sock *sk, struct msghdr *msg,
 		err = atnet_sk_wait_stop(timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, &timeo, atnet_udp_ready(as) >= 0, &wait);
+		atnet_sk_sleep(sk, &timeo, &wait);
+		/* Another thread's connect() ended the unconnected life. */
+		err = atnet_udp_any(as) ? 0 : -ENOTCONN;
+		if (err)
+			break;
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	if (k < 0)
@@ -586,6 +701,9 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 	struct sock *sk = sock->sk;
 	struct atnet_sock *as = atnet_sk(sk);
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct atnet_link *l;
+	struct atnet_hold h;
+	bool ours;
 	long timeo;
 	int err;
 
@@ -619,19 +737,26 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 		break;
 	}
 
-	if (atnet_sk_connecting(as->link)) {
+	l = as->link;
+	if (!l)
+		goto changed;
+	if (atnet_sk_connecting(l)) {
 		timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
 		if (!timeo)
 			goto out;
+		atnet_hold(&h, as->modem, l);
 		add_wait_queue(sk_sleep(sk), &wait);
-		while (atnet_sk_connecting(as->link) && timeo) {
+		while ((ours = atnet_hold_ok(&h, as->link)) &&
+		       atnet_sk_connecting(l) && timeo) {
 			if (signal_pending(current))
 				break;
-			sk_wait_event(sk, &timeo,
-				      !atnet_sk_connecting(as->link), &wait);
+			atnet_sk_sleep(sk, &timeo, &wait);
 		}
 		remove_wait_queue(sk_sleep(sk), &wait);
-		if (atnet_sk_connecting(as->link)) {
+		atnet_hold_put(&h);
+		if (!ours)
+			goto changed;
+		if (atnet_sk_connecting(l)) {
 			if (signal_pending(current)) {
 				/* The attempt goes on, as TCP's does. */
 				err = sock_intr_errno(timeo);
@@ -646,7 +771,7 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 		}
 	}
 
-	if (atnet_sk_connected(as->link)) {
+	if (atnet_sk_connected(l)) {
 		sock->state = SS_CONNECTED;
 		err = 0;
 		goto out;
@@ -659,6 +784,16 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 	atnet_sk_unlink(sk);
 	atnet_sk_set_state(sk, TCP_CLOSE);
 	sock->state = SS_UNCONNECTED;
+	goto out;
+changed:
+	/*
+	 * Another connect() of this socket ended the attempt while we slept
+	 * (and took the link): as TCP's second waiter, its outcome.
+	 */
+	if (sock->state == SS_CONNECTED)
+		err = 0;
+	else
+		err = sock_error(sk) ?: -ECONNABORTED;
 out:
 	release_sock(sk);
 	return err;
@@ -671,16 +806,23 @@ static int atnet_wait_connect(struct sock *sk, long *timeo)
 {
 	struct atnet_sock *as = atnet_sk(sk);
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct atnet_link *l = as->link;
+	struct atnet_hold h;
 	int err = 0;
 
+	if (!l || !atnet_sk_connecting(l))
+		return 0;
+	/* The caller looks at as->link afresh: a connect() may drop it. */
+	atnet_hold(&h, as->modem, l);
 	add_wait_queue(sk_sleep(sk), &wait);
-	while (as->link && atnet_sk_connecting(as->link)) {
+	while (atnet_hold_ok(&h, as->link) && atnet_sk_connecting(l)) {
 		err = atnet_sk_wait_stop(*timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, timeo, !atnet_sk_connecting(as->link), &wait);
+		atnet_sk_sleep(sk, timeo, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
+	atnet_hold_put(&h);
 	return err;
 }
 
@@ -708,11 +850,12 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct atnet_sock *as = atnet_sk(sk);
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	bool dgram = atnet_sk_dgram(sk);
+	bool blocking, dead, ours = true;
 	struct atnet_link *l;
-	bool blocking, dead;
+	struct atnet_hold h;
 	size_t queued = 0;
+	u64 first = 0, seg = 0, end = 0, other = 0;
 	long timeo;
-	u64 base;
 	int err;
 
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE |
@@ -742,13 +885,19 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	 * Bytes count as sent once the modem accepted them: a blocking send
 	 * returns when it did; a non-blocking one reports what it queued
 	 * (SIOCOUTQ includes it, a later failure is a socket error).
+	 *
+	 * Other threads may queue on the same link while we sleep, so our
+	 * bytes are the payload positions (tx_queued) [first, end) less the
+	 * @other bytes queued in between; @seg starts our last piece, the
+	 * only one we may withdraw, and only while nothing follows it.
 	 */
-	base = l->tx_queued;
+	atnet_hold(&h, as->modem, l);
 	blocking = timeo != 0;
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (queued < len) {
 		size_t room = atnet_link_tx_room(l);
 		size_t n = min(room, len - queued);
+		u64 pos = l->tx_queued;
 
 		if (dgram && room < len)
 			n = 0;
@@ -756,6 +905,13 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = atnet_link_tx_write(l, &msg->msg_iter, n);
 			if (err < 0)
 				break;
+			if (!queued)
+				first = pos;
+			if (!queued || pos != end) {
+				other += queued ? pos - end : 0;
+				seg = pos;
+			}
+			end = pos + err;
 			queued += err;
 			err = 0;
 			atnet_sk_kick(sk);
@@ -765,46 +921,69 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		err = atnet_sk_wait_stop(timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, &timeo,
-			      atnet_link_tx_room(l) >= (dgram ? len : 1) ||
-			      atnet_sk_tx_dead(l), &wait);
+		atnet_sk_sleep(sk, &timeo, &wait);
+		ours = atnet_hold_ok(&h, as->link);
+		if (!ours)
+			break;
 		err = atnet_send_check(sk, msg->msg_flags);
 		if (err)
 			break;
 	}
 	/* Blocking: wait for the modem's acceptance of what we queued. */
-	if (!err && blocking) {
-		while (READ_ONCE(l->tx_bytes) < base + queued &&
-		       !atnet_sk_tx_dead(l)) {
+	if (!err && ours && blocking) {
+		while (READ_ONCE(l->tx_bytes) < end && !atnet_sk_tx_dead(l)) {
 			err = atnet_sk_wait_stop(timeo);
 			if (err)
 				break;
-			sk_wait_event(sk, &timeo,
-				      READ_ONCE(l->tx_bytes) >= base + queued ||
-				      atnet_sk_tx_dead(l), &wait);
+			atnet_sk_sleep(sk, &timeo, &wait);
+			ours = atnet_hold_ok(&h, as->link);
+			if (!ours)
+				break;
 		}
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 
-	dead = atnet_sk_tx_dead(l);
-	if (blocking && queued && (err || dead)) {
-		size_t dropped;
-
+	if (!ours) {
 		/*
-		 * Interrupted, timed out or failed: what the modem has not
-		 * started on is withdrawn, so the count we return is exact. A
-		 * send already on the wire counts unless the link failed.
+		 * A connect() of another thread dropped the failed link: only
+		 * its counters, while the slot was not taken again, tell what
+		 * of ours the modem accepted.
 		 */
-		mutex_lock(&as->modem->lock);
-		dropped = atnet_link_tx_withdraw(l);
-		mutex_unlock(&as->modem->lock);
-		queued -= min(queued, dropped);
-		if (dead) {
-			u64 sent = READ_ONCE(l->tx_bytes);
+		dead = true;
+		if (READ_ONCE(l->gen) != h.gen)
+			queued = 0;
+	} else {
+		dead = atnet_sk_tx_dead(l);
+	}
+	if (blocking && queued && (err || dead || !ours)) {
+		if (!dead) {
+			/*
+			 * Interrupted or timed out: what the modem has not
+			 * started on is withdrawn, so the count we return is
+			 * exact, unless another send queued after it: then
+			 * it goes out, and counts.
+			 */
+			mutex_lock(&h.m->lock);
+			if (l->tx_queued == end) {
+				size_t dropped = atnet_link_tx_withdraw(l, seg);
 
-			queued = sent > base ? min_t(u64, queued, sent - base) : 0;
+				queued -= min(queued, dropped);
+				end -= dropped;
+			}
+			mutex_unlock(&h.m->lock);
+		} else if (queued) {
+			/*
+			 * Failed: what of ours the modem took before. Exact
+			 * unless the failure came before our last piece; then
+			 * the other senders' bytes count as taken first, and
+			 * we may under-count, never over-count.
+			 */
+			s64 sent = (s64)(READ_ONCE(l->tx_bytes) - first - other);
+
+			queued = clamp_t(s64, sent, 0, queued);
 		}
 	}
+	atnet_hold_put(&h);
 	if (queued) {
 		err = queued;
 	} else if (dead || !err) {
@@ -829,14 +1008,23 @@ static void atnet_fill_name(struct atnet_sock *as, struct msghdr *msg)
 	msg->msg_namelen = sizeof(*sat);
 }
 
+/* After a wait: the socket lost its link to another thread's connect(). */
+static int atnet_recv_changed(struct sock *sk)
+{
+	return sock_error(sk) ?: -ENOTCONN;
+}
+
 static int atnet_recv_dgram(struct sock *sk, struct msghdr *msg, size_t len,
 			    int flags, long timeo)
 {
 	struct atnet_sock *as = atnet_sk(sk);
 	struct atnet_link *l = as->link;
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct atnet_hold h;
 	int next, err = 0;
+	bool ours = true;
 
+	atnet_hold(&h, as->modem, l);
 	add_wait_queue(sk_sleep(sk), &wait);
 	while ((next = atnet_link_rx_next(l)) < 0) {
 		err = sock_error(sk);
@@ -847,11 +1035,15 @@ static int atnet_recv_dgram(struct sock *sk, struct msghdr *msg, size_t len,
 		err = atnet_sk_wait_stop(timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, &timeo, atnet_link_rx_next(l) >= 0 ||
-			      READ_ONCE(sk->sk_err) || atnet_sk_rx_done(sk, l),
-			      &wait);
+		atnet_sk_sleep(sk, &timeo, &wait);
+		ours = atnet_hold_ok(&h, as->link);
+		if (!ours)
+			break;
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
+	atnet_hold_put(&h);
+	if (!ours)
+		return atnet_recv_changed(sk);
 	if (next < 0)
 		return err;
 
@@ -876,9 +1068,11 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 	struct atnet_link *l = as->link;
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	int target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
-	bool peek = flags & MSG_PEEK, consumed = false;
+	bool peek = flags & MSG_PEEK, consumed = false, ours = true;
+	struct atnet_hold h;
 	int copied = 0, err = 0;
 
+	atnet_hold(&h, as->modem, l);
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (copied < len) {
 		size_t avail = atnet_link_rx_avail(l);
@@ -886,8 +1080,14 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 
 		if (avail > off) {
 			size_t n = min_t(size_t, avail - off, len - copied);
-			int got = atnet_link_rx_peek(l, &msg->msg_iter, off, n);
+			int got;
 
+			/* MSG_TRUNC: as TCP, the bytes are not copied. */
+			if (flags & MSG_TRUNC)
+				got = n;
+			else
+				got = atnet_link_rx_peek(l, &msg->msg_iter,
+							 off, n);
 			if (got <= 0) {
 				if (!copied)
 					copied = got ? got : -EFAULT;
@@ -916,11 +1116,15 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 		if (consumed && atnet_link_rx_starved(l))
 			atnet_sk_kick(sk);
 		consumed = false;
-		sk_wait_event(sk, &timeo, atnet_link_rx_avail(l) > off ||
-			      READ_ONCE(sk->sk_err) || atnet_sk_rx_done(sk, l),
-			      &wait);
+		atnet_sk_sleep(sk, &timeo, &wait);
+		ours = atnet_hold_ok(&h, as->link);
+		if (!ours)
+			break;
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
+	atnet_hold_put(&h);
+	if (!ours)
+		return copied ? copied : atnet_recv_changed(sk);
 	if (consumed && atnet_link_rx_starved(l))
 		atnet_sk_kick(sk);
 	if (copied > 0 && msg->msg_name)
@@ -995,7 +1199,12 @@ static __poll_t atnet_poll(struct file *file, struct socket *sock,
 	shut = READ_ONCE(sk->sk_shutdown);
 	l = as->link;
 
-	if (shut == SHUTDOWN_MASK || state == TCP_CLOSE)
+	/*
+	 * As tcp_poll() and, for datagrams, datagram_poll(): an unconnected
+	 * UDP socket can sendto() and is not hung up.
+	 */
+	if (shut == SHUTDOWN_MASK ||
+	    (state == TCP_CLOSE && !atnet_sk_dgram(sk)))
 		mask |= EPOLLHUP;
 	if (shut & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
@@ -1104,6 +1313,10 @@ static int atnet_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		sat->sat_port = htons(as->link->local_port);
 		sat->sat_ifindex = as->peer.sat_ifindex;
 		mutex_unlock(&m->lock);
+	} else {
+		/* As AF_INET: the bound port (and interface), if any. */
+		sat->sat_port = as->bound.sat_port;
+		sat->sat_ifindex = as->bound.sat_ifindex;
 	}
 	release_sock(sk);
 	return sizeof(*sat);
@@ -1116,8 +1329,10 @@ static int atnet_outq(struct sock *sk)
 	struct atnet_link *l = as->link;
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	long timeo = msecs_to_jiffies(ATNET_ACK_WAIT_MS);
+	struct atnet_hold h;
 	u64 queued, acked;
-	u32 gen;
+	bool ours = true;
+	u32 ack_gen;
 	int err;
 
 	if (!l)
@@ -1127,16 +1342,21 @@ static int atnet_outq(struct sock *sk)
 		return queued - READ_ONCE(l->tx_bytes);
 
 	mutex_lock(&as->modem->lock);
-	gen = l->ack_gen;
+	ack_gen = l->ack_gen;
 	err = atnet_link_ack(l);
 	mutex_unlock(&as->modem->lock);
 	if (!err) {
+		atnet_hold(&h, as->modem, l);
 		add_wait_queue(sk_sleep(sk), &wait);
-		while (READ_ONCE(l->ack_gen) == gen && timeo &&
+		while ((ours = atnet_hold_ok(&h, as->link)) &&
+		       READ_ONCE(l->ack_gen) == ack_gen && timeo &&
 		       !signal_pending(current))
-			sk_wait_event(sk, &timeo,
-				      READ_ONCE(l->ack_gen) != gen, &wait);
+			atnet_sk_sleep(sk, &timeo, &wait);
 		remove_wait_queue(sk_sleep(sk), &wait);
+		atnet_hold_put(&h);
+		/* Another thread's connect() dropped the link: nothing queued. */
+		if (!ours)
+			return 0;
 	}
 	acked = READ_ONCE(l->acked);
 	return acked < queued ? min_t(u64, queued - acked, INT_MAX) : 0;
@@ -1505,8 +1725,7 @@ static int atnet_accept(struct socket *sock, struct socket *newsock,
 		err = atnet_sk_wait_stop(timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, &timeo, atnet_lsn_ready(as) ||
-			      READ_ONCE(as->lsn_err), &wait);
+		atnet_sk_sleep(sk, &timeo, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 out:

@@ -149,21 +149,23 @@
  * then accept() fails with the reason (ENETDOWN, ENETRESET, ...) and poll()
  * reports POLLERR. close() stops the server (AT+CIPSERVER=0).
  *
- * Fixed local port (SIM7000, seed 000 3.3): a socket bound to a port that
- * connect()s uses it as its local port (AT+CLPORT before AT+CIPSTART);
- * EADDRINUSE when a link of that protocol on that modem (or its TCP server)
- * has it, EOPNOTSUPP on SIM7020. The context of connect() is sat_ifindex,
+ * Fixed local port (SIM7000, seed 000 3.3): a socket (stream or datagram)
+ * bound to a port that connect()s, or sendto()s unconnected, uses it as its
+ * local port (AT+CLPORT before AT+CIPSTART); EADDRINUSE when a link of that
+ * protocol on that modem (or its TCP server) has it. On SIM7020 bind()
+ * succeeds and that connect() or sendto() fails with EOPNOTSUPP. The context of connect() is sat_ifindex,
  * else the interface of SO_BINDTODEVICE, else the first one up.
  *
- * Unconnected UDP (the SIM7000's "UDP extended mode", seed 000 3.1.4):
- * sendto() any peer, recvfrom() reports each datagram's real source. The
+ * Unconnected UDP (both models; the SIM7000's "UDP extended mode", seed 000
+ * 3.1.4, offers it, the SIM7020 has nothing like it): sendto() any peer, recvfrom() reports each datagram's real source. The
  * modem's own extended mode (AT+CIPUDPMODE) exists only in single-link
  * mode, which atnet does not use (it would cost every other link), so the
  * mapping onto multi-link mode is one UDP link per peer: the first sendto()
  * to a peer opens it (bound port: every peer sees that port), recvfrom()
  * takes the next datagram of any of them, round robin, with that link's
  * peer as the source. Up to 4 peers at once, a fifth retires the oldest
- * (its queued datagrams still go out). A datagram from a peer the socket
+ * (its queued datagrams still go out) that no other thread's sendto() is
+ * still opening (EAGAIN when all four are). A datagram from a peer the socket
  * never sent to does not reach it. recv() before any sendto(): ENOTCONN.
  * connect() ends this and keeps one peer. Connected UDP sockets keep
  * datagram boundaries the same way,
@@ -174,8 +176,9 @@
  * send() splits a stream into the modem's largest AT+CIPSEND (AT+CIPSEND?,
  * at most 1460). Bytes count as sent once the modem accepted them: a
  * blocking send returns when every byte was accepted (or, interrupted or at
- * SO_SNDTIMEO, the exact count accepted; bytes the modem had not started on
- * are withdrawn). A non-blocking send (O_NONBLOCK, MSG_DONTWAIT) returns what
+ * SO_SNDTIMEO, the count of its bytes that were accepted or will be: bytes
+ * the modem had not started on are withdrawn, unless another thread queued
+ * bytes after them on the same socket; then they go out and count). A non-blocking send (O_NONBLOCK, MSG_DONTWAIT) returns what
  * it queued in the socket's 16 KiB send ring, EAGAIN when full; a later
  * failure of those bytes is reported as a socket error. SIOCOUTQ gives the
  * bytes the peer has not acknowledged yet (AT+CIPACK; UDP: not yet accepted).
@@ -184,13 +187,17 @@
  * recv() data is pulled with AT+CIPRXGET only while the socket's 16 KiB
  * receive ring has room for a full read, so a slow reader loses nothing: the
  * modem (and then the peer's TCP) holds the rest. MSG_PEEK, MSG_DONTWAIT,
- * MSG_WAITALL, MSG_TRUNC (UDP), SO_RCVTIMEO, SO_RCVLOWAT and SIOCINQ work as
- * on TCP/UDP. End of stream (0) comes only after every byte the modem
+ * MSG_WAITALL, MSG_TRUNC, SO_RCVTIMEO, SO_RCVLOWAT and SIOCINQ work as on
+ * TCP/UDP (MSG_TRUNC on a stream discards the bytes without copying them). End of stream (0) comes only after every byte the modem
  * received was delivered. After a fault, buffered bytes are delivered first,
  * then the error once (SO_ERROR), then 0.
  *
- * poll(): POLLIN, POLLOUT, POLLHUP, POLLRDHUP, POLLERR as TCP reports them (a
- * fresh socket is POLLOUT|POLLHUP; POLLOUT needs half the send ring free).
+ * poll(): POLLIN, POLLOUT, POLLHUP, POLLRDHUP, POLLERR as TCP and UDP report
+ * them (a fresh stream socket is POLLOUT|POLLHUP, a fresh datagram socket
+ * POLLOUT; POLLOUT needs half the send ring free). A peer's close gives
+ * POLLHUP (with POLLIN while bytes are left to read) once the modem handed
+ * over all it received, where TCP gives POLLIN|POLLRDHUP only: the modem
+ * has no half-close, so the socket cannot send either.
  *
  * shutdown(): the modem has no half-close (AT+CIPCLOSE ends both directions),
  * so SHUT_RD and SHUT_WR act locally only: reads return 0, sends fail with
@@ -198,6 +205,45 @@
  * sends): the peer sees the end of the stream, reads return 0. close()
  * releases the link the same way, in the background. getsockname() gives the
  * context's address and interface, getpeername() the peer.
+ *
+ * Differences from AF_INET, call by call (the rest behaves as TCP/UDP):
+ *   socket()       SOCK_STREAM and SOCK_DGRAM only.
+ *   bind()         sat_addr must be INADDR_ANY (EADDRNOTAVAIL), port 0 is
+ *                  EINVAL (no ephemeral port); EADDRINUSE comes from the
+ *                  connect(), sendto() or listen() that uses the port.
+ *   connect()      SO_SNDTIMEO abandons the attempt (ETIMEDOUT, above). A
+ *                  connected UDP socket cannot be connected again or
+ *                  disconnected (AF_UNSPEC): EISCONN, EAFNOSUPPORT. Threads
+ *                  that connect() one socket at once: one starts the
+ *                  attempt, the others wait for it (EALREADY non-blocking)
+ *                  and get its outcome: 0, the reason, or ECONNABORTED once
+ *                  another caller took the reason, as TCP's waiters do.
+ *   listen()       SIM7000 only, one server per modem (above).
+ *   send*()        MSG_MORE and MSG_EOR are accepted and have no effect;
+ *                  MSG_OOB and other flags: EOPNOTSUPP. A blocking send
+ *                  returns once the modem accepted the bytes, not when they
+ *                  were queued (above).
+ *   recv*()        MSG_OOB, MSG_ERRQUEUE: EOPNOTSUPP. A peer's reset reads as
+ *                  the end of the stream (0) on SIM7000, which reports
+ *                  "n, CLOSED" for a close and a reset alike; SIM7020 tells
+ *                  them apart (+CSOERR 3: ECONNRESET).
+ *   poll()         POLLHUP at a peer's close (above).
+ *   shutdown()     no half-close (above).
+ *   getsockname()  the context's address; the bound port until connected.
+ *   ioctl()        SIOCINQ and SIOCOUTQ (and the interface ioctls any
+ *                  socket has; others: ENOTTY); SIOCOUTQ of
+ *                  a TCP socket asks the modem (AT+CIPACK) and may take up
+ *                  to 2 s; SIOCINQ on an unconnected UDP socket gives 0.
+ *   setsockopt()   SOL_SOCKET options as on any socket, but SO_SNDBUF and
+ *                  SO_RCVBUF do not size the fixed 16 KiB rings; at SOL_TCP
+ *                  only TCP_NODELAY (the modem sends at once anyway); other
+ *                  levels and options: ENOPROTOOPT.
+ *   close()        queued sends still go out, then the link closes (as TCP
+ *                  without SO_LINGER; SO_LINGER has no effect).
+ * Several threads may use one socket as on TCP: a blocking call that sleeps
+ * sees another thread's connect(), shutdown() or sendto() (which may retire
+ * the UDP peer it waits on: it then opens it again) when it wakes.
+ * Concurrent stream sends may interleave at ring-room boundaries, as TCP's.
  *
  * Socket errnos, beyond the generic ones (EFAULT, ENOMEM, EINTR):
  *   EINVAL          connect: address shorter than sat_ifindex, port 0, address
@@ -234,8 +280,9 @@
  *   EPIPE           send after the peer closed ("n, CLOSED"), after
  *                   shutdown(SHUT_WR) or once an error was reported;
  *                   SIGPIPE too unless MSG_NOSIGNAL
- *   EOPNOTSUPP      send/recv: unsupported flags (MSG_OOB...); bind and
- *                   listen on a datagram socket; listen on SIM7020
+ *   EOPNOTSUPP      send/recv: unsupported flags (MSG_OOB...); listen on a
+ *                   datagram socket; listen on SIM7020; connect or
+ *                   sendto of a bound socket on SIM7020
  *   ENOPROTOOPT     socket options other than SOL_SOCKET ones and TCP_NODELAY
  *   ENOBUFS         SIM7020 only: a stream's pushed data overflowed (below)
  *
