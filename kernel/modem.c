@@ -214,7 +214,12 @@ static u64 atnet_modem_status_due(struct atnet_modem *m)
 		return 0;
 	if (m->status.lines)
 		return m->status.until;
-	if (m->status.running)
+	/*
+	 * status_kick() waits for a script (AT+CIICR, AT+CIPSHUT, the
+	 * liveness check) to end, and the script's end settles again: a due
+	 * time now would only make the timer work spin until then.
+	 */
+	if (m->status.running || m->script)
 		return 0;
 	if (m->need_status)
 		return m->status_at + ATNET_STATUS_GAP_MS;
@@ -461,6 +466,23 @@ void atnet_modem_ready(struct atnet_modem *m)
 	schedule_work(&m->netdev_work);
 }
 
+/*
+ * "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN", "OVER-VOLTAGE POWER
+ * DOWN": the modem switched itself off (AT+CPOWD, PWRKEY, its supply). It is
+ * gone as surely as after a failure: every context, link and request ends
+ * now, nothing is sent, and its power-up banner (RDY) brings it back through
+ * a restart and a new probe.
+ */
+static void atnet_modem_powered_down(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	atnet_modem_set_reason(m, "the modem powered down (%s); waiting for it to power up (RDY)",
+			       m->power_down_why);
+	atnet_modem_fail(m);
+	/* What was queued would only time out, one command after the other. */
+	atnet_chat_abort(&m->chat, -ENETDOWN);
+}
+
 static void atnet_modem_restarted(struct atnet_modem *m)
 {
 	enum atnet_modem_state was = m->state;
@@ -665,8 +687,14 @@ void atnet_modem_settle(struct atnet_modem *m)
 	if (m->dead)
 		return;
 	if (m->restart_seen) {
+		/* A power-down before its power-up banner is over. */
+		m->power_down = false;
 		m->restart_seen = false;
 		atnet_modem_restarted(m);
+	}
+	if (m->power_down) {
+		m->power_down = false;
+		atnet_modem_powered_down(m);
 	}
 	if (m->pdp_deact) {
 		m->pdp_deact = false;

@@ -119,6 +119,8 @@ struct atnet_modem {
 	bool synced;			/* answered AT since the last (re)start */
 	bool restart_seen;		/* URC said the modem restarted: handled in settle */
 	bool pdp_deact;			/* URC +PDP: DEACT: handled in settle */
+	bool power_down;		/* URC "... POWER DOWN": handled in settle */
+	char power_down_why[32];	/* that URC */
 	bool check_alive;		/* a command timed out: is the modem still there? */
 	u64 seen_timeouts;
 	int cur_ctx;			/* AT+CIPSGTXT selection, -1 unknown */

@@ -31,7 +31,7 @@ bool atnet_is_urc_like(const char *line)
 {
 	static const char *const urcs[] = {
 		"+", "*", "RDY", "SMS Ready", "Call Ready", "DST:",
-		"NORMAL POWER DOWN", "UNDER-VOLTAGE", "CLOSED",
+		"NORMAL POWER DOWN", "UNDER-VOLTAGE", "OVER-VOLTAGE", "CLOSED",
 	};
 	size_t len = strlen(line);
 	int i;
@@ -507,6 +507,45 @@ static bool atnet_line_is(const char *line, size_t len, const char *word)
 	return len == strlen(word) && !memcmp(line, word, len);
 }
 
+/*
+ * The modem's power supervision (SIMCom's hardware design manuals):
+ * "... POWER DOWN" is its last line before it switches off, "... WARNNING"
+ * (SIMCom's spelling; "WARNING" accepted too) a supply near its limit.
+ * Returns true when @line was one of them.
+ */
+static bool atnet_power_urc(struct atnet_modem *m, const char *line,
+			    size_t len)
+{
+	static const char *const downs[] = {
+		"NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN",
+		"OVER-VOLTAGE POWER DOWN",
+	};
+	static const char *const warns[] = {
+		"UNDER-VOLTAGE WARNNING", "OVER-VOLTAGE WARNNING",
+		"UNDER-VOLTAGE WARNING", "OVER-VOLTAGE WARNING",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(downs); i++) {
+		if (atnet_line_is(line, len, downs[i])) {
+			/* Acted upon in settle: it aborts the chat engine. */
+			strscpy(m->power_down_why, downs[i],
+				sizeof(m->power_down_why));
+			m->power_down = true;
+			return true;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(warns); i++) {
+		if (atnet_line_is(line, len, warns[i])) {
+			pr_warn_ratelimited("%s: the modem warns: %s\n",
+					    m->tty_name, warns[i]);
+			atnet_nl_event_warning(m, warns[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The chat engine's ->urc(): restarts first, then the dialect's table. */
 void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 {
@@ -515,10 +554,15 @@ void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
-	/* Power-up banners: every context and link on the modem is gone. */
+	/*
+	 * Power-up banners: every context and link on the modem is gone.
+	 * "+CFUN: 1" alone is not one: the modem also prints it when its
+	 * radio comes back on (AT+CFUN=1, the SIM7020's radio cycle), and a
+	 * power-up always prints "SMS Ready" too, after "RDY" unless the
+	 * modem autobauds (then RDY is not printed).
+	 */
 	if (atnet_line_is(line, len, "RDY") ||
 	    atnet_line_is(line, len, "SMS Ready") ||
-	    atnet_line_is(line, len, "+CFUN: 1") ||
 	    atnet_line_is(line, len, "+CPIN: NOT READY")) {
 		/* Our own SIM7020 radio cycle (AT+CFUN=0/1) prints these. */
 		if (m->radio_cycle && line[0] == '+')
@@ -527,6 +571,8 @@ void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 			m->restart_seen = true;
 		return;
 	}
+	if (atnet_power_urc(m, line, len))
+		return;
 	if (!d)
 		return;
 	if (d->link_urc && d->link_urc(m, line, len))
