@@ -617,6 +617,7 @@ static void atnet_modem_reset_done(struct atnet_chat_cmd *cmd, int result)
 static void atnet_modem_recover(struct atnet_modem *m, const char *what)
 {
 	struct atnet_chat_cmd *cmd = &m->reset_cmd;
+	const char *step;
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
@@ -632,8 +633,11 @@ static void atnet_modem_recover(struct atnet_modem *m, const char *what)
 	} else if (m->ladder < 2 && recover_shut && m->faults >= recover_shut) {
 		m->ladder = 2;
 		m->recover_shut++;
-		pr_warn("%s: %u faults (last: %s): AT+CIPSHUT, contexts come back up (recovery step 2 of 3)\n",
-			m->tty_name, m->faults, what);
+		/* SIM7020: its ctx_shut closes the sockets, ctx_up re-reads the PDN. */
+		step = m->dialect_id == ATNET_DIALECT_SIM7020 ?
+		       "sockets closed, PDN re-activated" : "AT+CIPSHUT";
+		pr_warn("%s: %u faults (last: %s): %s, contexts come back up (recovery step 2 of 3)\n",
+			m->tty_name, m->faults, what, step);
 		for (i = 0; i < m->n_ctx; i++) {
 			struct atnet_ctx *ctx = &m->ctx[i];
 
@@ -642,6 +646,8 @@ static void atnet_modem_recover(struct atnet_modem *m, const char *what)
 			if (ctx->state == ATNET_CTX_UP)
 				atnet_modem_ctx_set(m, i, ATNET_CTX_DOWN,
 						    ATNET_EV_CONTEXT_LOST,
+						    m->dialect_id == ATNET_DIALECT_SIM7020 ?
+						    "recovery: PDN re-activated" :
 						    "recovery: AT+CIPSHUT");
 		}
 	} else if (m->ladder < 1 && recover_close && m->faults >= recover_close) {

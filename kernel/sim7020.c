@@ -56,6 +56,9 @@ static void atnet_sim7020_fire_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_sim7020_cmd *c = container_of(cmd, struct atnet_sim7020_cmd,
 						   chat);
 
+	/* A request's +CME ERROR is a fault, as on SIM7000 (uapi header). */
+	if (c->done && c->gen == c->m->gen)
+		atnet_req_cme(c->m, cmd);
 	/* Also on abort (restart, detach): a waiting caller learns it. */
 	if (c->done)
 		c->done(c->m, c->seq, result);

@@ -20,6 +20,14 @@
 #include "atnet_nl.h"
 
 VM_TEST_META("sim7000 sim7020", "");
+/*
+ * The real modems' quirks (docs/at-reference.md, modem-sim --help): URCs
+ * between a command and its result, "0,CONNECT OK", AT+CIPSHUT answered by
+ * +PDP: DEACT alone, a modem that autobauds. SIM7020 has the first and the
+ * last.
+ */
+VM_TEST_VARIANTS("sim7000/--urc-noise,--compact,--shut-pdp-deact,--autobaud=3 "
+		 "sim7020/--urc-noise,--autobaud=3");
 
 #define IFACE "wwan0"
 
