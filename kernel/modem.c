@@ -84,6 +84,11 @@ module_param(recover_reset, uint, 0644);
 MODULE_PARM_DESC(recover_reset,
 		 "Repeated faults before the modem is reset, AT+CFUN=1,1 (0 = never)");
 
+static unsigned int revive_ms = 3000;
+module_param(revive_ms, uint, 0644);
+MODULE_PARM_DESC(revive_ms,
+		 "Ask a modem that failed by going silent AT this often; an answer probes it again (ms, 0 = wait for its RDY)");
+
 /* At most one AT+CIPSTATUS per second, however many faults come. */
 #define ATNET_STATUS_GAP_MS	1000
 
@@ -242,11 +247,48 @@ void atnet_modem_arm(struct atnet_modem *m)
 	now = atnet_modem_status_due(m);
 	if (now && (!d || now < d))
 		d = now;
+	if (m->state == ATNET_MODEM_FAILED && m->silent && revive_ms &&
+	    !m->revive_busy && (!d || m->revive_at < d))
+		d = m->revive_at;
 	if (!d)
 		return;
 	now = atnet_now_ms();
 	mod_delayed_work(system_wq, &m->timer_work,
 			 d > now ? msecs_to_jiffies(d - now) + 1 : 0);
+}
+
+/*
+ * A modem that failed by going silent (no answer to AT, a power-down) comes
+ * back with RDY, except one that autobauds: it prints nothing until it is
+ * spoken to. So it is asked AT every revive_ms; the first answer has it
+ * probed again. A modem that answers but failed otherwise (no SIM) is not
+ * asked: probing it again would only fail again.
+ */
+static void atnet_modem_revive_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_modem *m = cmd->priv;
+
+	lockdep_assert_held(&m->lock);
+	m->revive_busy = false;
+	if (!result && m->revive_gen == m->gen &&
+	    m->state == ATNET_MODEM_FAILED)
+		m->revived = true;
+}
+
+static void atnet_modem_revive_kick(struct atnet_modem *m, u64 now)
+{
+	struct atnet_chat_cmd *cmd = &m->revive_cmd;
+
+	lockdep_assert_held(&m->lock);
+	if (m->state != ATNET_MODEM_FAILED || !m->silent || !revive_ms ||
+	    m->revive_busy || now < m->revive_at)
+		return;
+	m->revive_at = now + revive_ms;
+	m->revive_busy = true;
+	m->revive_gen = m->gen;
+	strscpy(cmd->text, "AT", sizeof(cmd->text));
+	atnet_chat_cmd_prepare(cmd, 1000, NULL, atnet_modem_revive_done, m);
+	atnet_chat_submit(&m->chat, cmd, now);
 }
 
 static void atnet_modem_timer_work(struct work_struct *work)
@@ -261,6 +303,7 @@ static void atnet_modem_timer_work(struct work_struct *work)
 		atnet_chat_tick(&m->chat, now);
 		if (m->retry_at && now >= m->retry_at)
 			atnet_script_retry(m);
+		atnet_modem_revive_kick(m, now);
 		atnet_modem_settle(m);
 	}
 	mutex_unlock(&m->lock);
@@ -445,6 +488,7 @@ void atnet_modem_fail(struct atnet_modem *m)
 	if (!m->reason[0])
 		strscpy(m->reason, "unknown failure", sizeof(m->reason));
 	m->state = ATNET_MODEM_FAILED;
+	m->revive_at = atnet_now_ms() + revive_ms;
 	atnet_req_abort_all(m, -ENETDOWN,
 			    "the modem failed; see the reason in GET");
 	atnet_modem_lsn_off(m, -EIO, "the modem failed");
@@ -478,6 +522,7 @@ static void atnet_modem_powered_down(struct atnet_modem *m)
 	lockdep_assert_held(&m->lock);
 	atnet_modem_set_reason(m, "the modem powered down (%s); waiting for it to power up (RDY)",
 			       m->power_down_why);
+	m->silent = true;
 	atnet_modem_fail(m);
 	/* What was queued would only time out, one command after the other. */
 	atnet_chat_abort(&m->chat, -ENETDOWN);
@@ -488,6 +533,7 @@ static void atnet_modem_restarted(struct atnet_modem *m)
 	enum atnet_modem_state was = m->state;
 
 	lockdep_assert_held(&m->lock);
+	m->silent = false;
 	atnet_modem_forget(m);
 	atnet_req_abort_all(m, -ENETRESET, "the modem restarted");
 	atnet_modem_lsn_off(m, -ENETRESET, "the modem restarted");
@@ -701,6 +747,25 @@ void atnet_modem_settle(struct atnet_modem *m)
 	if (m->power_down) {
 		m->power_down = false;
 		atnet_modem_powered_down(m);
+	}
+	if (m->revived) {
+		m->revived = false;
+		if (m->state == ATNET_MODEM_FAILED) {
+			pr_info("%s: the failed modem answers AT again; probing it\n",
+				m->tty_name);
+			m->silent = false;
+			atnet_modem_forget(m);
+			m->faults = 0;
+			m->ladder = 0;
+			m->need_status = false;
+			m->state = ATNET_MODEM_PROBING;
+			m->reason[0] = '\0';
+			atnet_nl_event_state(m);
+			/* Not from a chat callback: settle runs after them. */
+			atnet_chat_abort(&m->chat, -ECONNRESET);
+			m->dialect = NULL;
+			atnet_probe_start(m);
+		}
 	}
 	if (m->pdp_deact) {
 		m->pdp_deact = false;

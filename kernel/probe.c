@@ -356,6 +356,8 @@ static void atnet_probe_done(struct atnet_modem *m, int err)
 
 	lockdep_assert_held(&m->lock);
 	if (err) {
+		/* Silence (not a refusal) may be a modem still autobauding. */
+		m->silent = !m->synced;
 		atnet_modem_fail(m);
 		return;
 	}
@@ -463,10 +465,22 @@ void atnet_probe_start(struct atnet_modem *m)
 static int atnet_alive_check(struct atnet_modem *m, int err,
 			     const char *answer)
 {
-	if (err)
+	if (err) {
 		atnet_modem_set_reason(m,
 				       "modem stopped answering: a command timed out, then AT 3 times");
-	return err ? -EAGAIN : 0;
+		return -EAGAIN;
+	}
+	/*
+	 * It answers, and echoes our AT: echo is on after power-up and the
+	 * probe turned it off (ATE0). So it restarted without a banner, as an
+	 * autobauding modem does (no RDY), and forgot everything we set up.
+	 */
+	if (m->chat.stats.echoes != m->alive_echoes) {
+		pr_info("%s: the modem echoes commands again: it restarted without RDY (autobaud)\n",
+			m->tty_name);
+		m->restart_seen = true;
+	}
+	return 0;
 }
 
 static const struct atnet_step atnet_alive_steps[] = {
@@ -477,8 +491,10 @@ static const struct atnet_step atnet_alive_steps[] = {
 static void atnet_alive_done(struct atnet_modem *m, int err)
 {
 	lockdep_assert_held(&m->lock);
-	if (err)
+	if (err) {
+		m->silent = true;
 		atnet_modem_fail(m);
+	}
 }
 
 static const struct atnet_script atnet_alive_script = {
@@ -490,6 +506,7 @@ static const struct atnet_script atnet_alive_script = {
 void atnet_probe_check_alive(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
+	m->alive_echoes = m->chat.stats.echoes;
 	atnet_script_start(m, &atnet_alive_script);
 }
 
@@ -558,8 +575,8 @@ void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 	 * Power-up banners: every context and link on the modem is gone.
 	 * "+CFUN: 1" alone is not one: the modem also prints it when its
 	 * radio comes back on (AT+CFUN=1, the SIM7020's radio cycle), and a
-	 * power-up always prints "SMS Ready" too, after "RDY" unless the
-	 * modem autobauds (then RDY is not printed).
+	 * power-up prints "RDY" before it. An autobauding modem prints no
+	 * banner at all: atnet_alive_check() finds its restart.
 	 */
 	if (atnet_line_is(line, len, "RDY") ||
 	    atnet_line_is(line, len, "SMS Ready") ||

@@ -84,8 +84,14 @@
  *   links fail with ENETRESET, requests with ENETRESET, and the modem is
  *   probed again. "+CFUN: 1" alone is not a restart: the modem also prints
  *   it when its radio comes back on (AT+CFUN=1), and a power-up prints RDY
- *   first (an autobauding modem prints neither: its silence is found by the
- *   liveness check). "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN" and
+ *   first. An autobauding modem prints no banner: its restart is found by
+ *   the next command that times out, when the liveness check's AT comes
+ *   back echoed (a power-up turns echo back on), and is handled as above.
+ *   A modem that failed by going silent (no answer to AT, a power-down) is
+ *   asked AT every revive_ms (module parameter, default 3000, 0 = never):
+ *   once it answers, it is probed again (ATNET_MODEM_PROBING), so one that
+ *   autobauds comes back without RDY too.
+ *   "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN" and
  *   "OVER-VOLTAGE POWER DOWN" mean the modem switched itself off: it is
  *   ATNET_MODEM_FAILED at once (ATNET_A_REASON quotes the line; nothing is
  *   sent to it any more), every context goes down (ATNET_EV_CONTEXT_LOST),
