@@ -417,19 +417,19 @@ int atnet_modem_ctx_request(struct atnet_modem *m, int i, bool up,
 	return err;
 }
 
-/* Start the next context operation, when nothing else runs. */
-static void atnet_modem_kick(struct atnet_modem *m)
+/* Start the next context operation, when nothing else runs: true if one. */
+static bool atnet_modem_kick_once(struct atnet_modem *m)
 {
 	const struct atnet_dialect_ops *d = m->dialect;
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
 	if (m->script || m->state != ATNET_MODEM_READY || !d)
-		return;
+		return false;
 	if (m->check_alive) {
 		m->check_alive = false;
 		atnet_probe_check_alive(m);
-		return;
+		return true;
 	}
 	for (i = 0; i < m->n_ctx; i++) {
 		struct atnet_ctx *ctx = &m->ctx[i];
@@ -440,14 +440,14 @@ static void atnet_modem_kick(struct atnet_modem *m)
 		if (ctx->state == ATNET_CTX_UP && d->ctx_verify) {
 			m->script_ctx = i;
 			atnet_script_start(m, d->ctx_verify);
-			return;
+			return true;
 		}
 	}
 	for (i = 0; i < m->n_ctx; i++) {
 		if (m->ctx[i].need_shut && m->ctx[i].state == ATNET_CTX_DOWN) {
 			m->script_ctx = i;
 			atnet_script_start(m, d->ctx_shut);
-			return;
+			return true;
 		}
 	}
 	for (i = 0; i < m->n_ctx; i++) {
@@ -457,16 +457,31 @@ static void atnet_modem_kick(struct atnet_modem *m)
 			m->script_ctx = i;
 			atnet_modem_ctx_set(m, i, ATNET_CTX_ACTIVATING, 0, NULL);
 			atnet_script_start(m, d->ctx_up);
-			return;
+			return true;
 		}
 		if (!ctx->want_up && ctx->state == ATNET_CTX_UP) {
 			m->script_ctx = i;
 			atnet_modem_ctx_set(m, i, ATNET_CTX_DEACTIVATING, 0,
 					    NULL);
 			atnet_script_start(m, d->ctx_down);
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * A script with nothing to send (SIM7020's ctx_shut when no socket is left
+ * to close) ends inside atnet_script_start(): nothing would settle again,
+ * so look for the next operation at once (a few times at most).
+ */
+static void atnet_modem_kick(struct atnet_modem *m)
+{
+	unsigned int n;
+
+	lockdep_assert_held(&m->lock);
+	for (n = 0; n < 4 && atnet_modem_kick_once(m) && !m->script; n++)
+		;
 }
 
 /* Modem states ---------------------------------------------------------- */
