@@ -138,8 +138,10 @@ static bool atnet_chat_offer(struct atnet_chat *chat,
 	enum atnet_chat_verdict verdict = ATNET_CHAT_PASS;
 
 	if (len == strnlen(cmd->text, sizeof(cmd->text)) &&
-	    !memcmp(line, cmd->text, len))
+	    !memcmp(line, cmd->text, len)) {
+		chat->stats.echoes++;
 		return true;	/* echo */
+	}
 
 	if (cmd->line) {
 		verdict = cmd->line(cmd, line, len);

@@ -142,6 +142,7 @@ struct atnet_chat_stats {
 	u64 errors;		/* commands ended by ERROR, +CME/+CMS ERROR */
 	u64 garbage;		/* bytes dropped: overlong lines, stray controls */
 	u64 overlong;		/* lines dropped for length */
+	u64 echoes;		/* command lines echoed back */
 };
 
 struct atnet_chat {

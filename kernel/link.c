@@ -23,6 +23,7 @@
 #include "dialect.h"
 #include "link.h"
 #include "modem.h"
+#include "netdev.h"
 
 static unsigned int connect_timeout_ms = 75000;
 module_param(connect_timeout_ms, uint, 0644);
@@ -161,6 +162,7 @@ static int atnet_link_setup(struct atnet_link *l, int ctx, u8 proto,
 	l->local_port = lport;
 	WRITE_ONCE(l->tx_bytes, 0);
 	l->rx_bytes = 0;
+	l->rx_got = 0;
 	l->acked = 0;
 	l->nacked = 0;
 	l->rx_dropped = 0;
@@ -779,6 +781,7 @@ void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 	}
 	/* The owner's blocking send waits for this without the lock. */
 	WRITE_ONCE(l->tx_bytes, l->tx_bytes + l->tx_inflight_payload);
+	atnet_netdev_count(l->modem, l->ctx, 0, l->tx_inflight_payload);
 	/* The modem has the bytes: the owner may overwrite them. */
 	smp_store_release(&r->tail, r->tail + l->tx_inflight);
 	l->tx_inflight = 0;
@@ -812,6 +815,7 @@ void atnet_link_rx(struct atnet_link *l, const u8 *buf, size_t len)
 	atnet_ring_put(r, r->head + hdr + l->rx_wr, buf, len);
 	l->rx_wr += len;
 	l->rx_bytes += len;
+	l->rx_got += len;
 	if (!hdr) {
 		/*
 		 * Streams publish as bytes arrive; the owner is woken once
@@ -838,6 +842,10 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 		/* Publish the whole record, header last, to the owner. */
 		smp_store_release(&r->head, r->head + sizeof(hdr) + hdr);
 	}
+	/* One read, one packet: a datagram once published, a stream always. */
+	if (l->rx_got && (!atnet_link_dgram(l) || (r->buf && !err)))
+		atnet_netdev_count(l->modem, l->ctx, l->rx_got, 0);
+	l->rx_got = 0;
 	atnet_link_wake_data(l);
 	l->rx_wr = 0;
 	/* A "+CIPRXGET: 1,n" seen meanwhile may announce bytes after these. */

@@ -111,6 +111,7 @@ struct atnet_link {
 	bool rx_starved;		/* a read waits for ring room (owner kicks) */
 	u32 rx_limit;			/* bytes the current read may write */
 	u32 rx_wr;			/* bytes it wrote so far */
+	u32 rx_got;			/* bytes it delivered: the interface's counters */
 
 	/* Transmit: one AT+CIPSEND outstanding, from tx_chunk. */
 	struct atnet_ring tx;

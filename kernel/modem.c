@@ -83,6 +83,11 @@ module_param(recover_reset, uint, 0644);
 MODULE_PARM_DESC(recover_reset,
 		 "Repeated faults before the modem is reset, AT+CFUN=1,1 (0 = never)");
 
+static unsigned int revive_ms = 3000;
+module_param(revive_ms, uint, 0644);
+MODULE_PARM_DESC(revive_ms,
+		 "Ask a modem that failed by going silent AT this often; an answer probes it again (ms, 0 = wait for its RDY)");
+
 /* At most one AT+CIPSTATUS per second, however many faults come. */
 #define ATNET_STATUS_GAP_MS	1000
 
@@ -213,7 +218,12 @@ static u64 atnet_modem_status_due(struct atnet_modem *m)
 		return 0;
 	if (m->status.lines)
 		return m->status.until;
-	if (m->status.running)
+	/*
+	 * status_kick() waits for a script (AT+CIICR, AT+CIPSHUT, the
+	 * liveness check) to end, and the script's end settles again: a due
+	 * time now would only make the timer work spin until then.
+	 */
+	if (m->status.running || m->script)
 		return 0;
 	if (m->need_status)
 		return m->status_at + ATNET_STATUS_GAP_MS;
@@ -236,11 +246,48 @@ void atnet_modem_arm(struct atnet_modem *m)
 	now = atnet_modem_status_due(m);
 	if (now && (!d || now < d))
 		d = now;
+	if (m->state == ATNET_MODEM_FAILED && m->silent && revive_ms &&
+	    !m->revive_busy && (!d || m->revive_at < d))
+		d = m->revive_at;
 	if (!d)
 		return;
 	now = atnet_now_ms();
 	mod_delayed_work(system_wq, &m->timer_work,
 			 d > now ? msecs_to_jiffies(d - now) + 1 : 0);
+}
+
+/*
+ * A modem that failed by going silent (no answer to AT, a power-down) comes
+ * back with RDY, except one that autobauds: it prints nothing until it is
+ * spoken to. So it is asked AT every revive_ms; the first answer has it
+ * probed again. A modem that answers but failed otherwise (no SIM) is not
+ * asked: probing it again would only fail again.
+ */
+static void atnet_modem_revive_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_modem *m = cmd->priv;
+
+	lockdep_assert_held(&m->lock);
+	m->revive_busy = false;
+	if (!result && m->revive_gen == m->gen &&
+	    m->state == ATNET_MODEM_FAILED)
+		m->revived = true;
+}
+
+static void atnet_modem_revive_kick(struct atnet_modem *m, u64 now)
+{
+	struct atnet_chat_cmd *cmd = &m->revive_cmd;
+
+	lockdep_assert_held(&m->lock);
+	if (m->state != ATNET_MODEM_FAILED || !m->silent || !revive_ms ||
+	    m->revive_busy || now < m->revive_at)
+		return;
+	m->revive_at = now + revive_ms;
+	m->revive_busy = true;
+	m->revive_gen = m->gen;
+	strscpy(cmd->text, "AT", sizeof(cmd->text));
+	atnet_chat_cmd_prepare(cmd, 1000, NULL, atnet_modem_revive_done, m);
+	atnet_chat_submit(&m->chat, cmd, now);
 }
 
 static void atnet_modem_timer_work(struct work_struct *work)
@@ -255,6 +302,7 @@ static void atnet_modem_timer_work(struct work_struct *work)
 		atnet_chat_tick(&m->chat, now);
 		if (m->retry_at && now >= m->retry_at)
 			atnet_script_retry(m);
+		atnet_modem_revive_kick(m, now);
 		atnet_modem_settle(m);
 	}
 	mutex_unlock(&m->lock);
@@ -368,19 +416,19 @@ int atnet_modem_ctx_request(struct atnet_modem *m, int i, bool up,
 	return err;
 }
 
-/* Start the next context operation, when nothing else runs. */
-static void atnet_modem_kick(struct atnet_modem *m)
+/* Start the next context operation, when nothing else runs: true if one. */
+static bool atnet_modem_kick_once(struct atnet_modem *m)
 {
 	const struct atnet_dialect_ops *d = m->dialect;
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
 	if (m->script || m->state != ATNET_MODEM_READY || !d)
-		return;
+		return false;
 	if (m->check_alive) {
 		m->check_alive = false;
 		atnet_probe_check_alive(m);
-		return;
+		return true;
 	}
 	for (i = 0; i < m->n_ctx; i++) {
 		struct atnet_ctx *ctx = &m->ctx[i];
@@ -391,14 +439,14 @@ static void atnet_modem_kick(struct atnet_modem *m)
 		if (ctx->state == ATNET_CTX_UP && d->ctx_verify) {
 			m->script_ctx = i;
 			atnet_script_start(m, d->ctx_verify);
-			return;
+			return true;
 		}
 	}
 	for (i = 0; i < m->n_ctx; i++) {
 		if (m->ctx[i].need_shut && m->ctx[i].state == ATNET_CTX_DOWN) {
 			m->script_ctx = i;
 			atnet_script_start(m, d->ctx_shut);
-			return;
+			return true;
 		}
 	}
 	for (i = 0; i < m->n_ctx; i++) {
@@ -408,16 +456,31 @@ static void atnet_modem_kick(struct atnet_modem *m)
 			m->script_ctx = i;
 			atnet_modem_ctx_set(m, i, ATNET_CTX_ACTIVATING, 0, NULL);
 			atnet_script_start(m, d->ctx_up);
-			return;
+			return true;
 		}
 		if (!ctx->want_up && ctx->state == ATNET_CTX_UP) {
 			m->script_ctx = i;
 			atnet_modem_ctx_set(m, i, ATNET_CTX_DEACTIVATING, 0,
 					    NULL);
 			atnet_script_start(m, d->ctx_down);
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * A script with nothing to send (SIM7020's ctx_shut when no socket is left
+ * to close) ends inside atnet_script_start(): nothing would settle again,
+ * so look for the next operation at once (a few times at most).
+ */
+static void atnet_modem_kick(struct atnet_modem *m)
+{
+	unsigned int n;
+
+	lockdep_assert_held(&m->lock);
+	for (n = 0; n < 4 && atnet_modem_kick_once(m) && !m->script; n++)
+		;
 }
 
 /* Modem states ---------------------------------------------------------- */
@@ -439,6 +502,7 @@ void atnet_modem_fail(struct atnet_modem *m)
 	if (!m->reason[0])
 		strscpy(m->reason, "unknown failure", sizeof(m->reason));
 	m->state = ATNET_MODEM_FAILED;
+	m->revive_at = atnet_now_ms() + revive_ms;
 	atnet_req_abort_all(m, -ENETDOWN,
 			    "the modem failed; see the reason in GET");
 	atnet_modem_lsn_off(m, -EIO, "the modem failed");
@@ -460,11 +524,30 @@ void atnet_modem_ready(struct atnet_modem *m)
 	schedule_work(&m->netdev_work);
 }
 
+/*
+ * "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN", "OVER-VOLTAGE POWER
+ * DOWN": the modem switched itself off (AT+CPOWD, PWRKEY, its supply). It is
+ * gone as surely as after a failure: every context, link and request ends
+ * now, nothing is sent, and its power-up banner (RDY) brings it back through
+ * a restart and a new probe.
+ */
+static void atnet_modem_powered_down(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	atnet_modem_set_reason(m, "the modem powered down (%s); waiting for it to power up (RDY)",
+			       m->power_down_why);
+	m->silent = true;
+	atnet_modem_fail(m);
+	/* What was queued would only time out, one command after the other. */
+	atnet_chat_abort(&m->chat, -ENETDOWN);
+}
+
 static void atnet_modem_restarted(struct atnet_modem *m)
 {
 	enum atnet_modem_state was = m->state;
 
 	lockdep_assert_held(&m->lock);
+	m->silent = false;
 	atnet_modem_forget(m);
 	atnet_req_abort_all(m, -ENETRESET, "the modem restarted");
 	atnet_modem_lsn_off(m, -ENETRESET, "the modem restarted");
@@ -594,6 +677,7 @@ static void atnet_modem_reset_done(struct atnet_chat_cmd *cmd, int result)
 static void atnet_modem_recover(struct atnet_modem *m, const char *what)
 {
 	struct atnet_chat_cmd *cmd = &m->reset_cmd;
+	const char *step;
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
@@ -609,8 +693,11 @@ static void atnet_modem_recover(struct atnet_modem *m, const char *what)
 	} else if (m->ladder < 2 && recover_shut && m->faults >= recover_shut) {
 		m->ladder = 2;
 		m->recover_shut++;
-		pr_warn("%s: %u faults (last: %s): AT+CIPSHUT, contexts come back up (recovery step 2 of 3)\n",
-			m->tty_name, m->faults, what);
+		/* SIM7020: its ctx_shut closes the sockets, ctx_up re-reads the PDN. */
+		step = m->dialect_id == ATNET_DIALECT_SIM7020 ?
+		       "sockets closed, PDN re-activated" : "AT+CIPSHUT";
+		pr_warn("%s: %u faults (last: %s): %s, contexts come back up (recovery step 2 of 3)\n",
+			m->tty_name, m->faults, what, step);
 		for (i = 0; i < m->n_ctx; i++) {
 			struct atnet_ctx *ctx = &m->ctx[i];
 
@@ -619,6 +706,8 @@ static void atnet_modem_recover(struct atnet_modem *m, const char *what)
 			if (ctx->state == ATNET_CTX_UP)
 				atnet_modem_ctx_set(m, i, ATNET_CTX_DOWN,
 						    ATNET_EV_CONTEXT_LOST,
+						    m->dialect_id == ATNET_DIALECT_SIM7020 ?
+						    "recovery: PDN re-activated" :
 						    "recovery: AT+CIPSHUT");
 		}
 	} else if (m->ladder < 1 && recover_close && m->faults >= recover_close) {
@@ -664,8 +753,33 @@ void atnet_modem_settle(struct atnet_modem *m)
 	if (m->dead)
 		return;
 	if (m->restart_seen) {
+		/* A power-down before its power-up banner is over. */
+		m->power_down = false;
 		m->restart_seen = false;
 		atnet_modem_restarted(m);
+	}
+	if (m->power_down) {
+		m->power_down = false;
+		atnet_modem_powered_down(m);
+	}
+	if (m->revived) {
+		m->revived = false;
+		if (m->state == ATNET_MODEM_FAILED) {
+			pr_info("%s: the failed modem answers AT again; probing it\n",
+				m->tty_name);
+			m->silent = false;
+			atnet_modem_forget(m);
+			m->faults = 0;
+			m->ladder = 0;
+			m->need_status = false;
+			m->state = ATNET_MODEM_PROBING;
+			m->reason[0] = '\0';
+			atnet_nl_event_state(m);
+			/* Not from a chat callback: settle runs after them. */
+			atnet_chat_abort(&m->chat, -ECONNRESET);
+			m->dialect = NULL;
+			atnet_probe_start(m);
+		}
 	}
 	if (m->pdp_deact) {
 		m->pdp_deact = false;

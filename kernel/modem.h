@@ -119,7 +119,16 @@ struct atnet_modem {
 	bool synced;			/* answered AT since the last (re)start */
 	bool restart_seen;		/* URC said the modem restarted: handled in settle */
 	bool pdp_deact;			/* URC +PDP: DEACT: handled in settle */
+	bool power_down;		/* URC "... POWER DOWN": handled in settle */
+	char power_down_why[32];	/* that URC */
 	bool check_alive;		/* a command timed out: is the modem still there? */
+	u64 alive_echoes;		/* chat echoes when the liveness check began */
+	bool silent;			/* FAILED because it stopped answering */
+	bool revive_busy;		/* revive_cmd is queued */
+	bool revived;			/* it answered revive_cmd: probe it (settle) */
+	u32 revive_gen;			/* m->gen when revive_cmd was sent */
+	u64 revive_at;			/* ms: next AT to a silent failed modem */
+	struct atnet_chat_cmd revive_cmd;	/* that AT */
 	u64 seen_timeouts;
 	int cur_ctx;			/* AT+CIPSGTXT selection, -1 unknown */
 	int clport[2];			/* AT+CLPORT "TCP", "UDP" as set, -1 unknown */

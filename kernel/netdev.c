@@ -149,6 +149,11 @@ void atnet_netdev_carrier(struct atnet_modem *m, int ctx, bool on)
 		netif_carrier_off(dev);
 }
 
+/*
+ * The modem's traffic on context @ctx, as the link layer moves it: @tx bytes
+ * the modem accepted in one send (one packet), @rx bytes it delivered (one
+ * packet: a datagram, or one delivery of a stream).
+ */
 void atnet_netdev_count(struct atnet_modem *m, int ctx, size_t rx, size_t tx)
 {
 	struct atnet_netdev *p;

@@ -897,6 +897,22 @@ void atnet_nl_event_restart(struct atnet_modem *m)
 	atnet_nl_event_send(m, skb, hdr);
 }
 
+/* The modem warned about its supply: @what is its line. */
+void atnet_nl_event_warning(struct atnet_modem *m, const char *what)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = atnet_nl_event_new(m, ATNET_EV_MODEM_WARNING, 0, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_string(skb, ATNET_A_REASON, what)) {
+		nlmsg_free(skb);
+		return;
+	}
+	atnet_nl_event_send(m, skb, hdr);
+}
+
 void atnet_nl_event_link_closed(struct atnet_modem *m, int slot)
 {
 	struct nlattr *nest;

@@ -15,6 +15,7 @@ void atnet_nl_event_state(struct atnet_modem *m);
 void atnet_nl_event_ctx(struct atnet_modem *m, int event, int ctx,
 			const char *why);
 void atnet_nl_event_restart(struct atnet_modem *m);
+void atnet_nl_event_warning(struct atnet_modem *m, const char *what);
 void atnet_nl_event_link_closed(struct atnet_modem *m, int slot);
 
 #endif /* _ATNET_NETLINK_H */

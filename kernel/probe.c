@@ -31,7 +31,7 @@ bool atnet_is_urc_like(const char *line)
 {
 	static const char *const urcs[] = {
 		"+", "*", "RDY", "SMS Ready", "Call Ready", "DST:",
-		"NORMAL POWER DOWN", "UNDER-VOLTAGE", "CLOSED",
+		"NORMAL POWER DOWN", "UNDER-VOLTAGE", "OVER-VOLTAGE", "CLOSED",
 	};
 	size_t len = strlen(line);
 	int i;
@@ -356,6 +356,8 @@ static void atnet_probe_done(struct atnet_modem *m, int err)
 
 	lockdep_assert_held(&m->lock);
 	if (err) {
+		/* Silence (not a refusal) may be a modem still autobauding. */
+		m->silent = !m->synced;
 		atnet_modem_fail(m);
 		return;
 	}
@@ -463,10 +465,22 @@ void atnet_probe_start(struct atnet_modem *m)
 static int atnet_alive_check(struct atnet_modem *m, int err,
 			     const char *answer)
 {
-	if (err)
+	if (err) {
 		atnet_modem_set_reason(m,
 				       "modem stopped answering: a command timed out, then AT 3 times");
-	return err ? -EAGAIN : 0;
+		return -EAGAIN;
+	}
+	/*
+	 * It answers, and echoes our AT: echo is on after power-up and the
+	 * probe turned it off (ATE0). So it restarted without a banner, as an
+	 * autobauding modem does (no RDY), and forgot everything we set up.
+	 */
+	if (m->chat.stats.echoes != m->alive_echoes) {
+		pr_info("%s: the modem echoes commands again: it restarted without RDY (autobaud)\n",
+			m->tty_name);
+		m->restart_seen = true;
+	}
+	return 0;
 }
 
 static const struct atnet_step atnet_alive_steps[] = {
@@ -477,8 +491,10 @@ static const struct atnet_step atnet_alive_steps[] = {
 static void atnet_alive_done(struct atnet_modem *m, int err)
 {
 	lockdep_assert_held(&m->lock);
-	if (err)
+	if (err) {
+		m->silent = true;
 		atnet_modem_fail(m);
+	}
 }
 
 static const struct atnet_script atnet_alive_script = {
@@ -490,6 +506,7 @@ static const struct atnet_script atnet_alive_script = {
 void atnet_probe_check_alive(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
+	m->alive_echoes = m->chat.stats.echoes;
 	atnet_script_start(m, &atnet_alive_script);
 }
 
@@ -507,6 +524,45 @@ static bool atnet_line_is(const char *line, size_t len, const char *word)
 	return len == strlen(word) && !memcmp(line, word, len);
 }
 
+/*
+ * The modem's power supervision (SIMCom's hardware design manuals):
+ * "... POWER DOWN" is its last line before it switches off, "... WARNNING"
+ * (SIMCom's spelling; "WARNING" accepted too) a supply near its limit.
+ * Returns true when @line was one of them.
+ */
+static bool atnet_power_urc(struct atnet_modem *m, const char *line,
+			    size_t len)
+{
+	static const char *const downs[] = {
+		"NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN",
+		"OVER-VOLTAGE POWER DOWN",
+	};
+	static const char *const warns[] = {
+		"UNDER-VOLTAGE WARNNING", "OVER-VOLTAGE WARNNING",
+		"UNDER-VOLTAGE WARNING", "OVER-VOLTAGE WARNING",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(downs); i++) {
+		if (atnet_line_is(line, len, downs[i])) {
+			/* Acted upon in settle: it aborts the chat engine. */
+			strscpy(m->power_down_why, downs[i],
+				sizeof(m->power_down_why));
+			m->power_down = true;
+			return true;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(warns); i++) {
+		if (atnet_line_is(line, len, warns[i])) {
+			pr_warn_ratelimited("%s: the modem warns: %s\n",
+					    m->tty_name, warns[i]);
+			atnet_nl_event_warning(m, warns[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The chat engine's ->urc(): restarts first, then the dialect's table. */
 void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 {
@@ -515,10 +571,15 @@ void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
-	/* Power-up banners: every context and link on the modem is gone. */
+	/*
+	 * Power-up banners: every context and link on the modem is gone.
+	 * "+CFUN: 1" alone is not one: the modem also prints it when its
+	 * radio comes back on (AT+CFUN=1, the SIM7020's radio cycle), and a
+	 * power-up prints "RDY" before it. An autobauding modem prints no
+	 * banner at all: atnet_alive_check() finds its restart.
+	 */
 	if (atnet_line_is(line, len, "RDY") ||
 	    atnet_line_is(line, len, "SMS Ready") ||
-	    atnet_line_is(line, len, "+CFUN: 1") ||
 	    atnet_line_is(line, len, "+CPIN: NOT READY")) {
 		/* Our own SIM7020 radio cycle (AT+CFUN=0/1) prints these. */
 		if (m->radio_cycle && line[0] == '+')
@@ -527,6 +588,8 @@ void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 			m->restart_seen = true;
 		return;
 	}
+	if (atnet_power_urc(m, line, len))
+		return;
 	if (!d)
 		return;
 	if (d->link_urc && d->link_urc(m, line, len))

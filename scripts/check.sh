@@ -85,7 +85,10 @@ done
 run_suite vm.sh "$root/selftests/smoke/vm_selftest.sh"
 run_suite vm "$root/selftests/run_vm_tests.sh"
 
-echo "# total time $(($(date +%s) - t_all))s, $skip skipped"
+# boot hangs the VM runner retried stay visible (selftests/run_vm_tests.sh)
+retried=$(sed -n 's/^# vm: .*, \([0-9]*\) retried (boot hang).*/\1/p' \
+	"$logdir"/vm.log "$logdir"/vm.sh.log 2>/dev/null | awk '{ n += $1 } END { print n + 0 }')
+echo "# total time $(($(date +%s) - t_all))s, $skip skipped, $retried VM boot hangs retried"
 if [ ${#failed_suites[@]} -gt 0 ]; then
 	echo "# failed suites: ${failed_suites[*]} (logs in $logdir)"
 fi

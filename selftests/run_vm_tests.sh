@@ -2,7 +2,8 @@
 # Run the VM test suite: every test program in build/vm-tests/, one VM boot
 # per program and model, and print one TAP stream.
 #
-#   selftests/run_vm_tests.sh [--model M] [--list] [--dir DIR] [-j N] [NAME...]
+#   selftests/run_vm_tests.sh [--model M] [--list] [--dir DIR] [-j N]
+#                             [--no-variants] [NAME...]
 #
 # -j N (or VM_JOBS=N): N VMs at a time (default 1; each VM uses -smp 2).
 #
@@ -19,6 +20,12 @@
 #      VM_TEST_META("sim7000 sim7020", "--no-attach") from selftests/lib/vmtest.h
 #      in a C program)
 #   3. default: sim7000, no extra options, 300 s.
+#   vm-variants: MODELS/OPTS ...   (optional) extra runs of the test, each
+#                   against the simulator with real-modem quirks: MODELS is
+#                   a comma list (of the test's models), OPTS a comma list of
+#                   modem-sim options (--urc-noise,--autobaud=3), added with
+#                   --sim-args; reported as "NAME [MODEL OPTS...]".
+#                   --no-variants (or VM_VARIANTS=0) runs only the plain runs
 #   vm-lane: side   (optional) a test whose time is the simulated wire's,
 #                   not the CPU's (bulk transfers at 115200): it runs in a
 #                   side lane, one at a time, next to the main lane
@@ -27,6 +34,8 @@
 # counts as one test.  A program without TAP counts as one test judged by its
 # exit status.  A non-zero exit, a kernel warning/oops or a timeout adds a
 # "not ok" entry when the program's own TAP did not already fail.
+# A boot hang (selftests/vm.sh exit status 7: the guest never reached READY)
+# is retried once; the summary line counts the retries ("N retried").
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--model) only_model=$2; shift 2 ;;
 	--dir) dir=$2; shift 2 ;;
 	--list) list=1; shift ;;
+	--no-variants) VM_VARIANTS=0; shift ;;
 	-j) jobs=$2; shift 2 ;;
 	-j*) jobs=${1#-j}; shift ;;
 	-h | --help) sed -n '2,/^set /p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -78,13 +88,21 @@ for f in "${tests[@]+"${tests[@]}"}"; do
 	[ -n "$models" ] || models=sim7000
 	lane=$(meta "$f" vm-lane)
 	[ "${VM_SIDE_LANE:-1}" = 1 ] || lane=
+	variants=
+	[ "${VM_VARIANTS:-1}" = 0 ] || variants=$(meta "$f" vm-variants)
 	for m in $models; do
 		[ -z "$only_model" ] || [ "$m" = "$only_model" ] || continue
-		if [ "$lane" = side ]; then
-			side+=("$f|$m")
-		else
-			runs+=("$f|$m")
-		fi
+		vs=("")
+		for v in $variants; do
+			case ",${v%%/*}," in *",$m,"*) vs+=("${v#*/}") ;; esac
+		done
+		for v in "${vs[@]}"; do
+			if [ "$lane" = side ]; then
+				side+=("$f|$m|$v")
+			else
+				runs+=("$f|$m|$v")
+			fi
+		done
 	done
 done
 n_main=${#runs[@]}
@@ -92,8 +110,9 @@ runs+=("${side[@]+"${side[@]}"}")
 
 if [ "$list" = 1 ]; then
 	for r in "${runs[@]+"${runs[@]}"}"; do
-		f=${r%|*}
-		echo "$(basename "$f") ${r#*|} $(meta "$f" vm-args)"
+		f=${r%%|*} v=${r##*|} m=${r#*|}
+		m=${m%|*}
+		echo "$(basename "$f") $m $(meta "$f" vm-args)${v:+ --sim-args ${v//,/ --sim-args }}"
 	done
 	exit 0
 fi
@@ -101,7 +120,7 @@ fi
 echo "TAP version 13"
 if [ ${#runs[@]} -eq 0 ]; then
 	echo "1..0 # SKIP no VM test programs in $dir"
-	echo "# vm: 0 passed, 0 failed, 0 skipped"
+	echo "# vm: 0 passed, 0 failed, 0 skipped, 0 retried (boot hang)"
 	exit 0
 fi
 
@@ -109,7 +128,7 @@ logdir=$root/build/vm/results
 # the debug-kernel tier (ATNET_DEBUG_KERNEL=1, selftests/vm.sh) keeps its own
 [ "${ATNET_DEBUG_KERNEL:-0}" = 1 ] && logdir=$root/build/vm/results-debug
 mkdir -p "$logdir"
-n=0 pass=0 fail=0 skip=0
+n=0 pass=0 fail=0 skip=0 retries=0
 t_start=$(date +%s)
 
 emit() { # emit ok|notok DESC [directive]
@@ -125,16 +144,25 @@ emit() { # emit ok|notok DESC [directive]
 
 # out_of I: the output file of runs[I] (its status file adds .st)
 out_of() {
-	local r=${runs[$1]}
-	echo "$logdir/$(basename "${r%|*}").${r#*|}.out"
+	local r=${runs[$1]} f m v
+	f=${r%%|*} v=${r##*|} m=${r#*|}
+	m=${m%|*}
+	v=$(printf '%s' "$v" | tr -c 'A-Za-z0-9=._-' '_')
+	echo "$logdir/$(basename "$f").$m${v:+.$v}.out"
 }
 
 # run_vars I: runs[I]'s program, model, name, vm.sh args, timeout, output
-# and console files, into the caller's locals f m name args to out vlog
+# and console files, TAP tag, into the caller's locals f m name args to out
+# vlog tag
 run_vars() {
-	local r=${runs[$1]}
-	f=${r%|*} m=${r#*|} name=$(basename "$f")
+	local r=${runs[$1]} v
+	f=${r%%|*} v=${r##*|} m=${r#*|}
+	m=${m%|*} name=$(basename "$f")
 	args=$(meta "$f" vm-args)
+	# a variant: its simulator options (vm.sh adds up --sim-args)
+	args="$args${v:+ --sim-args ${v//,/ --sim-args }}"
+	# how TAP names the run: the model, and a variant's options
+	tag="$m${v:+ ${v//,/ }}"
 	to=$(meta "$f" vm-timeout)
 	[ -n "$to" ] || to=300
 	out=$(out_of "$1")
@@ -144,26 +172,37 @@ run_vars() {
 # start_run I: boot the VM for runs[I] in the background; the status and
 # duration land in $out.st when it is done
 start_run() {
-	local f m name args to out vlog
+	local f m name args to out vlog tag
 	run_vars "$1"
 	rm -f "$out.st"
 	(
 		t0=$(date +%s)
-		# shellcheck disable=SC2086
-		"$root/selftests/vm.sh" --model "$m" --timeout "$to" --log "$vlog" -q $args -- "$name" >"$out" 2>&1 </dev/null
-		st=$?
-		echo "$st $(($(date +%s) - t0))" >"$out.st.tmp"
+		rm -f "$out.hang"
+		for attempt in 1 2; do
+			# shellcheck disable=SC2086
+			ATNET_VM_ATTEMPT=$attempt "$root/selftests/vm.sh" --model "$m" --timeout "$to" --log "$vlog" -q $args -- "$name" >"$out" 2>&1 </dev/null
+			st=$?
+			# 7: a boot hang (the bed's, not the test's): once more
+			[ "$st" = 7 ] && [ "$attempt" = 1 ] || break
+			mv "$out" "$out.hang"
+		done
+		echo "$st $(($(date +%s) - t0)) $((attempt - 1))" >"$out.st.tmp"
 		mv "$out.st.tmp" "$out.st"
 	) &
 }
 
 # report_run I: turn runs[I]'s output into TAP lines
 report_run() {
-	local f m name args to out vlog st secs line desc dir_ bed reason tap_fail tap_n
+	local f m name args to out vlog tag st secs retried line desc dir_ bed reason tap_fail tap_n
 	run_vars "$1"
-	read -r st secs <"$out.st"
+	read -r st secs retried <"$out.st"
 	rm -f "$out.st"
-	echo "# $name [$m] (vm.sh $args) exit $st, ${secs}s"
+	echo "# $name [$tag] (vm.sh $args) exit $st, ${secs}s"
+	if [ "${retried:-0}" != 0 ]; then
+		retries=$((retries + 1))
+		echo "# $name [$tag]: RETRIED after a boot hang: $(sed -n 's/^vm\.sh: FAIL: //p' "$out.hang" | head -n 1)"
+		rm -f "$out.hang"
+	fi
 
 	tap_fail=0 tap_n=0
 	while IFS= read -r line; do
@@ -178,10 +217,10 @@ report_run() {
 				desc=$line dir_=
 			fi
 			if [ "${line#not }" != "$line" ]; then
-				case $dir_ in TODO* | todo*) emit ok "$name [$m]: $desc" "$dir_" ;;
-				*) emit notok "$name [$m]: $desc"; tap_fail=1 ;; esac
+				case $dir_ in TODO* | todo*) emit ok "$name [$tag]: $desc" "$dir_" ;;
+				*) emit notok "$name [$tag]: $desc"; tap_fail=1 ;; esac
 			else
-				emit ok "$name [$m]: $desc" "$dir_"
+				emit ok "$name [$tag]: $desc" "$dir_"
 			fi
 			;;
 		esac
@@ -196,12 +235,12 @@ report_run() {
 	reason=${bed:-exit status $st}
 	if [ "$tap_n" = 0 ]; then
 		if [ "$st" = 0 ]; then
-			emit ok "$name [$m]"
+			emit ok "$name [$tag]"
 		else
-			emit notok "$name [$m]: $reason"
+			emit notok "$name [$tag]: $reason"
 		fi
 	elif [ -n "$bed" ] || { [ "$st" != 0 ] && [ "$tap_fail" = 0 ]; }; then
-		emit notok "$name [$m]: $reason"
+		emit notok "$name [$tag]: $reason"
 	fi
 }
 
@@ -254,5 +293,5 @@ done
 wait
 
 echo "1..$n"
-echo "# vm: $pass passed, $fail failed, $skip skipped in $(($(date +%s) - t_start))s"
+echo "# vm: $pass passed, $fail failed, $skip skipped, $retries retried (boot hang) in $(($(date +%s) - t_start))s"
 [ "$fail" = 0 ]

@@ -11,6 +11,9 @@
 # of build/vm-tests) and /extra (files given with --add).
 # Exit status: COMMAND's, or non-zero with a message on a kernel WARNING,
 # BUG, oops, lockdep/KASAN/UBSAN report, boot failure or timeout.
+# A guest that never reaches its READY marker (setup done) within
+# --boot-timeout is a boot hang: killed at once and reported as a test-bed
+# failure, exit status 7 (selftests/run_vm_tests.sh retries it once).
 #
 # Debug-kernel tier: ATNET_DEBUG_KERNEL=1 in the environment (or
 # --debug-kernel) boots the lockdep/KASAN/kmemleak/UBSAN kernel of
@@ -30,9 +33,12 @@ usage: selftests/vm.sh [options] -- COMMAND...
                            repeatable
   --no-attach              do not insmod atnet.ko / attach it to ttyS1
   --no-sim                 do not start modem-sim on ttyS2
-  --sim-args "ARGS"        extra modem-sim options (realism, faults)
+  --sim-args "ARGS"        extra modem-sim options (realism, faults); repeated,
+                           they add up
   --module-params "P"      parameters for insmod atnet.ko
   --timeout S              kill the VM after S seconds (default 300)
+  --boot-timeout S         a boot hang: no READY (setup done) within S seconds
+                           (default 90, env VM_BOOT_TIMEOUT); exit status 7
   --smp N                  guest CPUs (default 2; MTTCG)
   --mem MB                 guest memory (default 512)
   --append "ARGS"          extra kernel command line
@@ -44,6 +50,9 @@ usage: selftests/vm.sh [options] -- COMMAND...
   -h, --help               this text
 Environment in the guest: ATNET_MODEL, ATNET_BAUD, SIM_CTL=/run/sim.ctl,
 SIM_LOG=/tmp/sim.log, ATNET_TTY=/dev/ttyS1, SIM_TTY=/dev/ttyS2, ATNET_ATTACHED.
+Test-only: ATNET_VM_PLANT_HANG=always (or =first: only while the caller's
+ATNET_VM_ATTEMPT is 1) makes the guest's init stall before READY, to check
+the boot-hang detection (selftests/smoke/vm_selftest.sh).
 EOF
 }
 
@@ -60,6 +69,7 @@ sim=1
 sim_args=
 mod_params=
 timeout=${VM_TIMEOUT:-300}
+boot_timeout=${VM_BOOT_TIMEOUT:-90}
 smp=${VM_SMP:-2}
 mem=${VM_MEM:-512}
 append=
@@ -79,9 +89,11 @@ while [ $# -gt 0 ]; do
 	--add=*) adds+=("${1#*=}"); shift ;;
 	--no-attach) attach=0; shift ;;
 	--no-sim) sim=0; shift ;;
-	--sim-args) sim_args=${2?}; shift 2 ;;
+	--sim-args) sim_args="${sim_args:+$sim_args }${2?}"; shift 2 ;;
+	--sim-args=*) sim_args="${sim_args:+$sim_args }${1#*=}"; shift ;;
 	--module-params) mod_params=${2?}; shift 2 ;;
 	--timeout) timeout=${2?}; shift 2 ;;
+	--boot-timeout) boot_timeout=${2?}; shift 2 ;;
 	--smp) smp=${2?}; shift 2 ;;
 	--mem) mem=${2?}; shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
@@ -98,6 +110,14 @@ done
 case $model in sim7000 | sim7020) ;; *) die "--model must be sim7000 or sim7020, not '$model'" ;; esac
 case $baud in '' | *[!0-9]*) die "--baud must be a number" ;; esac
 case $timeout in '' | *[!0-9]*) die "--timeout must be seconds" ;; esac
+case $boot_timeout in '' | *[!0-9]*) die "--boot-timeout must be seconds" ;; esac
+plant_hang=0
+case ${ATNET_VM_PLANT_HANG:-} in
+'') ;;
+always) plant_hang=1 ;;
+first) [ "${ATNET_VM_ATTEMPT:-1}" != 1 ] || plant_hang=1 ;;
+*) die "ATNET_VM_PLANT_HANG must be always or first" ;;
+esac
 for a in "${adds[@]+"${adds[@]}"}"; do
 	[ -e "$a" ] || die "--add: '$a' does not exist"
 done
@@ -118,6 +138,7 @@ if [ "$debug_kernel" = 1 ]; then
 	mkbase_opts=(--no-modules)
 	# lockdep, KASAN and kmemleak under TCG: everything is slower
 	timeout=$((timeout * ${VM_DEBUG_SLOWDOWN:-3}))
+	boot_timeout=$((boot_timeout * ${VM_DEBUG_SLOWDOWN:-3}))
 fi
 [ -r "$kernel" ] || die "$kernel not readable"
 
@@ -137,8 +158,10 @@ fi
 # --- per-run archive ------------------------------------------------------
 run=$(mktemp -d /tmp/atnet-vm.XXXXXX)
 qpid=
+wdpid=
 cleanup() {
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	[ -z "$wdpid" ] || kill "$wdpid" 2>/dev/null || true
 	rm -rf "$run"
 }
 trap cleanup EXIT
@@ -158,6 +181,7 @@ q() { # shell-quote one word for sh
 	echo "VM_ATTACH=$attach VM_SIM=$sim"
 	echo "VM_SIM_ARGS=$(q "$sim_args")"
 	echo "VM_ATNET_PARAMS=$(q "$mod_params")"
+	echo "VM_PLANT_HANG=$plant_hang"
 } >"$st/etc/vm.conf"
 
 {
@@ -232,6 +256,22 @@ mkfifo "$fifo"
 # timeout(1) ends QEMU at the deadline (status 124); the reader sees EOF
 timeout --signal=TERM --kill-after=5 "$timeout" "${qemu[@]}" </dev/null >"$fifo" 2>&1 &
 qpid=$!
+# The boot watchdog: the reader below creates $run/booted at the guest's
+# first marker (READY, or SETUP-FAIL/EXIT of a bed that gave up); without
+# one by the bound, the boot hung: mark it and end QEMU (timeout(1) passes
+# the signal on).
+(
+	end=$((SECONDS + boot_timeout))
+	while [ "$SECONDS" -lt "$end" ]; do
+		[ -e "$run/booted" ] && exit 0
+		kill -0 "$qpid" 2>/dev/null || exit 0
+		sleep 1
+	done
+	[ -e "$run/booted" ] && exit 0
+	: >"$run/boot-hang"
+	kill -TERM "$qpid" 2>/dev/null
+) &
+wdpid=$!
 
 boot_time=
 in_cmd=0
@@ -240,6 +280,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	case $line in *$'\e'*) line=${line//$'\e'[\[(]*([0-9;?])[a-zA-Z]/}
 		line=${line//$'\e'?/} ;; esac
 	printf '%s\n' "$line" >>"$log"
+	case $line in "@@ATNET-VM@@ "*) [ -e "$run/booted" ] || : >"$run/booted" ;; esac
 	case $line in
 	@@KLOG@@* | @@SIMLOG@@* | "@@ATNET-VM@@ DONE"*) ;;
 	"@@ATNET-VM@@ READY"*)
@@ -262,7 +303,14 @@ done <"$fifo"
 qst=0
 wait "$qpid" 2>/dev/null || qst=$?
 qpid=
-if [ "$qst" = 124 ] || [ "$qst" = 137 ]; then
+kill "$wdpid" 2>/dev/null || true
+wait "$wdpid" 2>/dev/null || true
+wdpid=
+boot_hang=0
+if [ -e "$run/boot-hang" ]; then
+	boot_hang=1
+	echo "@@ATNET-VM@@ BOOT-HANG" >>"$log"
+elif [ "$qst" = 124 ] || [ "$qst" = 137 ]; then
 	echo "@@ATNET-VM@@ TIMEOUT" >>"$log"
 fi
 # keep the newest 300 console logs
@@ -270,7 +318,7 @@ fi
 
 # --- verdict ----------------------------------------------------------------
 fail() {
-	echo "vm.sh: FAIL: $*" >&2
+	echo "vm.sh: FAIL: $1" >&2
 	echo "vm.sh: console log: $log" >&2
 	exit "${2:-1}"
 }
@@ -294,6 +342,11 @@ if [ "$check_klog" = 1 ]; then
 		printf '%s\n' "$klog" | grep -E -A 20 "$bad" | head -n 60 >&2
 		fail "guest kernel logged a warning/bug/lockdep/oops report" 3
 	fi
+fi
+if [ "$boot_hang" = 1 ]; then
+	last=$(grep -a -v -e '^[[:space:]]*$' -e '^@@ATNET-VM@@' -e '^qemu-system' "$log" |
+		tail -n 1 | cut -c1-160)
+	fail "boot hang: the guest did not reach READY within ${boot_timeout}s (test bed, not the test; last console line: ${last:-none})" 7
 fi
 if grep -q '^@@ATNET-VM@@ TIMEOUT' "$log"; then
 	fail "timeout after ${timeout}s (guest killed)" 4

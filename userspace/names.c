@@ -79,6 +79,7 @@ const char *event_name(unsigned int v)
 		[ATNET_EV_CONTEXT_LOST] = "context-lost",
 		[ATNET_EV_MODEM_RESTART] = "modem-restart",
 		[ATNET_EV_LINK_CLOSED] = "link-closed",
+		[ATNET_EV_MODEM_WARNING] = "modem-warning",
 	};
 	return NAME(t, v);
 }

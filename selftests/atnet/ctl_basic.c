@@ -20,6 +20,14 @@
 #include "atnet_nl.h"
 
 VM_TEST_META("sim7000 sim7020", "");
+/*
+ * The real modems' quirks (docs/at-reference.md, modem-sim --help): URCs
+ * between a command and its result, "0,CONNECT OK", AT+CIPSHUT answered by
+ * +PDP: DEACT alone, a modem that autobauds. SIM7020 has the first and the
+ * last.
+ */
+VM_TEST_VARIANTS("sim7000/--urc-noise,--compact,--shut-pdp-deact,--autobaud=3 "
+		 "sim7020/--urc-noise,--autobaud=3");
 
 #define IFACE "wwan0"
 
@@ -363,8 +371,15 @@ TEST_F_TIMEOUT(ctl, restart_and_recovery, 120)
 	ASSERT_EQ(0, ctx_ensure_down(_metadata, self));
 	ASSERT_EQ(0, ctx_up(_metadata, self, 0, "192.0.2.100"));
 	ASSERT_EQ(0, sim_ctl("restart"));
+	/*
+	 * An autobauding modem (a quirk run) restarts without a word: the
+	 * next command is lost, and the liveness check after its timeout
+	 * finds the modem echoing again. A one-echo ping is a short command.
+	 */
+	if (!system("grep -q -- --autobaud /etc/vm.conf"))
+		system("atnet ping " IFACE " 192.0.2.1 -c 1 >/dev/null 2>&1");
 	ASSERT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_MODEM_RESTART, -1,
-				    10000, &ev));
+				    30000, &ev));
 	EXPECT_EQ(0, anl_carrier(IFACE));
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    30000, &md));

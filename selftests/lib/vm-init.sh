@@ -152,6 +152,13 @@ fi
 
 kmemleak_scan forget
 
+# Test-only (ATNET_VM_PLANT_HANG of vm.sh): stall before READY, the way a
+# guest that hangs in early boot looks from outside, until killed.
+if [ "${VM_PLANT_HANG:-0}" = 1 ]; then
+	echo "vm-init: planted boot hang (ATNET_VM_PLANT_HANG)"
+	while :; do sleep 3600; done
+fi
+
 cd /tests 2>/dev/null || cd /
 read -r up _ </proc/uptime
 echo "$M READY $up"

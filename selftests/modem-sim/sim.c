@@ -80,6 +80,7 @@ struct sim_core {
 	unsigned int autobaud_left;
 	/* faults */
 	bool stalled, dropped;
+	bool off;		/* powered down: silent, deaf until restart */
 	int cme_next;		/* >= 0: answer next command with this */
 	struct after *afters;
 	/* time */
@@ -293,7 +294,7 @@ void sim_write(struct sim *s, const void *buf, size_t len)
 	struct sim_core *c = s->core;
 
 	/* A stalled or unplugged modem says nothing; what it "said" is lost. */
-	if (c->stalled || c->dropped || c->fd < 0)
+	if (c->stalled || c->dropped || c->off || c->fd < 0)
 		return;
 	buf_add(&c->out, buf, len);
 }
@@ -479,7 +480,7 @@ static void in_feed(struct sim *s, const u8 *p, size_t len)
 	while (len) {
 		u8 b;
 
-		if (c->stalled || c->dropped)
+		if (c->stalled || c->dropped || c->off)
 			return;
 		if (c->raw) {
 			size_t n = s->d->raw ? s->d->raw(s, p, len) : len;
@@ -552,7 +553,7 @@ static void tty_read(struct sim *s)
 		return;
 	}
 	transcript(s, '>', tmp, n);
-	if (c->stalled)
+	if (c->stalled || c->off)
 		return;
 	buf_add(&c->in, tmp, n);
 }
@@ -898,6 +899,7 @@ void sim_restart(struct sim *s)
 {
 	struct sim_core *c = s->core;
 
+	c->off = false;
 	s->echo = s->cfg.echo;
 	c->autobaud_left = s->cfg.autobaud;
 	c->raw = false;
@@ -920,6 +922,13 @@ static const char core_help[] =
 	"restart             modem reboot (links and contexts gone, RDY...)\n"
 	"cme N               answer the next command with +CME ERROR: N\n"
 	"urc TEXT            print \\r\\nTEXT\\r\\n (any URC)\n"
+	"power-down [normal|under|over]\n"
+	"                    print NORMAL / UNDER-VOLTAGE / OVER-VOLTAGE POWER\n"
+	"                    DOWN and switch off: links and contexts gone, no\n"
+	"                    answer until restart (power on: RDY...)\n"
+	"power-warn under|over\n"
+	"                    print UNDER-VOLTAGE / OVER-VOLTAGE WARNNING\n"
+	"                    (SIMCom's spelling); the modem stays on\n"
 	"quit                exit the simulator\n";
 
 /*
@@ -963,6 +972,7 @@ static int run_command(struct sim *s, const char *cmdline, FILE *out)
 			fprintf(out, "echo %d\n", s->echo);
 			fprintf(out, "stalled %d\n", c->stalled);
 			fprintf(out, "dropped %d\n", c->dropped);
+			fprintf(out, "off %d\n", c->off);
 			fprintf(out, "autobaud_left %u\n", c->autobaud_left);
 			fprintf(out, "raw %d\n", c->raw);
 			if (s->d->status)
@@ -1015,6 +1025,42 @@ static int run_command(struct sim *s, const char *cmdline, FILE *out)
 			goto fail;
 		}
 		c->cme_next = n;
+		return 0;
+	}
+	if (!strcmp(name, "power-down")) {
+		static const char *const what[][2] = {
+			{ "normal", "NORMAL POWER DOWN" },
+			{ "under", "UNDER-VOLTAGE POWER DOWN" },
+			{ "over", "OVER-VOLTAGE POWER DOWN" },
+		};
+		size_t i;
+
+		for (i = 0; i < 3; i++)
+			if (!strcmp(arg ? arg : "normal", what[i][0]))
+				break;
+		if (i == 3) {
+			snprintf(err, sizeof(err),
+				 "power-down takes normal, under or over");
+			goto fail;
+		}
+		/* The last words go out; the dialect forgets links, contexts. */
+		sim_line(s, "%s", what[i][1]);
+		/* Its boot URCs and timers run into a switched-off modem. */
+		c->off = true;
+		if (s->d->restart)
+			s->d->restart(s);
+		c->raw = false;
+		c->line_len = 0;
+		c->in.len = 0;
+		return 0;
+	}
+	if (!strcmp(name, "power-warn")) {
+		if (!arg || (strcmp(arg, "under") && strcmp(arg, "over"))) {
+			snprintf(err, sizeof(err), "power-warn takes under or over");
+			goto fail;
+		}
+		sim_line(s, "%s-VOLTAGE WARNNING",
+			 !strcmp(arg, "under") ? "UNDER" : "OVER");
 		return 0;
 	}
 	if (!strcmp(name, "urc")) {

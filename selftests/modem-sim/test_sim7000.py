@@ -57,7 +57,8 @@ def test_help_and_bad_options():
                 "--transcript", "--shut-pdp-deact", "--rx-buffer",
                 "--cpin-notready", "--prompt-bare", "--echo-data",
                 "pdp-deact", "restart", "close N", "refuse", "blackhole",
-                "send-fail", "stall", "unstall", "garbage N", "drop", "status"):
+                "send-fail", "stall", "unstall", "garbage N", "drop", "status",
+                "power-down", "power-warn"):
         check(opt in h.stdout, "--help does not document %s" % opt)
     for args, word in ((["--bogus"], "unknown option"),
                        (["--model", "sim9000", "--pty", "/tmp/x"], "unknown model"),
@@ -1028,6 +1029,37 @@ def test_fault_restart_close_refuse_blackhole_sendfail():
             s.cmd('AT+CIPSTART="TCP","127.0.0.1",%d' % e.tcp, OK)
             s.cmd("AT+CIPSTATUS", OK + "\r\nSTATE: TCP CONNECTING\r\n")
             s.expect("\r\nCONNECT FAIL\r\n", 2)
+    finally:
+        e.close()
+
+
+@test
+def test_fault_power_down_and_warnings():
+    e = Echod()
+    try:
+        with Sim() as s:
+            up_multi_link(s, e.tcp)
+            s.ctl("power-warn under")
+            s.expect("\r\nUNDER-VOLTAGE WARNNING\r\n")
+            s.ctl("power-warn over")
+            s.expect("\r\nOVER-VOLTAGE WARNNING\r\n")
+            check("error:" in s.ctl("power-warn sideways", expect_ok=False),
+                  "bad power-warn accepted")
+            check("error:" in s.ctl("power-down now", expect_ok=False),
+                  "bad power-down accepted")
+            s.ctl("power-down under")
+            s.expect("\r\nUNDER-VOLTAGE POWER DOWN\r\n")
+            check(s.status()["off"] == "1", "not off after power-down")
+            # Switched off: deaf and dumb, also past its restart time.
+            s.send("AT\r")
+            s.quiet(0.6)
+            s.ctl("restart")
+            s.expect("\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS Ready\r\n", 2)
+            check(s.status()["off"] == "0", "still off after restart")
+            s.cmd("AT+CIPSTATUS", OK + "\r\nSTATE: IP INITIAL\r\n")
+        with Sim() as s:
+            s.ctl("power-down")
+            s.expect("\r\nNORMAL POWER DOWN\r\n")
     finally:
         e.close()
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Host-side checks of selftests/vm.sh itself (TAP): it must pass output and
 # exit status through, install --add files, join ttyS1 and ttyS2, and fail
-# the run on a kernel WARNING or a timeout -- otherwise no VM test could
-# ever fail for those reasons.  Each check boots a VM.
+# the run on a kernel WARNING, a timeout or a boot hang -- otherwise no VM
+# test could ever fail for those reasons.  Each check boots a VM.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,7 +23,7 @@ ok() { # ok STATUS DESC
 }
 
 echo "TAP version 13"
-echo "1..8"
+echo "1..10"
 
 # 1: a normal full bed boot, timed (target: command runs within 20 s)
 "$vm" -- 'echo bed-up' >"$tmp/out" 2>&1 </dev/null
@@ -86,5 +86,29 @@ st=$?
 el=$(($(date +%s) - t0))
 [ "$st" != 0 ] && grep -q timeout "$tmp/out" && [ "$el" -lt 60 ]
 ok $? "timeout kills the VM and fails (status $st after ${el}s)"
+
+# 9: a boot that never reaches READY is a bed failure, found at the bound
+# (the guest's init stalls before READY: ATNET_VM_PLANT_HANG, test-only)
+t0=$(date +%s)
+ATNET_VM_PLANT_HANG=always "$vm" -q --no-sim --no-attach --boot-timeout 20 -- 'echo never' \
+	>"$tmp/out" 2>&1 </dev/null
+st=$?
+el=$(($(date +%s) - t0))
+[ "$st" = 7 ] && grep -q 'FAIL: boot hang: the guest did not reach READY within 20s (test bed' "$tmp/out" &&
+	grep -q 'planted boot hang' "$tmp/out" && ! grep -q '^never$' "$tmp/out" && [ "$el" -lt 50 ]
+ok $? "boot hang detected within the bound and reported as the bed's (status $st after ${el}s)"
+
+# 10: the runner retries a boot hang once, and says so in its summary
+mkdir -p "$tmp/vmt"
+printf '#!/bin/sh\necho "ok 1 - hello from the guest"\n' >"$tmp/vmt/hello.sh"
+chmod +x "$tmp/vmt/hello.sh"
+echo "vm-args: --no-sim --no-attach --add $tmp/vmt/hello.sh" >"$tmp/vmt/hello.sh.vm"
+ATNET_VM_PLANT_HANG=first VM_BOOT_TIMEOUT=20 "$root/selftests/run_vm_tests.sh" \
+	--dir "$tmp/vmt" >"$tmp/out" 2>&1 </dev/null
+st=$?
+[ "$st" = 0 ] && grep -q '^ok 1 - hello.sh \[sim7000\]: hello from the guest' "$tmp/out" &&
+	grep -q 'RETRIED after a boot hang: boot hang' "$tmp/out" &&
+	grep -q '^# vm: 1 passed, 0 failed, 0 skipped, 1 retried (boot hang)' "$tmp/out"
+ok $? "run_vm_tests.sh retries a boot hang once and counts it (status $st)"
 
 [ "$fails" = 0 ]

@@ -110,6 +110,28 @@
  *   contexts come back up), then reset the modem (AT+CFUN=1,1): one dmesg
  *   line and one ATNET_CNT_A_RECOVER_* counter each.
  *
+ * Restarts and power: "RDY", "SMS Ready" or "+CPIN: NOT READY" that the
+ *   module did not cause mean the modem restarted (ATNET_EV_MODEM_RESTART,
+ *   ATNET_CNT_A_RESTARTS): every context goes down (ATNET_EV_CONTEXT_LOST),
+ *   links fail with ENETRESET, requests with ENETRESET, and the modem is
+ *   probed again. "+CFUN: 1" alone is not a restart: the modem also prints
+ *   it when its radio comes back on (AT+CFUN=1), and a power-up prints RDY
+ *   first. An autobauding modem prints no banner: its restart is found by
+ *   the next command that times out, when the liveness check's AT comes
+ *   back echoed (a power-up turns echo back on), and is handled as above.
+ *   A modem that failed by going silent (no answer to AT, a power-down) is
+ *   asked AT every revive_ms (module parameter, default 3000, 0 = never):
+ *   once it answers, it is probed again (ATNET_MODEM_PROBING), so one that
+ *   autobauds comes back without RDY too.
+ *   "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN" and
+ *   "OVER-VOLTAGE POWER DOWN" mean the modem switched itself off: it is
+ *   ATNET_MODEM_FAILED at once (ATNET_A_REASON quotes the line; nothing is
+ *   sent to it any more), every context goes down (ATNET_EV_CONTEXT_LOST),
+ *   links fail with EIO, requests with ENETDOWN; when it powers up again
+ *   its RDY restarts it as above. "UNDER-VOLTAGE WARNNING" and
+ *   "OVER-VOLTAGE WARNNING" (SIMCom's spelling; "WARNING" too) change
+ *   nothing but are reported: ATNET_EV_MODEM_WARNING and a dmesg line.
+ *
  * ATNET_CMD_EVENT (multicast only, group ATNET_GENL_MCGRP_EVENTS)
  *   ATNET_A_IFINDEX, ATNET_A_EVENT (enum atnet_event), and per event
  *   ATNET_A_STATE, ATNET_A_REASON, ATNET_A_CONTEXT (ATNET_CTX_A_ID,
@@ -257,8 +279,10 @@
  *   ENETDOWN        connect: the chosen interface (context) is down;
  *                   established: the PDP context went down (+PDP: DEACT,
  *                   ip link set down)
- *   ENETRESET       established: the modem restarted (RDY, +CPIN: NOT READY)
- *   EIO             established: the modem failed (stopped answering)
+ *   ENETRESET       established: the modem restarted (RDY, SMS Ready,
+ *                   +CPIN: NOT READY)
+ *   EIO             established: the modem failed (stopped answering) or
+ *                   powered down ("... POWER DOWN")
  *   EAGAIN          connect: all of the modem's links are in use;
  *                   send/recv: would block, or SO_SNDTIMEO/SO_RCVTIMEO
  *   ECONNREFUSED    connect: "n, CONNECT FAIL" (or the link closed at once)
@@ -504,7 +528,7 @@ enum atnet_dialect {
 enum atnet_modem_state {
 	ATNET_MODEM_PROBING,	/* synchronising and identifying */
 	ATNET_MODEM_READY,	/* identified, registered, configured */
-	ATNET_MODEM_FAILED,	/* ATNET_A_REASON says why */
+	ATNET_MODEM_FAILED,	/* ATNET_A_REASON says why (also: powered down) */
 	ATNET_MODEM_GONE,	/* tty hung up or detaching */
 };
 
@@ -532,6 +556,7 @@ enum atnet_event {
 	ATNET_EV_CONTEXT_LOST,	/* ATNET_A_CONTEXT; +PDP: DEACT or failed activation */
 	ATNET_EV_MODEM_RESTART,	/* RDY, SMS Ready, +CPIN: NOT READY unasked */
 	ATNET_EV_LINK_CLOSED,	/* ATNET_A_LINK */
+	ATNET_EV_MODEM_WARNING,	/* ATNET_A_REASON: UNDER-/OVER-VOLTAGE WARNNING */
 };
 
 #endif /* _UAPI_LINUX_ATNET_H */

@@ -160,6 +160,7 @@ static void events(void)
 	event(ATNET_EV_CONTEXT_LOST, 0xff, "+PDP: DEACT", 1, NULL, -1);
 	event(ATNET_EV_MODEM_RESTART, 0xff, "RDY", -1, NULL, -1);
 	event(ATNET_EV_LINK_CLOSED, 0xff, NULL, -1, NULL, 3);
+	event(ATNET_EV_MODEM_WARNING, 0xff, "UNDER-VOLTAGE WARNNING", -1, NULL, -1);
 	event(99, 0xff, NULL, -1, NULL, -1);
 }
 
