@@ -76,6 +76,7 @@ static void atnet_chat_send(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
 		return;
 	}
 	cmd->deadline = chat->now + cmd->timeout_ms;
+	cmd->written = true;
 	if (cmd->tail_len) {
 		atnet_chat_out(chat, cmd->text, len);
 		atnet_chat_out(chat, cmd->tail, cmd->tail_len);
@@ -88,12 +89,39 @@ static void atnet_chat_send(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
 	atnet_chat_out(chat, chat->tx, len + 1);
 }
 
-/* ESC, then the sync command; @cmd waits for its answer (see chat.h). */
+/*
+ * Leave data mode, whatever the modem does with ESC: where it cancels the
+ * prompt the NULs after it are nothing in command mode; where the length
+ * counts (AT+CIPSEND=n,len, AT+CSODSEND take any byte) ESC and the NULs
+ * complete the payload the modem still expects. Never AT text. Returns
+ * how many bytes that takes.
+ */
+static size_t atnet_chat_fill_len(const struct atnet_chat *chat)
+{
+	return chat->pending_len ? chat->pending_len : 1;
+}
+
+static void atnet_chat_fill(struct atnet_chat *chat)
+{
+	static const u8 esc = ATNET_CHAT_ESC;
+	static const u8 nul[64];
+	size_t left = atnet_chat_fill_len(chat) - 1, n;
+
+	chat->pending_len = 0;
+	atnet_chat_out(chat, &esc, 1);
+	while (left) {
+		n = atnet_chat_min(left, sizeof(nul));
+		atnet_chat_out(chat, nul, n);
+		left -= n;
+	}
+}
+
+/* ESC (and filler), then the sync command; @cmd waits for its answer. */
 static void atnet_chat_sync(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
 {
 	size_t len = strlen(chat->sync_text);
 
-	if (!atnet_chat_room(chat, len + 2)) {
+	if (!atnet_chat_room(chat, atnet_chat_fill_len(chat) + len + 1)) {
 		chat->stats.nobufs++;
 		atnet_chat_finish(chat, cmd, -ENOBUFS);
 		return;
@@ -102,10 +130,10 @@ static void atnet_chat_sync(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
 	chat->sync_seen = false;
 	chat->stats.syncs++;
 	cmd->deadline = chat->now + chat->sync_ms;
-	chat->tx[0] = ATNET_CHAT_ESC;
-	memcpy(chat->tx + 1, chat->sync_text, len);
-	chat->tx[len + 1] = '\r';
-	atnet_chat_out(chat, chat->tx, len + 2);
+	atnet_chat_fill(chat);
+	memcpy(chat->tx, chat->sync_text, len);
+	chat->tx[len] = '\r';
+	atnet_chat_out(chat, chat->tx, len + 1);
 }
 
 static void atnet_chat_start(struct atnet_chat *chat)
@@ -145,6 +173,9 @@ static void atnet_chat_finish(struct atnet_chat *chat,
 	if (chat->active == cmd) {
 		chat->active = NULL;
 		chat->syncing = false;
+		/* Written but not prompted: the modem may still collect it. */
+		if (cmd->payload_len && cmd->written && !cmd->prompted)
+			chat->pending_len = cmd->payload_len;
 	}
 	cmd->result = result;
 	if (result == -ETIMEDOUT)
@@ -306,7 +337,6 @@ static void atnet_chat_dispatch(struct atnet_chat *chat)
 static void atnet_chat_prompt(struct atnet_chat *chat)
 {
 	struct atnet_chat_cmd *cmd = chat->active;
-	static const u8 esc = ATNET_CHAT_ESC;
 
 	chat->len = 0;
 	if (cmd && !chat->syncing && cmd->payload_len && !cmd->prompted) {
@@ -323,8 +353,8 @@ static void atnet_chat_prompt(struct atnet_chat *chat)
 	if (chat->syncing)
 		return;
 	chat->stats.cancels++;
-	if (atnet_chat_room(chat, 1))
-		atnet_chat_out(chat, &esc, 1);
+	if (atnet_chat_room(chat, atnet_chat_fill_len(chat)))
+		atnet_chat_fill(chat);
 }
 
 static void atnet_chat_eol(struct atnet_chat *chat, bool cr)
@@ -448,6 +478,7 @@ void atnet_chat_submit(struct atnet_chat *chat, struct atnet_chat_cmd *cmd,
 	cmd->next = NULL;
 	cmd->deadline = 0;
 	cmd->prompted = false;
+	cmd->written = false;
 	cmd->doubt = false;
 	cmd->result = 0;
 	cmd->cme_error = -1;

@@ -43,19 +43,23 @@
  * ATNET_CHAT_DOUBT_MS more for its prompt before it ends with -EIO. No send
  * answers a plain "OK" after its payload either: there it is a stray too.
  * A "> " that no command waits for means the modem is collecting payload for
- * a command the engine no longer runs: the engine answers ESC (0x1b), which
- * cancels a prompt (SIMCom AT command manuals, AT+CIPSEND), and never AT
- * text, which the modem would take as payload.
+ * a command the engine no longer runs. The engine answers with the filler,
+ * never AT text, which the modem would take as payload: ESC (0x1b), which
+ * cancels a prompt (SIMCom AT command manuals, AT+CIPSEND ending in
+ * Ctrl-Z), and when a send ended unprompted (pending_len), NUL bytes up to
+ * its length: a length-counted send (AT+CIPSEND=n,len, AT+CSODSEND) takes
+ * every byte as data, ESC too, so the filler completes it. The peer of a
+ * send that already failed may then get ESC and NULs, never a command.
  *
  * Resynchronisation: after a timeout, a send that ended without its payload
  * or a late prompt, the engine is unsure of the modem's state. With a sync
  * command set (atnet_chat_set_sync()), the next command is then preceded by
- * ESC and the sync command: ESC ends any payload collection (the modem takes
- * its input in order, so ESC comes after any command that may still
- * prompt), and until the sync's own answer line and then "OK" arrive, every
- * final result is a stray. Only then is the command written, with its own
- * deadline; when the sync times out, the command ends with -ETIMEDOUT
- * without having been written.
+ * the filler and the sync command: the filler ends any payload collection
+ * (the modem takes its input in order, so it comes after any command that
+ * may still prompt), and until the sync's own answer line and then "OK"
+ * arrive, every final result is a stray. Only then is the command written,
+ * with its own deadline; when the sync times out, the command ends with
+ * -ETIMEDOUT without having been written.
  *
  * Room: when ops->room is set, a command is written only when the command,
  * its tail, its payload and an ESC fit at once; otherwise it ends with
@@ -137,6 +141,7 @@ struct atnet_chat_cmd {
 	struct atnet_chat_cmd *next;
 	u64 deadline;
 	bool prompted;
+	bool written;			/* its line went to the modem */
 	bool doubt;			/* ERROR before the prompt: wait a little */
 };
 
@@ -206,6 +211,7 @@ struct atnet_chat {
 	u64 now;
 	bool in_callback;			/* defer starting the next command */
 	bool unsure;				/* resync before the next command */
+	size_t pending_len;			/* payload the modem may still want */
 	bool syncing;				/* active command waits for the sync */
 	bool sync_seen;				/* the sync's answer line came */
 	const char *sync_text;			/* NULL: no resync */

@@ -1053,7 +1053,8 @@ static void t_error_before_prompt(struct rig *r)
 	    "tick\n"
 	    "done AT+CIPSEND=0,1461 -5 cme=3\n"
 	    "tx \\x1b\n"
-	    "tx \\x1bAT+CSQ\\r\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
 	    "tx AT+CIPACK=0\\r\n"
 	    "line +CIPACK: 1,1,0\n"
 	    "done AT+CIPACK=0 0\n");
@@ -1524,7 +1525,8 @@ static void t_timeout_late_ok(struct rig *r)
 	LOG(r,
 	    "tx AT+CIPRXGET=4,0\\r\n"
 	    "done AT+CIPRXGET=4,0 -110\n"
-	    "tx \\x1bAT+CSQ\\r\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
 	    "urc +CIPRXGET: 4,0,0\n"
 	    "tx AT+CIPSEND=0,4\\r\n"
 	    "tx data\n"
@@ -1556,7 +1558,9 @@ static void t_timeout_late_prompt(struct rig *r)
 	LOG(r,
 	    "tx AT+CIPSEND=0,4\\r\n"
 	    "done AT+CIPSEND=0,4 -110\n"
-	    "tx \\x1bAT+CSQ\\r\n"
+	    "tx \\x1b\n"
+	    "tx \\x00\\x00\\x00\n"
+	    "tx AT+CSQ\\r\n"
 	    "tx AT+CIPCLOSE=0\\r\n"
 	    "done AT+CIPCLOSE=0 0\n");
 	CHECK_EQ(r->chat.stats.cancels, 0);
@@ -1584,9 +1588,11 @@ static void t_sync_timeout(struct rig *r)
 	LOG(r,
 	    "tx AT+A\\r\n"
 	    "done AT+A -110\n"
-	    "tx \\x1bAT+CSQ\\r\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
 	    "done AT+B -110\n"
-	    "tx \\x1bAT+CSQ\\r\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
 	    "tx AT+C\\r\n"
 	    "done AT+C 0\n");
 	CHECK_EQ(r->chat.stats.syncs, 2);
