@@ -214,8 +214,10 @@
  * as context 0 up. A new APN (ATNET_CMD_SET_CONTEXT) applies at the next
  * ATNET_CMD_CONTEXT_UP, through a radio cycle (AT+CFUN=0, AT*MCGDEFCONT,
  * AT+CFUN=1). Data is binary (AT+CSODSEND, AT+CSORCVFLAG=1) where the
- * firmware has it, hex (AT+CSOSEND) otherwise; a UDP datagram carries at
- * most 1024 bytes in binary and 134 in hex (EMSGSIZE above), and one that
+ * firmware has it, hex (AT+CSOSEND) otherwise, each way decided once at
+ * bring-up (AT+CSODSEND=? for sending); a UDP datagram carries at most 1024
+ * bytes in binary and 512 in hex (EMSGSIZE above: the datagram is refused,
+ * the socket stays usable; ATNET_LINK_A_MAX_SEND tells), and one that
  * arrives as more than one +CSONMI (512 bytes each on common firmware)
  * reaches the socket as that many datagrams. SIOCOUTQ counts the bytes the
  * peer has not acknowledged ("SEND: id,len" of AT+CSOSENDFLAG=1). A TCP
