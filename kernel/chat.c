@@ -146,7 +146,7 @@ static void atnet_chat_start(struct atnet_chat *chat)
 	cmd->next = NULL;
 	chat->active = cmd;
 	chat->stats.cmds++;
-	if (chat->unsure && chat->sync_text)
+	if (chat->unsure && chat->sync_on)
 		atnet_chat_sync(chat, cmd);
 	else
 		atnet_chat_send(chat, cmd);
@@ -269,13 +269,14 @@ static bool atnet_chat_sync_line(struct atnet_chat *chat,
 {
 	if (!strcmp(line, chat->sync_text))
 		return true;	/* echo */
-	if (chat->sync_expect && atnet_chat_prefix(line, chat->sync_expect)) {
+	if (chat->sync_expect[0] &&
+	    atnet_chat_prefix(line, chat->sync_expect)) {
 		chat->sync_seen = true;
 		return true;
 	}
 	if (!atnet_chat_is_final(line))
 		return false;
-	if (strcmp(line, "OK") || (chat->sync_expect && !chat->sync_seen)) {
+	if (strcmp(line, "OK") || (chat->sync_expect[0] && !chat->sync_seen)) {
 		chat->stats.strays++;
 		return true;
 	}
@@ -555,11 +556,16 @@ void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
 void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
 			 const char *expect, u32 timeout_ms)
 {
-	/* ESC, the text and its CR go in one write from chat->tx. */
-	if (text && strlen(text) + 2 > sizeof(chat->tx))
-		text = NULL;
-	chat->sync_text = text;
-	chat->sync_expect = expect;
+	chat->sync_on = false;
+	if (!text || strlen(text) > ATNET_CHAT_SYNC_MAX ||
+	    (expect && strlen(expect) > ATNET_CHAT_SYNC_MAX))
+		return;
+	chat->sync_on = true;
+	/* A sync in progress keeps the text and prefix it was written with. */
+	if (chat->syncing)
+		return;
+	strcpy(chat->sync_text, text);
+	strcpy(chat->sync_expect, expect ? expect : "");
 	chat->sync_ms = timeout_ms;
 }
 

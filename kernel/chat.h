@@ -102,6 +102,7 @@ typedef __u64 u64;
 #define ATNET_CHAT_CMD_MAX	300	/* AT+CSTT with three 50-byte fields, quoted */
 #define ATNET_CHAT_ESC		0x1b	/* cancels a "> " prompt */
 #define ATNET_CHAT_DOUBT_MS	500	/* a prompt may follow a stray ERROR */
+#define ATNET_CHAT_SYNC_MAX	31	/* the sync command and its answer prefix */
 
 enum atnet_chat_verdict {
 	ATNET_CHAT_PASS,	/* not mine: default final-result / URC handling */
@@ -145,10 +146,9 @@ struct atnet_chat_cmd {
 	bool doubt;			/* ERROR before the prompt: wait a little */
 };
 
-
 /*
- * Fill in the submitter's part of @cmd but its text and payload (none by
- * default); atnet_chat_submit() resets result, cme_error and the engine's
+ * Fill in the submitter's part of @cmd but its text, payload and tail (none
+ * by default); atnet_chat_submit() resets result, cme_error and the engine's
  * fields itself.
  */
 static inline void
@@ -214,8 +214,9 @@ struct atnet_chat {
 	size_t pending_len;			/* payload the modem may still want */
 	bool syncing;				/* active command waits for the sync */
 	bool sync_seen;				/* the sync's answer line came */
-	const char *sync_text;			/* NULL: no resync */
-	const char *sync_expect;
+	bool sync_on;				/* resync before commands */
+	char sync_text[ATNET_CHAT_SYNC_MAX + 1];	/* a sync in progress */
+	char sync_expect[ATNET_CHAT_SYNC_MAX + 1];	/* keeps its own */
 	u32 sync_ms;
 	struct atnet_chat_stats stats;
 
@@ -243,7 +244,8 @@ void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
 /*
  * The command that resynchronises with the modem (see above): @text (NULL
  * turns resync off), the prefix of its answer line @expect (NULL: the first
- * "OK" after ESC counts), its timeout. The strings must stay valid.
+ * "OK" counts), its timeout. Both are copied, except while a sync runs: it
+ * ends as it began. Longer than ATNET_CHAT_SYNC_MAX turns resync off.
  */
 void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
 			 const char *expect, u32 timeout_ms);
