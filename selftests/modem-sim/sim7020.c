@@ -55,8 +55,8 @@
  *
  * A blocking command (TCP AT+CSOCON, AT+CDNSGIP, AT+CSODSEND) holds later
  * command lines until it is done, like a busy modem; URCs still flow.
- * Command lines are limited to the core's 1024 characters, so a hex
- * AT+CSOSEND carries at most ~500 bytes; AT+CSODSEND up to --send-max.
+ * Command lines are limited to the core's 2200 characters, so a hex
+ * AT+CSOSEND carries up to --send-max (1024) bytes; so does AT+CSODSEND.
  *
  * Sockets survive a PDN loss in the modem's table (ids stay taken) but are
  * dead: the host must AT+CSOCL them, as seed 002 section 4 recommends
