@@ -178,13 +178,21 @@
  *                   established: the PDP context went down (+PDP: DEACT,
  *                   ip link set down)
  *   ENETRESET       established: the modem restarted (RDY, +CPIN: NOT READY)
- *   EIO             established: the modem failed (stopped answering)
+ *   EIO             established: the modem failed (stopped answering);
+ *                   recv (SIM7000): an AT+CIPRXGET that got no answer (the
+ *                   bytes it may have taken from the modem are lost, so the
+ *                   stream ends here)
  *   EAGAIN          connect: all of the modem's links are in use;
  *                   send/recv: would block, or SO_SNDTIMEO/SO_RCVTIMEO
  *   ECONNREFUSED    connect: "n, CONNECT FAIL" (or the link closed at once)
  *   ETIMEDOUT       connect: no answer within SO_SNDTIMEO or
  *                   connect_timeout_ms; send: the modem did not answer
- *                   AT+CIPSEND (the link is closed)
+ *                   AT+CIPSEND (the link is closed). send() counts only
+ *                   bytes the modem accepted; if its "> " prompt for the
+ *                   failed send comes after all, the driver completes it
+ *                   with filler (ESC, then NULs, at most that send's
+ *                   length) so that no AT command becomes data: the peer
+ *                   of the closed link may receive those bytes
  *   EADDRINUSE      connect: "n, ALREADY CONNECT" twice (slot out of sync)
  *   EISCONN         connect: already connected; sendto with an address on
  *                   a connected UDP socket
