@@ -7,10 +7,11 @@
  *
  * Framing: lines end in CR, LF or any run of them (echo gives "\r\r\n"); empty
  * lines are skipped. Lines handed to callbacks are NUL-terminated and never
- * contain control bytes. "> " at the start of a line is the send prompt when
- * the active command has a payload (payload_len > 0) and has not been
- * prompted yet: the engine writes the whole payload at once (one ->write()).
- * Otherwise "> " is plain text. With echo on the modem echoes the payload
+ * contain control bytes. "> " at the start of a line is always a prompt and
+ * never text: the active command's when it has a payload (payload_len > 0)
+ * and has not been prompted yet (the engine writes the whole payload at
+ * once, one ->write()), else a late one (below). With echo on the modem
+ * echoes the payload
  * too, and nothing strips that: send ATE0 before any payload. A line
  * beginning "+IPD," ends at its first ':' (the data follows on the same line;
  * the ':' is part of the line). A line beginning "+CSONMI:" ends at its second

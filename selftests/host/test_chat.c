@@ -1642,6 +1642,34 @@ static void t_room(struct rig *r)
 	CHECK_EQ(r->chat.stats.nobufs, 1);
 }
 
+/*
+ * A send refused (ERROR, no prompt within the doubt window), then its
+ * prompt comes while nothing runs: ESC and NULs up to its length, so a
+ * length-counted send completes with filler and the modem is back in
+ * command mode before the next command (which resynchronises first).
+ */
+static void t_late_prompt_fills(struct rig *r)
+{
+	struct tcmd s;
+
+	tcmd_init(&s, r, "AT+CIPSEND=0,5", 10000);
+	s.cmd.payload = (const u8 *)"hello";
+	s.cmd.payload_len = 5;
+	submit(r, &s);
+	FEED(r, "\r\nERROR\r\n");
+	r->now += ATNET_CHAT_DOUBT_MS;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\n> \r\n> ");
+	LOG(r,
+	    "tx AT+CIPSEND=0,5\\r\n"
+	    "done AT+CIPSEND=0,5 -5\n"
+	    "tx \\x1b\n"
+	    "tx \\x00\\x00\\x00\\x00\n"
+	    "tx \\x1b\n");
+	CHECK_EQ(r->chat.stats.cancels, 2);
+	CHECK(r->chat.unsure);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(struct rig *r);
@@ -1692,6 +1720,7 @@ static const struct test tests[] = {
 	DIALOGUE(t_late_prompt_idle),
 	DIALOGUE(t_timeout_late_ok),
 	DIALOGUE(t_timeout_late_prompt),
+	DIALOGUE(t_late_prompt_fills),
 	UNIT(t_sync_timeout),
 	UNIT(t_room),
 	UNIT(t_timeout_zero),
