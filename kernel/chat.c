@@ -48,23 +48,108 @@ static bool atnet_chat_enter(struct atnet_chat *chat)
 	return outer;
 }
 
+static void atnet_chat_finish(struct atnet_chat *chat,
+			      struct atnet_chat_cmd *cmd, int result);
+
+static void atnet_chat_out(struct atnet_chat *chat, const void *buf,
+			   size_t len)
+{
+	chat->ops->write(chat->ctx, buf, len);
+}
+
+/* Can ->write() take @need bytes now, whole? */
+static bool atnet_chat_room(struct atnet_chat *chat, size_t need)
+{
+	return !chat->ops->room || chat->ops->room(chat->ctx) >= need;
+}
+
+/* Write the active @cmd's line; it ends with -ENOBUFS when it cannot fit. */
+static void atnet_chat_send(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
+{
+	size_t len = strnlen(cmd->text, sizeof(cmd->text));
+	size_t need = len + 1 + cmd->tail_len + cmd->payload_len;
+
+	/* The payload and an ESC must fit later without waiting. */
+	if (!atnet_chat_room(chat, need + 1)) {
+		chat->stats.nobufs++;
+		atnet_chat_finish(chat, cmd, -ENOBUFS);
+		return;
+	}
+	cmd->deadline = chat->now + cmd->timeout_ms;
+	cmd->written = true;
+	if (cmd->tail_len) {
+		atnet_chat_out(chat, cmd->text, len);
+		atnet_chat_out(chat, cmd->tail, cmd->tail_len);
+		atnet_chat_out(chat, "\r", 1);
+		return;
+	}
+	/* One write per command line, so the tty sees it in one piece. */
+	memcpy(chat->tx, cmd->text, len);
+	chat->tx[len] = '\r';
+	atnet_chat_out(chat, chat->tx, len + 1);
+}
+
+/*
+ * Leave data mode, whatever the modem does with ESC: where it cancels the
+ * prompt the NULs after it are nothing in command mode; where the length
+ * counts (AT+CIPSEND=n,len, AT+CSODSEND take any byte) ESC and the NULs
+ * complete the payload the modem still expects. Never AT text. Returns
+ * how many bytes that takes.
+ */
+static size_t atnet_chat_fill_len(const struct atnet_chat *chat)
+{
+	return chat->pending_len ? chat->pending_len : 1;
+}
+
+static void atnet_chat_fill(struct atnet_chat *chat)
+{
+	static const u8 esc = ATNET_CHAT_ESC;
+	static const u8 nul[64];
+	size_t left = atnet_chat_fill_len(chat) - 1, n;
+
+	chat->pending_len = 0;
+	atnet_chat_out(chat, &esc, 1);
+	while (left) {
+		n = atnet_chat_min(left, sizeof(nul));
+		atnet_chat_out(chat, nul, n);
+		left -= n;
+	}
+}
+
+/* ESC (and filler), then the sync command; @cmd waits for its answer. */
+static void atnet_chat_sync(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
+{
+	size_t len = strlen(chat->sync_text);
+
+	if (!atnet_chat_room(chat, atnet_chat_fill_len(chat) + len + 1)) {
+		chat->stats.nobufs++;
+		atnet_chat_finish(chat, cmd, -ENOBUFS);
+		return;
+	}
+	chat->syncing = true;
+	chat->sync_seen = false;
+	chat->stats.syncs++;
+	cmd->deadline = chat->now + chat->sync_ms;
+	atnet_chat_fill(chat);
+	memcpy(chat->tx, chat->sync_text, len);
+	chat->tx[len] = '\r';
+	atnet_chat_out(chat, chat->tx, len + 1);
+}
+
 static void atnet_chat_start(struct atnet_chat *chat)
 {
 	struct atnet_chat_cmd *cmd = chat->head;
-	size_t len = strnlen(cmd->text, sizeof(cmd->text));
 
 	chat->head = cmd->next;
 	if (!chat->head)
 		chat->tail = NULL;
 	cmd->next = NULL;
-	cmd->deadline = chat->now + cmd->timeout_ms;
 	chat->active = cmd;
 	chat->stats.cmds++;
-
-	/* One write per command line, so the tty sees it in one piece. */
-	memcpy(chat->tx, cmd->text, len);
-	chat->tx[len] = '\r';
-	chat->ops->write(chat->ctx, (const u8 *)chat->tx, len + 1);
+	if (chat->unsure && chat->sync_on)
+		atnet_chat_sync(chat, cmd);
+	else
+		atnet_chat_send(chat, cmd);
 }
 
 /*
@@ -85,8 +170,13 @@ static void atnet_chat_leave(struct atnet_chat *chat, bool outer)
 static void atnet_chat_finish(struct atnet_chat *chat,
 			      struct atnet_chat_cmd *cmd, int result)
 {
-	if (chat->active == cmd)
+	if (chat->active == cmd) {
 		chat->active = NULL;
+		chat->syncing = false;
+		/* Written but not prompted: the modem may still collect it. */
+		if (cmd->payload_len && cmd->written && !cmd->prompted)
+			chat->pending_len = cmd->payload_len;
+	}
 	cmd->result = result;
 	if (result == -ETIMEDOUT)
 		chat->stats.timeouts++;
@@ -107,6 +197,24 @@ static void atnet_chat_fail(struct atnet_chat *chat,
 	atnet_chat_finish(chat, cmd, -EIO);
 }
 
+/* "+CME ERROR: n" / "+CMS ERROR: n": the code; "ERROR": ""; else NULL. */
+static const char *atnet_chat_error(const char *line)
+{
+	const char *code;
+
+	if (!strcmp(line, "ERROR"))
+		return "";
+	code = atnet_chat_prefix(line, "+CME ERROR:");
+	if (!code)
+		code = atnet_chat_prefix(line, "+CMS ERROR:");
+	return code;
+}
+
+static bool atnet_chat_is_final(const char *line)
+{
+	return !strcmp(line, "OK") || atnet_chat_error(line);
+}
+
 /* The default final results; true when @line ended @cmd. */
 static bool atnet_chat_final(struct atnet_chat *chat,
 			     struct atnet_chat_cmd *cmd, const char *line)
@@ -114,19 +222,67 @@ static bool atnet_chat_final(struct atnet_chat *chat,
 	const char *code;
 
 	if (!strcmp(line, "OK")) {
+		/* No send ends in a plain OK: an earlier command's, late. */
+		if (cmd->payload_len) {
+			chat->stats.strays++;
+			return true;
+		}
 		atnet_chat_finish(chat, cmd, 0);
 		return true;
 	}
-	if (!strcmp(line, "ERROR")) {
-		atnet_chat_fail(chat, cmd, NULL);
-		return true;
-	}
-	code = atnet_chat_prefix(line, "+CME ERROR:");
-	if (!code)
-		code = atnet_chat_prefix(line, "+CMS ERROR:");
+	code = atnet_chat_error(line);
 	if (!code)
 		return false;
-	atnet_chat_fail(chat, cmd, code);
+	atnet_chat_fail(chat, cmd, *code ? code : NULL);
+	return true;
+}
+
+/*
+ * A send before its prompt: only ERROR may be its own answer (a refusal),
+ * and even that may be an earlier command's, late: then the prompt follows,
+ * so wait a little for it (chat.h). Other lines are URCs.
+ */
+static bool atnet_chat_unprompted(struct atnet_chat *chat,
+				  struct atnet_chat_cmd *cmd, const char *line)
+{
+	const char *code = atnet_chat_error(line);
+	u32 n;
+
+	if (!atnet_chat_is_final(line))
+		return false;
+	if (!code || cmd->doubt) {
+		chat->stats.strays++;
+		return true;
+	}
+	while (*code == ' ')
+		code++;
+	if (*code && !atnet_chat_uint(code, ATNET_CHAT_ERRCODE_MAX, &n))
+		cmd->cme_error = n;
+	cmd->doubt = true;
+	cmd->deadline = chat->now + ATNET_CHAT_DOUBT_MS;
+	return true;
+}
+
+/* While the active command waits for the sync: true when @line was its. */
+static bool atnet_chat_sync_line(struct atnet_chat *chat,
+				 struct atnet_chat_cmd *cmd, const char *line)
+{
+	if (!strcmp(line, chat->sync_text))
+		return true;	/* echo */
+	if (chat->sync_expect[0] &&
+	    atnet_chat_prefix(line, chat->sync_expect)) {
+		chat->sync_seen = true;
+		return true;
+	}
+	if (!atnet_chat_is_final(line))
+		return false;
+	if (strcmp(line, "OK") || (chat->sync_expect[0] && !chat->sync_seen)) {
+		chat->stats.strays++;
+		return true;
+	}
+	chat->syncing = false;
+	chat->unsure = false;
+	atnet_chat_send(chat, cmd);
 	return true;
 }
 
@@ -137,11 +293,15 @@ static bool atnet_chat_offer(struct atnet_chat *chat,
 {
 	enum atnet_chat_verdict verdict = ATNET_CHAT_PASS;
 
+	if (chat->syncing)
+		return atnet_chat_sync_line(chat, cmd, line);
 	if (len == strnlen(cmd->text, sizeof(cmd->text)) &&
 	    !memcmp(line, cmd->text, len)) {
 		chat->stats.echoes++;
 		return true;	/* echo */
 	}
+	if (cmd->payload_len && !cmd->prompted)
+		return atnet_chat_unprompted(chat, cmd, line);
 
 	if (cmd->line) {
 		verdict = cmd->line(cmd, line, len);
@@ -171,16 +331,33 @@ static void atnet_chat_dispatch(struct atnet_chat *chat)
 	chat->ops->urc(chat->ctx, chat->line, len);
 }
 
-static bool atnet_chat_prompt(struct atnet_chat *chat)
+/*
+ * "> " at the start of a line. The active send's prompt (also during its
+ * doubt window) gets the payload; any other is a prompt nobody waits for:
+ * ESC cancels it, and the next command resynchronises first. While the
+ * sync runs its own ESC has already gone after whatever prompted.
+ */
+static void atnet_chat_prompt(struct atnet_chat *chat)
 {
 	struct atnet_chat_cmd *cmd = chat->active;
 
-	if (!cmd || !cmd->payload || !cmd->payload_len || cmd->prompted)
-		return false;
-	cmd->prompted = true;
 	chat->len = 0;
-	chat->ops->write(chat->ctx, cmd->payload, cmd->payload_len);
-	return true;
+	if (cmd && !chat->syncing && cmd->payload_len && !cmd->prompted) {
+		cmd->prompted = true;
+		if (cmd->doubt) {
+			cmd->doubt = false;
+			cmd->cme_error = -1;
+			cmd->deadline = chat->now + cmd->timeout_ms;
+		}
+		atnet_chat_out(chat, cmd->payload, cmd->payload_len);
+		return;
+	}
+	chat->unsure = true;
+	if (chat->syncing)
+		return;
+	chat->stats.cancels++;
+	if (atnet_chat_room(chat, atnet_chat_fill_len(chat)))
+		atnet_chat_fill(chat);
 }
 
 static void atnet_chat_eol(struct atnet_chat *chat, bool cr)
@@ -212,9 +389,10 @@ static bool atnet_chat_csonmi_header(const struct atnet_chat *chat)
 /* Text that ends without CR/LF: the "> " prompt and the data headers. */
 static void atnet_chat_early_end(struct atnet_chat *chat, u8 c)
 {
-	if (chat->len == 2 && c == ' ' && chat->line[0] == '>' &&
-	    atnet_chat_prompt(chat))
+	if (chat->len == 2 && c == ' ' && chat->line[0] == '>') {
+		atnet_chat_prompt(chat);
 		return;
+	}
 	if (c == ':' && chat->len > 6 && !memcmp(chat->line, "+IPD,", 5))
 		atnet_chat_dispatch(chat);
 	else if (c == ',' && atnet_chat_csonmi_header(chat))
@@ -303,6 +481,8 @@ void atnet_chat_submit(struct atnet_chat *chat, struct atnet_chat_cmd *cmd,
 	cmd->next = NULL;
 	cmd->deadline = 0;
 	cmd->prompted = false;
+	cmd->written = false;
+	cmd->doubt = false;
 	cmd->result = 0;
 	cmd->cme_error = -1;
 	if (chat->tail)
@@ -341,7 +521,12 @@ void atnet_chat_tick(struct atnet_chat *chat, u64 now_ms)
 	if (!cmd || chat->now < cmd->deadline)
 		return;
 	chat->in_callback = true;
-	atnet_chat_finish(chat, cmd, -ETIMEDOUT);
+	/* Whatever it was, the modem may still answer it or be prompting. */
+	chat->unsure = true;
+	if (cmd->doubt)
+		atnet_chat_fail(chat, cmd, NULL);
+	else
+		atnet_chat_finish(chat, cmd, -ETIMEDOUT);
 	atnet_chat_leave(chat, true);
 }
 
@@ -370,6 +555,22 @@ void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
 	atnet_chat_leave(chat, outer);
 }
 
+void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
+			 const char *expect, u32 timeout_ms)
+{
+	chat->sync_on = false;
+	if (!text || strlen(text) > ATNET_CHAT_SYNC_MAX ||
+	    (expect && strlen(expect) > ATNET_CHAT_SYNC_MAX))
+		return;
+	chat->sync_on = true;
+	/* A sync in progress keeps the text and prefix it was written with. */
+	if (chat->syncing)
+		return;
+	strcpy(chat->sync_text, text);
+	strcpy(chat->sync_expect, expect ? expect : "");
+	chat->sync_ms = timeout_ms;
+}
+
 void atnet_chat_abort(struct atnet_chat *chat, int err)
 {
 	struct atnet_chat_cmd *cmd = chat->active;
@@ -378,6 +579,7 @@ void atnet_chat_abort(struct atnet_chat *chat, int err)
 
 	/* Detach the snapshot before any callback can submit or abort. */
 	chat->active = NULL;
+	chat->syncing = false;
 	chat->head = NULL;
 	chat->tail = NULL;
 	atnet_chat_end_raw(chat);

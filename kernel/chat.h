@@ -7,10 +7,11 @@
  *
  * Framing: lines end in CR, LF or any run of them (echo gives "\r\r\n"); empty
  * lines are skipped. Lines handed to callbacks are NUL-terminated and never
- * contain control bytes. "> " at the start of a line is the send prompt when
- * the active command has a payload (payload_len > 0) and has not been
- * prompted yet: the engine writes the whole payload at once (one ->write()).
- * Otherwise "> " is plain text. With echo on the modem echoes the payload
+ * contain control bytes. "> " at the start of a line is always a prompt and
+ * never text: the active command's when it has a payload (payload_len > 0)
+ * and has not been prompted yet (the engine writes the whole payload at
+ * once, one ->write()), else a late one (below). With echo on the modem
+ * echoes the payload
  * too, and nothing strips that: send ATE0 before any payload. A line
  * beginning "+IPD," ends at its first ':' (the data follows on the same line;
  * the ':' is part of the line). A line beginning "+CSONMI:" ends at its second
@@ -33,6 +34,38 @@
  * outstanding at a time; further submissions queue in order. A command's
  * deadline is now + timeout_ms when it is written; atnet_chat_tick() expires
  * at most the one active command per call (-ETIMEDOUT) and starts the next.
+ *
+ * A result belongs to the command that expects it. A modem answers a
+ * command the engine gave up on (timeout) late, and that answer must not end
+ * the next one. A command with a payload expects "> " before anything else:
+ * before its prompt no line reaches its handler (they are URCs), and a final
+ * result is not its own: "OK" is a stray (stats.strays); "ERROR" or "+CME
+ * ERROR" may be its refusal or a stray, so the command waits
+ * ATNET_CHAT_DOUBT_MS more for its prompt before it ends with -EIO. No send
+ * answers a plain "OK" after its payload either: there it is a stray too.
+ * A "> " that no command waits for means the modem is collecting payload for
+ * a command the engine no longer runs. The engine answers with the filler,
+ * never AT text, which the modem would take as payload: ESC (0x1b), which
+ * cancels a prompt (SIMCom AT command manuals, AT+CIPSEND ending in
+ * Ctrl-Z), and when a send ended unprompted (pending_len), NUL bytes up to
+ * its length: a length-counted send (AT+CIPSEND=n,len, AT+CSODSEND) takes
+ * every byte as data, ESC too, so the filler completes it. The peer of a
+ * send that already failed may then get ESC and NULs, never a command.
+ *
+ * Resynchronisation: after a timeout, a send that ended without its payload
+ * or a late prompt, the engine is unsure of the modem's state. With a sync
+ * command set (atnet_chat_set_sync()), the next command is then preceded by
+ * the filler and the sync command: the filler ends any payload collection
+ * (the modem takes its input in order, so it comes after any command that
+ * may still prompt), and until the sync's own answer line and then "OK"
+ * arrive, every final result is a stray. Only then is the command written,
+ * with its own deadline; when the sync times out, the command ends with
+ * -ETIMEDOUT without having been written.
+ *
+ * Room: when ops->room is set, a command is written only when the command,
+ * its tail, its payload and an ESC fit at once; otherwise it ends with
+ * -ENOBUFS unwritten, so a full transmit buffer never cuts a command or a
+ * payload short.
  *
  * Callbacks (->write, ->urc, ->line, ->done, sinks) may call
  * atnet_chat_submit(), atnet_chat_expect_raw() and atnet_chat_abort(); they
@@ -68,6 +101,9 @@ typedef __u64 u64;
 
 #define ATNET_CHAT_LINE_MAX	2200	/* fits "+CSONMI: 4,2048,<2048 hex>" */
 #define ATNET_CHAT_CMD_MAX	300	/* AT+CSTT with three 50-byte fields, quoted */
+#define ATNET_CHAT_ESC		0x1b	/* cancels a "> " prompt */
+#define ATNET_CHAT_DOUBT_MS	500	/* a prompt may follow a stray ERROR */
+#define ATNET_CHAT_SYNC_MAX	31	/* the sync command and its answer prefix */
 
 enum atnet_chat_verdict {
 	ATNET_CHAT_PASS,	/* not mine: default final-result / URC handling */
@@ -85,6 +121,9 @@ struct atnet_chat_cmd {
 	char text[ATNET_CHAT_CMD_MAX];	/* without the trailing CR */
 	const u8 *payload;		/* written after the "> " prompt */
 	size_t payload_len;
+	/* Written right after text, before its CR (long hex command lines). */
+	const u8 *tail;
+	size_t tail_len;
 	u32 timeout_ms;
 	/* May be NULL: then only the default handling applies. */
 	enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *cmd,
@@ -104,11 +143,13 @@ struct atnet_chat_cmd {
 	struct atnet_chat_cmd *next;
 	u64 deadline;
 	bool prompted;
+	bool written;			/* its line went to the modem */
+	bool doubt;			/* ERROR before the prompt: wait a little */
 };
 
 /*
- * Fill in the submitter's part of @cmd but its text and payload (none by
- * default); atnet_chat_submit() resets result, cme_error and the engine's
+ * Fill in the submitter's part of @cmd but its text, payload and tail (none
+ * by default); atnet_chat_submit() resets result, cme_error and the engine's
  * fields itself.
  */
 static inline void
@@ -119,6 +160,8 @@ atnet_chat_cmd_prepare(struct atnet_chat_cmd *cmd, u32 timeout_ms,
 {
 	cmd->payload = NULL;
 	cmd->payload_len = 0;
+	cmd->tail = NULL;
+	cmd->tail_len = 0;
 	cmd->timeout_ms = timeout_ms;
 	cmd->line = line;
 	cmd->done = done;
@@ -132,6 +175,8 @@ struct atnet_chat_ops {
 	void (*write)(void *ctx, const u8 *buf, size_t len);
 	/* A line no active command claimed. */
 	void (*urc)(void *ctx, const char *line, size_t len);
+	/* May be NULL: bytes ->write() takes now without dropping any. */
+	size_t (*room)(void *ctx);
 };
 
 struct atnet_chat_stats {
@@ -143,6 +188,10 @@ struct atnet_chat_stats {
 	u64 garbage;		/* bytes dropped: overlong lines, stray controls */
 	u64 overlong;		/* lines dropped for length */
 	u64 echoes;		/* command lines echoed back */
+	u64 strays;		/* final results no command expected */
+	u64 cancels;		/* ESC written for a prompt nobody waits for */
+	u64 syncs;		/* resynchronisations started */
+	u64 nobufs;		/* commands not written for lack of room */
 };
 
 struct atnet_chat {
@@ -163,6 +212,14 @@ struct atnet_chat {
 
 	u64 now;
 	bool in_callback;			/* defer starting the next command */
+	bool unsure;				/* resync before the next command */
+	size_t pending_len;			/* payload the modem may still want */
+	bool syncing;				/* active command waits for the sync */
+	bool sync_seen;				/* the sync's answer line came */
+	bool sync_on;				/* resync before commands */
+	char sync_text[ATNET_CHAT_SYNC_MAX + 1];	/* a sync in progress */
+	char sync_expect[ATNET_CHAT_SYNC_MAX + 1];	/* keeps its own */
+	u32 sync_ms;
 	struct atnet_chat_stats stats;
 
 	char tx[ATNET_CHAT_CMD_MAX + 1];	/* command text plus CR */
@@ -186,6 +243,14 @@ u64 atnet_chat_deadline(const struct atnet_chat *chat);
  */
 void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
 			   atnet_chat_sink_t sink, void *ctx);
+/*
+ * The command that resynchronises with the modem (see above): @text (NULL
+ * turns resync off), the prefix of its answer line @expect (NULL: the first
+ * "OK" counts), its timeout. Both are copied, except while a sync runs: it
+ * ends as it began. Longer than ATNET_CHAT_SYNC_MAX turns resync off.
+ */
+void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
+			 const char *expect, u32 timeout_ms);
 /* Complete the active and every queued command with @err (modem gone). */
 void atnet_chat_abort(struct atnet_chat *chat, int err);
 bool atnet_chat_busy(const struct atnet_chat *chat);

@@ -58,25 +58,43 @@ static void atnet_ldisc_hangup(struct tty_struct *tty)
 		atnet_modem_kill(m, "tty hung up");
 }
 
+/*
+ * UART errors (the flags of receive_buf2). A framing or parity error
+ * flags a byte the UART did receive, damaged: it is kept, because inside
+ * a length-counted payload ("+CIPRXGET: 2,n,len", "+CSONMI: id,len,")
+ * dropping it would shift the count and turn the bytes after it into AT
+ * lines; outside one the chat engine drops control bytes and unknown
+ * lines anyway. An overrun or a break is a marker byte the tty layer adds
+ * (TTY_OVERRUN's NUL follows the lost bytes): it is no data and goes.
+ * Both are counted and reported.
+ */
 static int atnet_ldisc_receive_buf2(struct tty_struct *tty,
 				    const unsigned char *cp, const char *fp,
 				    int count)
 {
 	struct atnet_modem *m = tty->disc_data;
+	unsigned int damaged = 0, lost = 0;
 	int i, start = 0;
 
 	if (!m)
 		return count;
-	/* Bytes with a framing or parity error are noise, not modem output. */
 	for (i = 0; fp && i < count; i++) {
 		if (fp[i] == TTY_NORMAL)
 			continue;
+		if (fp[i] == TTY_FRAME || fp[i] == TTY_PARITY) {
+			damaged++;
+			continue;
+		}
+		lost++;
 		if (i > start)
 			atnet_modem_receive(m, cp + start, i - start);
 		start = i + 1;
 	}
 	if (count > start)
 		atnet_modem_receive(m, cp + start, count - start);
+	if (damaged || lost)
+		pr_warn_ratelimited("%s: UART errors: %u damaged bytes kept, %u overrun/break markers dropped\n",
+				    tty->name, damaged, lost);
 	return count;
 }
 

@@ -88,6 +88,9 @@ module_param(revive_ms, uint, 0644);
 MODULE_PARM_DESC(revive_ms,
 		 "Ask a modem that failed by going silent AT this often; an answer probes it again (ms, 0 = wait for its RDY)");
 
+/* The resync's AT+CSQ: a live modem answers it at once. */
+#define ATNET_SYNC_MS		2000
+
 /* At most one AT+CIPSTATUS per second, however many faults come. */
 #define ATNET_STATUS_GAP_MS	1000
 
@@ -155,24 +158,46 @@ static void atnet_modem_tx_push_locked(struct atnet_modem *m)
 }
 
 /*
+ * The chat engine's ->room(): what ->write() takes whole now. Only the
+ * fifo counts (the tty may take more): the engine checks it before a
+ * command, so a command and its payload are never cut short (issue 9).
+ */
+static size_t atnet_modem_chat_room(void *ctx)
+{
+	struct atnet_modem *m = ctx;
+	size_t room;
+
+	lockdep_assert_held(&m->lock);
+	spin_lock_bh(&m->tx_lock);
+	room = m->tty ? kfifo_avail(&m->txfifo) : 0;
+	spin_unlock_bh(&m->tx_lock);
+	return room;
+}
+
+/*
  * The chat engine's ->write(). It runs in process context (m->lock is a
  * mutex), so it writes to the tty at once: going through the tx work would
  * cost a workqueue hop on every turnaround (prompt -> payload, result ->
  * next command), most of a round trip. With nothing queued before it, @buf
  * goes to the tty without a copy through the fifo; what the tty does not
- * take is queued and goes out from the tx work on write_wakeup.
+ * take is queued and goes out from the tx work on write_wakeup. All or
+ * nothing: bytes that cannot all be queued are all dropped, so no partial
+ * command or payload ever reaches the modem (the engine's room check makes
+ * that a can't-happen; it is counted if it does).
  */
 static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
 {
 	struct atnet_modem *m = ctx;
 	struct tty_struct *tty;
-	unsigned int n = 0;
+	bool dropped = false;
 	int written;
 
 	lockdep_assert_held(&m->lock);
 	spin_lock_bh(&m->tx_lock);
 	tty = m->tty;
-	if (tty && kfifo_is_empty(&m->txfifo)) {
+	if (len > kfifo_avail(&m->txfifo)) {
+		dropped = true;
+	} else if (tty && kfifo_is_empty(&m->txfifo)) {
 		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 		written = tty->ops->write(tty, buf, len);
 		if (written > 0) {
@@ -182,13 +207,13 @@ static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
 		if (!len)
 			clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 	}
-	if (len)
-		n = kfifo_in(&m->txfifo, buf, len);
+	if (!dropped && len)
+		kfifo_in(&m->txfifo, buf, len);
 	spin_unlock_bh(&m->tx_lock);
-	if (n < len) {
+	if (dropped) {
 		m->tx_overflows++;
-		pr_warn_ratelimited("%s: tx fifo full, %zu bytes dropped\n",
-				    m->tty_name, len - n);
+		pr_warn_ratelimited("%s: tx fifo full, %zu bytes dropped whole\n",
+				    m->tty_name, len);
 	}
 }
 
@@ -493,6 +518,8 @@ static void atnet_modem_forget(struct atnet_modem *m)
 	m->script = NULL;
 	m->retry_at = 0;
 	m->check_alive = false;
+	/* Probing (autobaud) repeats AT on purpose: no resync there. */
+	atnet_chat_set_sync(&m->chat, NULL, NULL, 0);
 }
 
 void atnet_modem_fail(struct atnet_modem *m)
@@ -518,6 +545,12 @@ void atnet_modem_ready(struct atnet_modem *m)
 	lockdep_assert_held(&m->lock);
 	m->state = ATNET_MODEM_READY;
 	m->reason[0] = '\0';
+	/*
+	 * After a timeout, an unprompted send or a late "> ", the next command
+	 * goes after ESC and AT+CSQ: every model answers "+CSQ:" and then OK,
+	 * so a late OK of an earlier command is never taken for it (chat.h).
+	 */
+	atnet_chat_set_sync(&m->chat, "AT+CSQ", "+CSQ:", ATNET_SYNC_MS);
 	m->seen_timeouts = m->chat.stats.timeouts;
 	m->seen_errors = m->chat.stats.errors;
 	/* The announcement waits for the other contexts' interfaces. */
@@ -968,6 +1001,7 @@ struct atnet_modem *atnet_modem_get_nth(struct net *net, unsigned long idx)
 static const struct atnet_chat_ops atnet_modem_chat_ops = {
 	.write = atnet_modem_chat_write,
 	.urc = atnet_dialect_urc,
+	.room = atnet_modem_chat_room,
 };
 
 struct atnet_modem *atnet_modem_create(struct tty_struct *tty)

@@ -320,6 +320,13 @@ static void atnet_sim7000_recv_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	atnet_link_rx_done(l, result ? 0 : l->scratch[0], result);
+	/*
+	 * No answer: the modem may have taken the bytes out of its buffer
+	 * and send them late (dropped then, see the URC). A stream with a
+	 * hole cannot go on: fail it rather than lose bytes silently.
+	 */
+	if (result == -ETIMEDOUT && !atnet_link_dgram(l))
+		atnet_link_abort(l, -EIO);
 }
 
 static int atnet_sim7000_recv(struct atnet_modem *m, struct atnet_link *l,
@@ -512,20 +519,35 @@ bool atnet_sim7000_link_urc(struct atnet_modem *m, const char *line,
 {
 	struct atnet_link *l;
 	const char *rest, *what;
-	const char *f[2];
+	const char *f[4];
 	unsigned int slot;
-	char buf[32];
-	u32 mode, n;
+	char buf[48];
+	u32 mode, n, got;
+	int nf;
 
 	lockdep_assert_held(&m->lock);
 	rest = atnet_chat_prefix(line, "+CIPRXGET:");
 	if (rest) {
-		if (atnet_chat_fields(rest, buf, sizeof(buf), f, 2) == 2 &&
-		    !atnet_chat_uint(f[0], 4, &mode) && mode == 1 &&
-		    !atnet_chat_uint(f[1], 255, &n)) {
+		nf = atnet_chat_fields(rest, buf, sizeof(buf), f, 4);
+		if (nf < 2 || atnet_chat_uint(f[0], 4, &mode) ||
+		    atnet_chat_uint(f[1], 255, &n))
+			return true;
+		if (mode == 1) {
 			l = atnet_link_by_slot(m, n);
 			if (l)
 				atnet_link_rx_pending(l);
+		} else if (mode == 2 && nf == 4 &&
+			   !atnet_chat_uint(f[2], 65535, &got)) {
+			/*
+			 * The answer to an AT+CIPRXGET=2 that timed out: its
+			 * bytes follow and must not be read as lines (a peer
+			 * could send "OK" or "0, CLOSED"). The link failed
+			 * with the timeout; the bytes are dropped.
+			 */
+			pr_warn_ratelimited("%s: late +CIPRXGET: 2 for link %u: %u bytes dropped\n",
+					    m->tty_name, n, got);
+			atnet_chat_expect_raw(&m->chat, got,
+					      atnet_sim7000_drop_sink, NULL);
 		}
 		return true;
 	}

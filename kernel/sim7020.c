@@ -10,8 +10,9 @@
  * The network brings the PDN up by itself after the attach: the bring-up
  * reads it from AT+CGACT? and AT+CGCONTRDP and reports it as context 0, up,
  * as SIM7000's context is reported after AT+CIICR. The socket features the
- * firmware has are probed here: AT+CSOSENDFLAG=1 (acknowledgements) and
- * AT+CSORCVFLAG=1 (binary receive; firmware with it has AT+CSODSEND too).
+ * firmware has are probed here: AT+CSOSENDFLAG=1 (acknowledgements),
+ * AT+CSORCVFLAG=1 (binary receive) and AT+CSODSEND=? (binary send; some
+ * firmware has binary receive without it).
  *
  * Context 0: "up" is AT+CGACT=1,1, "down" AT+CGACT=0,1 (seed 2.4). A new
  * APN (ATNET_CMD_SET_CONTEXT) is used by the next activation, as on
@@ -201,12 +202,19 @@ static int sim7020_sendflag_check(struct atnet_modem *m, int err,
 static int sim7020_rcvflag_check(struct atnet_modem *m, int err,
 				 const char *answer)
 {
-	int ret = sim7020_flag_check(m, err, SIM7020_F_BIN_RX);
+	return sim7020_flag_check(m, err, SIM7020_F_BIN_RX);
+}
 
-	/* AT+CSODSEND came with AT+CSORCVFLAG: a send falls back if not. */
-	if (atnet_sim7020(m)->flags & SIM7020_F_BIN_RX)
-		atnet_sim7020(m)->flags |= SIM7020_F_BIN_TX;
-	return ret;
+/*
+ * AT+CSODSEND=? answers its ranges where the firmware has binary send,
+ * ERROR where it has not (some firmware has AT+CSORCVFLAG without it).
+ * Decided once here: a later ERROR to a send is that send's failure, never
+ * a reason to switch to hex while the modem may still be prompting.
+ */
+static int sim7020_dsend_check(struct atnet_modem *m, int err,
+			       const char *answer)
+{
+	return sim7020_flag_check(m, err, SIM7020_F_BIN_TX);
 }
 
 /* The first step of a script: forget per-script flags. */
@@ -450,6 +458,8 @@ static const struct atnet_step sim7020_bring_up_steps[] = {
 	  .timeout_ms = 2000, .tries = 2 },
 	{ .cmd = "AT+CSORCVFLAG=1", .check = sim7020_rcvflag_check,
 	  .timeout_ms = 2000, .tries = 2 },
+	{ .cmd = "AT+CSODSEND=?", .prefix = "+CSODSEND:",
+	  .check = sim7020_dsend_check, .timeout_ms = 2000, .tries = 2 },
 	{ .cmd = "AT+CGACT?", .prefix = "+CGACT:",
 	  .check = sim7020_cgact_check, .timeout_ms = 2000,
 	  .tries = SIM7020_PDN_TRIES, .retry_ms = 500 },

@@ -17,8 +17,13 @@ struct atnet_link;
 
 #define SIM7020_MAX_LINKS	5	/* seed 002 3.1: socket ids 0..4 */
 #define SIM7020_BIN_MAX		1024	/* AT+CSODSEND / one +CSONMI */
-/* AT+CSOSEND=id,len,"<hex>": the whole command must fit one chat line. */
-#define SIM7020_HEX_MAX		((ATNET_CHAT_CMD_MAX - 32) / 2)
+/*
+ * AT+CSOSEND=id,len,"<hex>" (seed 002 3.5): hex doubles every byte on the
+ * command line, and <len> counts the hex characters. 1024 of them, 512
+ * bytes, is what one command carries here (the simulator's firmware takes
+ * the same); the data goes as the command's tail, after its text.
+ */
+#define SIM7020_HEX_MAX		512
 
 /* What this firmware accepted at bring-up (atnet_sim7020.flags). */
 #define SIM7020_F_SENDFLAG	BIT(0)	/* AT+CSOSENDFLAG=1: "SEND: id,len" */
@@ -39,6 +44,9 @@ struct atnet_sim7020 {
 	bool nmi_hex;
 	bool nmi_bad;			/* a character that is not hex */
 	u64 nmi_orphans;		/* bytes for sockets we do not know */
+
+	/* Hex AT+CSOSEND data per link: quoted hex, the command's tail. */
+	char hex[SIM7020_MAX_LINKS][2 * SIM7020_HEX_MAX + 2];
 };
 
 static inline struct atnet_sim7020 *atnet_sim7020(struct atnet_modem *m)

@@ -24,9 +24,10 @@
  * goes through atnet_link_rx_push(), whose overflow policy (link.c) counts
  * what does not fit and fails a stream with -ENOBUFS, never silently.
  *
- * Send: binary AT+CSODSEND where the firmware has it, else hex AT+CSOSEND in
- * pieces of SIM7020_HEX_MAX bytes (the command line's limit): a stream's
- * chunk goes out in as many pieces as it needs, a datagram must fit one.
+ * Send: binary AT+CSODSEND where the firmware has it (AT+CSODSEND=? at
+ * bring-up), else hex AT+CSOSEND in pieces of SIM7020_HEX_MAX bytes: a
+ * stream's chunk goes out in as many pieces as it needs, a datagram must
+ * fit one, and a datagram link's MTU says so from its connect on.
  *
  * Acknowledgment: "SEND: id,len" adds to l->acked; ops->ack (SIOCOUTQ)
  * answers at once from that count. Without AT+CSOSENDFLAG the modem's
@@ -289,19 +290,20 @@ static int sim7020_hex_piece(struct atnet_link *l)
 	const u8 *buf = cmd->payload;
 	u32 len = l->scratch[SC_HEX] >> 32, off = (u32)l->scratch[SC_HEX];
 	u32 n = min_t(u32, len - off, SIM7020_HEX_MAX);
+	char *hex = atnet_sim7020(l->modem)->hex[l->slot];
 	char *p;
-	int hdr;
 
-	BUILD_BUG_ON(sizeof("AT+CSOSEND=255,65535,\"\"") + 2 * SIM7020_HEX_MAX >
-		     ATNET_CHAT_CMD_MAX);
-	hdr = snprintf(cmd->text, sizeof(cmd->text), "AT+CSOSEND=%d,%u,\"",
-		       l->modem_id, 2 * n);
-	p = bin2hex(cmd->text + hdr, buf + off, n);
+	snprintf(cmd->text, sizeof(cmd->text), "AT+CSOSEND=%d,%u,\"",
+		 l->modem_id, 2 * n);
+	p = bin2hex(hex, buf + off, n);
 	*p++ = '"';
-	*p = '\0';
 	l->scratch[SC_HEX] = (u64)len << 32 | (off + n);
-	return atnet_link_submit(l, cmd, SIM7020_CMD_MS, NULL, sim7020_hex_done,
-				 buf, 0);
+	/* As atnet_link_submit(), with the hex as the line's tail. */
+	atnet_chat_cmd_prepare(cmd, SIM7020_CMD_MS, NULL, sim7020_hex_done, l);
+	cmd->payload = buf;
+	cmd->tail = (const u8 *)hex;
+	cmd->tail_len = p - hex;
+	return atnet_modem_submit(l->modem, cmd);
 }
 
 static void sim7020_hex_done(struct atnet_chat_cmd *cmd, int result)
@@ -322,6 +324,8 @@ static int sim7020_send_hex(struct atnet_link *l, const u8 *buf, size_t len)
 {
 	if (atnet_link_dgram(l) && len > SIM7020_HEX_MAX)
 		return -EMSGSIZE;
+	if (WARN_ON_ONCE(l->slot >= SIM7020_MAX_LINKS))
+		return -EINVAL;
 	l->tx_cmd.payload = buf;
 	l->scratch[SC_HEX] = (u64)len << 32;
 	return sim7020_hex_piece(l);
@@ -339,25 +343,13 @@ sim7020_dsend_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
 static void sim7020_dsend_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	struct atnet_sim7020 *s = atnet_sim7020(l->modem);
-	size_t len = cmd->payload_len;
-	int err;
 
 	/*
-	 * ERROR before any prompt: this firmware has AT+CSORCVFLAG but not
-	 * AT+CSODSEND. Hex always works (seed 002 3.5): use it from now on.
+	 * ERROR: this send failed, nothing more. Whether the firmware has
+	 * AT+CSODSEND was settled at bring-up (AT+CSODSEND=?); switching to
+	 * hex here would write a command while the modem may still prompt.
 	 */
-	if (result == -EIO && !cmd->prompted &&
-	    (s->flags & SIM7020_F_BIN_TX)) {
-		s->flags &= ~SIM7020_F_BIN_TX;
-		pr_info("%s: AT+CSODSEND refused: sending hex from now on\n",
-			l->modem->tty_name);
-		err = sim7020_send_hex(l, cmd->payload, len);
-		if (!err)
-			return;
-		result = err;
-	}
-	atnet_link_sent(l, len, result == -EIO ? -ECOMM : result);
+	atnet_link_sent(l, cmd->payload_len, result == -EIO ? -ECOMM : result);
 }
 
 static int sim7020_send(struct atnet_modem *m, struct atnet_link *l,

@@ -6,7 +6,8 @@
  * its arguments: feed the next n bytes, let time pass, submit one of eight
  * commands (with or without payload, with handlers that claim lines, expect
  * raw data, submit or abort from inside), expect raw data from the top level,
- * abort. The callbacks check the contract as they go: lines are
+ * abort, limit the room ->write() has, turn the resync off and on (it is
+ * on, AT+CSQ, from the start). The callbacks check the contract as they go: lines are
  * NUL-terminated, bounded and free of control bytes; every submitted command
  * completes exactly once; raw payloads arrive whole unless an abort cut them;
  * the engine never calls a handler of a command that is not active. Any
@@ -15,6 +16,7 @@
  * mkcorpus.py writes the seed corpus in the same format.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,7 @@ static struct {
 	bool raw_open;
 	size_t raw_want, raw_got;
 	u8 payload[256];
+	size_t room;		/* what ->write() takes whole (op 7, 0x80) */
 } F;
 
 static const char *const texts[] = {
@@ -253,9 +256,16 @@ static void f_done(struct atnet_chat_cmd *cmd, int result)
 		submit(c);
 }
 
+static size_t f_room(void *ctx)
+{
+	(void)ctx;
+	return F.room;
+}
+
 static const struct atnet_chat_ops f_ops = {
 	.write = f_write,
 	.urc = f_urc,
+	.room = f_room,
 };
 
 static int next(const u8 **p, size_t *left)
@@ -329,7 +339,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	memset(&F, 0, sizeof(F));
 	F.budget = BUDGET;
+	F.room = SIZE_MAX;
 	atnet_chat_init(&F.chat, &f_ops, &F);
+	atnet_chat_set_sync(&F.chat, "AT+CSQ", "+CSQ:", 2000);
 	while ((op = next(&p, &left)) >= 0) {
 		arg = next(&p, &left);
 		if (arg < 0)
@@ -353,7 +365,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			do_abort(-ENODEV);
 			break;
 		default:
-			F.now += arg;
+			/* 0x80: room for arg * 8 bytes (0: any); 0x40: sync off/on */
+			if (op & 0x80)
+				F.room = arg ? (size_t)arg * 8 : SIZE_MAX;
+			else if (op & 0x40)
+				atnet_chat_set_sync(&F.chat, F.chat.sync_on ?
+						    NULL : "AT+CSQ", "+CSQ:", 2000);
+			else
+				F.now += arg;
 			break;
 		}
 		check_idle_state();

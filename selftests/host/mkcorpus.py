@@ -42,6 +42,10 @@ def abort():
     return bytes([6, 0])
 
 
+def room(n8):
+    return bytes([7 | 0x80, n8])
+
+
 SEEDS = {
     "probe": submit(0, "AT") + submit(1, "ATE0") +
     feed("AT\r\r\nOK\r\nATE0\r\r\nOK\r\n"),
@@ -84,6 +88,23 @@ SEEDS = {
     "hexdump": submit(0, "AT", no_handler=True) +
     feed(bytes.fromhex("41542B4346554E3F0D0D0A0D0A2B4346554E3A20310D0A0D0A4F4B0D0A")),
     "overlong": submit(0, "AT") + bytes([0, 255]) + b"B" * 4096 + feed("\r\nOK\r\n"),
+    # issue 9: late and stray results, late prompts, resync, room
+    "stray_ok_prompt": submit(0, "AT+CIPSEND=0,5", payload=True) +
+    feed("\r\nOK\r\n\r\n> \r\nOK\r\nDATA ACCEPT:0,5\r\n"),
+    "stray_error_prompt": submit(0, "AT+CIPSEND=0,5", payload=True) +
+    feed("\r\nERROR\r\n") + tick(100) + feed("\r\n> ") + submit(1, "AT") +
+    feed("\r\nOK\r\n"),
+    "error_then_late_prompt": submit(0, "AT+CIPSEND=0,5", payload=True) +
+    feed("\r\n+CME ERROR: 3\r\n") + tick(600) + feed("\r\n> ") +
+    submit(1, "AT") + feed("\r\nERROR\r\n\r\n+CSQ: 20,0\r\n\r\nOK\r\nOK\r\n"),
+    "timeout_late_ok": submit(0, "AT+CIPSTATUS", timeout=1) +
+    submit(1, "AT+CIPSEND=0,5", payload=True) + tick(1100) +
+    feed("\r\nOK\r\n\r\n+CSQ: 20,0\r\n\r\nOK\r\n\r\n> \r\nDATA ACCEPT:0,5\r\n"),
+    "sync_timeout": submit(0, "AT", timeout=1) + submit(1, "ATE0") +
+    submit(2, "AT+CIPSHUT") + tick(1100) + tick(2100) +
+    feed("\r\n> \r\n+CSQ: 1,0\r\nOK\r\nOK\r\n"),
+    "room": room(2) + submit(0, "AT+CIPSEND=0,5", payload=True) + room(0) +
+    submit(1, "AT") + feed("\r\nOK\r\n"),
 }
 
 os.makedirs("corpus", exist_ok=True)

@@ -995,7 +995,10 @@ static void t_prompt_rules(struct rig *r)
 	s.cmd.payload = (const u8 *)"Z";
 	s.cmd.payload_len = 1;
 	s.word = "SEND OK";
-	/* Idle, and a command without payload: "> " is text. */
+	/*
+	 * "> " at a line start is always a prompt: idle or during a command
+	 * without payload nobody waits for it, and ESC cancels it.
+	 */
 	FEED(r, "> \r\n");
 	submit(r, &plain);
 	FEED(r, "\r\n> \r\n>x\r\nOK\r\n");
@@ -1003,33 +1006,63 @@ static void t_prompt_rules(struct rig *r)
 	/* Not at line start, then the real one, then a second one. */
 	FEED(r, "x> \r\n> > \r\n0, SEND OK\r\n");
 	LOG(r,
-	    "urc > \n"
+	    "tx \\x1b\n"
 	    "tx AT+X\\r\n"
-	    "urc > \n"
+	    "tx \\x1b\n"
 	    "urc >x\n"
 	    "done AT+X 0\n"
 	    "tx AT+CIPSEND=0,1\\r\n"
 	    "urc x> \n"
 	    "tx Z\n"
-	    "urc > \n"
+	    "tx \\x1b\n"
 	    "line 0, SEND OK\n"
 	    "done AT+CIPSEND=0,1 0\n");
+	CHECK_EQ(r->chat.stats.cancels, 3);
 }
 
+/*
+ * ERROR before the prompt: the send's refusal, once no prompt followed
+ * within the doubt window; a prompt after that is cancelled with ESC, and
+ * the next command resynchronises first.
+ */
 static void t_error_before_prompt(struct rig *r)
 {
-	struct tcmd s;
+	struct tcmd s, next;
 
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
 	tcmd_init(&s, r, "AT+CIPSEND=0,1461", 1000);
 	s.cmd.payload = (const u8 *)"x";
 	s.cmd.payload_len = 1;
+	tcmd_init(&next, r, "AT+CIPACK=0", 1000);
+	next.claim[0] = "+CIPACK:";
 	submit(r, &s);
-	FEED(r, "\r\nERROR\r\n> ");
+	FEED(r, "\r\n+CME ERROR: 3\r\n");
+	CHECK(atnet_chat_busy(&r->chat));
+	r->now += ATNET_CHAT_DOUBT_MS - 1;
+	atnet_chat_tick(&r->chat, r->now);
+	logp(r, "tick\n");
+	r->now += 1;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\n> ");
+	submit(r, &next);
+	/* The cancel may print anything: strays until the sync's answer. */
+	FEED(r, "\r\nERROR\r\n\r\nOK\r\n\r\n+CSQ: 20,0\r\n\r\nOK\r\n"
+		"\r\n+CIPACK: 1,1,0\r\n\r\nOK\r\n");
 	LOG(r,
 	    "tx AT+CIPSEND=0,1461\\r\n"
-	    "done AT+CIPSEND=0,1461 -5\n");
+	    "tick\n"
+	    "done AT+CIPSEND=0,1461 -5 cme=3\n"
+	    "tx \\x1b\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "tx AT+CIPACK=0\\r\n"
+	    "line +CIPACK: 1,1,0\n"
+	    "done AT+CIPACK=0 0\n");
 	CHECK_EQ(r->chat.stats.errors, 1);
-	CHECK_EQ(r->chat.len, 2);	/* the late "> " waits as text */
+	CHECK_EQ(r->chat.stats.strays, 2);
+	CHECK_EQ(r->chat.stats.syncs, 1);
+	CHECK_EQ(r->chat.len, 0);
+	CHECK(!atnet_chat_busy(&r->chat));
 }
 
 static void t_echo(struct rig *r)
@@ -1390,6 +1423,253 @@ static void t_parse_uint(struct rig *r)
 	CHECK_EQ(v, 3);
 }
 
+/* ---- issue 9, defect 10: results matched to their own command ---- */
+
+/* A late OK of an earlier command is not a send's success (no prompt yet). */
+static void t_stray_ok_before_prompt(struct rig *r)
+{
+	struct tcmd s;
+
+	tcmd_init(&s, r, "AT+CIPSEND=0,4", 10000);
+	s.cmd.payload = (const u8 *)"data";
+	s.cmd.payload_len = 4;
+	s.final = "DATA ACCEPT:";
+	submit(r, &s);
+	FEED(r, "\r\nOK\r\n\r\n> \r\nDATA ACCEPT:0,4\r\n");
+	LOG(r,
+	    "tx AT+CIPSEND=0,4\\r\n"
+	    "tx data\n"
+	    "line DATA ACCEPT:0,4\n"
+	    "done AT+CIPSEND=0,4 0\n");
+	CHECK_EQ(r->chat.stats.errors, 0);
+}
+
+/* No send answers a plain OK after its payload either: that is stray too. */
+static void t_stray_ok_after_prompt(struct rig *r)
+{
+	struct tcmd s;
+
+	tcmd_init(&s, r, "AT+CSODSEND=0,4", 10000);
+	s.cmd.payload = (const u8 *)"data";
+	s.cmd.payload_len = 4;
+	s.final = "DATA ACCEPT:";
+	submit(r, &s);
+	FEED(r, "\r\n> \r\nOK\r\n\r\nDATA ACCEPT: 4\r\n");
+	LOG(r,
+	    "tx AT+CSODSEND=0,4\\r\n"
+	    "tx data\n"
+	    "line DATA ACCEPT: 4\n"
+	    "done AT+CSODSEND=0,4 0\n");
+}
+
+/*
+ * A late ERROR right before the send's own prompt: the prompt that follows
+ * within the doubt window is the send's, and the payload goes.
+ */
+static void t_stray_error_before_prompt(struct rig *r)
+{
+	struct tcmd s;
+
+	tcmd_init(&s, r, "AT+CIPSEND=0,2", 10000);
+	s.cmd.payload = (const u8 *)"hi";
+	s.cmd.payload_len = 2;
+	s.word = "SEND OK";
+	submit(r, &s);
+	FEED(r, "\r\nERROR\r\n\r\n> \r\n0, SEND OK\r\n");
+	LOG(r,
+	    "tx AT+CIPSEND=0,2\\r\n"
+	    "tx hi\n"
+	    "line 0, SEND OK\n"
+	    "done AT+CIPSEND=0,2 0\n");
+	CHECK_EQ(r->chat.stats.errors, 0);
+}
+
+/* A prompt nobody waits for: the modem collects payload, ESC cancels it. */
+static void t_late_prompt_idle(struct rig *r)
+{
+	struct tcmd plain;
+
+	FEED(r, "\r\n> ");
+	tcmd_init(&plain, r, "AT+X", 1000);
+	submit(r, &plain);
+	FEED(r, "\r\n> \r\nOK\r\n");
+	LOG(r,
+	    "tx \\x1b\n"
+	    "tx AT+X\\r\n"
+	    "tx \\x1b\n"
+	    "done AT+X 0\n");
+	CHECK_EQ(r->chat.stats.urcs, 0);
+}
+
+/*
+ * The issue's dialogue: a command times out, its OK arrives late, right
+ * when the next one (a send) is written. The send resynchronises first:
+ * the late OK is a stray, the send goes after the sync's own answer.
+ */
+static void t_timeout_late_ok(struct rig *r)
+{
+	struct tcmd a, s;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	tcmd_init(&a, r, "AT+CIPRXGET=4,0", 1000);
+	tcmd_init(&s, r, "AT+CIPSEND=0,4", 10000);
+	s.cmd.payload = (const u8 *)"data";
+	s.cmd.payload_len = 4;
+	s.final = "DATA ACCEPT:";
+	submit(r, &a);
+	submit(r, &s);
+	r->now += 1000;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\n+CIPRXGET: 4,0,0\r\n\r\nOK\r\n"
+		"\r\n+CSQ: 20,0\r\n\r\nOK\r\n\r\n> \r\nDATA ACCEPT:0,4\r\n");
+	LOG(r,
+	    "tx AT+CIPRXGET=4,0\\r\n"
+	    "done AT+CIPRXGET=4,0 -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "urc +CIPRXGET: 4,0,0\n"
+	    "tx AT+CIPSEND=0,4\\r\n"
+	    "tx data\n"
+	    "line DATA ACCEPT:0,4\n"
+	    "done AT+CIPSEND=0,4 0\n");
+	CHECK_EQ(r->chat.stats.strays, 1);
+	CHECK(!r->chat.unsure);
+}
+
+/*
+ * A send times out before its prompt; the prompt comes while the sync runs.
+ * The sync's ESC went after the send's line, so the modem has left data
+ * mode already: no second ESC, no AT text as payload, and the sync ends it.
+ */
+static void t_timeout_late_prompt(struct rig *r)
+{
+	struct tcmd s, next;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	tcmd_init(&s, r, "AT+CIPSEND=0,4", 1000);
+	s.cmd.payload = (const u8 *)"data";
+	s.cmd.payload_len = 4;
+	tcmd_init(&next, r, "AT+CIPCLOSE=0", 1000);
+	submit(r, &s);
+	submit(r, &next);
+	r->now += 1000;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\n> \r\nAT+CSQ\r\r\n\r\n+CSQ: 20,0\r\n\r\nOK\r\n\r\nOK\r\n");
+	LOG(r,
+	    "tx AT+CIPSEND=0,4\\r\n"
+	    "done AT+CIPSEND=0,4 -110\n"
+	    "tx \\x1b\n"
+	    "tx \\x00\\x00\\x00\n"
+	    "tx AT+CSQ\\r\n"
+	    "tx AT+CIPCLOSE=0\\r\n"
+	    "done AT+CIPCLOSE=0 0\n");
+	CHECK_EQ(r->chat.stats.cancels, 0);
+}
+
+/* The sync itself times out: the waiting command ends unwritten. */
+static void t_sync_timeout(struct rig *r)
+{
+	struct tcmd a, b, c;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	tcmd_init(&a, r, "AT+A", 1000);
+	tcmd_init(&b, r, "AT+B", 1000);
+	tcmd_init(&c, r, "AT+C", 1000);
+	submit(r, &a);
+	submit(r, &b);
+	submit(r, &c);
+	r->now += 1000;
+	atnet_chat_tick(&r->chat, r->now);
+	/* OK alone is not the sync's answer. */
+	FEED(r, "\r\nOK\r\n");
+	r->now += 2000;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\n+CSQ: 5,0\r\n\r\nOK\r\n\r\nOK\r\n");
+	LOG(r,
+	    "tx AT+A\\r\n"
+	    "done AT+A -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "done AT+B -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "tx AT+C\\r\n"
+	    "done AT+C 0\n");
+	CHECK_EQ(r->chat.stats.syncs, 2);
+}
+
+static size_t room_left;
+
+static size_t w_room(void *ctx)
+{
+	(void)ctx;
+	return room_left;
+}
+
+static const struct atnet_chat_ops room_ops = {
+	.write = w_write,
+	.urc = w_urc,
+	.room = w_room,
+};
+
+/*
+ * A transmit buffer without room for a command and its payload: the
+ * command ends with -ENOBUFS and not one byte of it is written.
+ */
+static void t_room(struct rig *r)
+{
+	struct tcmd s, t;
+
+	atnet_chat_init(&r->chat, &room_ops, r);
+	tcmd_init(&s, r, "AT+CIPSEND=0,4", 1000);
+	s.cmd.payload = (const u8 *)"data";
+	s.cmd.payload_len = 4;
+	s.final = "DATA ACCEPT:";
+	tcmd_init(&t, r, "AT+CSOSEND=0,4,", 1000);
+	room_left = 19;		/* 14 + CR + 4: no room for the ESC */
+	submit(r, &s);
+	room_left = 23;	/* 15 + 6 + CR + ESC */
+	t.cmd.tail = (const u8 *)"\"6869\"";
+	t.cmd.tail_len = 6;
+	submit(r, &t);
+	FEED(r, "\r\nOK\r\n");
+	LOG(r,
+	    "done AT+CIPSEND=0,4 -105\n"
+	    "tx AT+CSOSEND=0,4,\n"
+	    "tx \"6869\"\n"
+	    "tx \\r\n"
+	    "done AT+CSOSEND=0,4, 0\n");
+	CHECK_EQ(r->chat.stats.nobufs, 1);
+}
+
+/*
+ * A send refused (ERROR, no prompt within the doubt window), then its
+ * prompt comes while nothing runs: ESC and NULs up to its length, so a
+ * length-counted send completes with filler and the modem is back in
+ * command mode before the next command (which resynchronises first).
+ */
+static void t_late_prompt_fills(struct rig *r)
+{
+	struct tcmd s;
+
+	tcmd_init(&s, r, "AT+CIPSEND=0,5", 10000);
+	s.cmd.payload = (const u8 *)"hello";
+	s.cmd.payload_len = 5;
+	submit(r, &s);
+	FEED(r, "\r\nERROR\r\n");
+	r->now += ATNET_CHAT_DOUBT_MS;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\n> \r\n> ");
+	LOG(r,
+	    "tx AT+CIPSEND=0,5\\r\n"
+	    "done AT+CIPSEND=0,5 -5\n"
+	    "tx \\x1b\n"
+	    "tx \\x00\\x00\\x00\\x00\n"
+	    "tx \\x1b\n");
+	CHECK_EQ(r->chat.stats.cancels, 2);
+	CHECK(r->chat.unsure);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(struct rig *r);
@@ -1434,6 +1714,15 @@ static const struct test tests[] = {
 	DIALOGUE(t_abort_raw),
 	DIALOGUE(t_submit_from_line),
 	DIALOGUE(t_no_nesting),
+	DIALOGUE(t_stray_ok_before_prompt),
+	DIALOGUE(t_stray_ok_after_prompt),
+	DIALOGUE(t_stray_error_before_prompt),
+	DIALOGUE(t_late_prompt_idle),
+	DIALOGUE(t_timeout_late_ok),
+	DIALOGUE(t_timeout_late_prompt),
+	DIALOGUE(t_late_prompt_fills),
+	UNIT(t_sync_timeout),
+	UNIT(t_room),
 	UNIT(t_timeout_zero),
 	UNIT(t_abort),
 	UNIT(t_abort_resubmit),

@@ -25,7 +25,7 @@
 
 #include "sim.h"
 
-#define LINE_MAX_LEN	1024
+#define LINE_MAX_LEN	2200	/* a hex AT+CSOSEND of 1024 bytes fits */
 #define INQ_MAX		(64 * 1024)
 #define MAX_CLIENTS	16
 #define BURST_US	5000	/* UART pacing: at most 5 ms of bytes at once */
@@ -64,6 +64,14 @@ struct after {
 	bool done;
 };
 
+/* One-shot faults armed on the next command line starting with prefix. */
+struct hook {
+	struct hook *next;
+	char *prefix;
+	char *text;		/* stray: printed as a line before the answer */
+	unsigned int late_ms;	/* late: the answer is held this long */
+};
+
 struct sim_core {
 	/* tty */
 	bool pty;
@@ -83,6 +91,9 @@ struct sim_core {
 	bool off;		/* powered down: silent, deaf until restart */
 	int cme_next;		/* >= 0: answer next command with this */
 	struct after *afters;
+	struct hook *hooks;
+	bool hold;		/* late: no input taken, no new output sent */
+	size_t hold_keep;	/* output from before the hold still goes */
 	/* time */
 	uint64_t start_us, now_us;
 	uint64_t net_free_us[2];
@@ -383,6 +394,8 @@ static void out_flush(struct sim *s)
 	size_t n = c->out.len, allow;
 	ssize_t w;
 
+	if (c->hold && n > c->hold_keep)
+		n = c->hold_keep;
 	if (!n || c->fd < 0)
 		return;
 	allow = pace_allow(s, &c->out_t_us);
@@ -397,6 +410,8 @@ static void out_flush(struct sim *s)
 		return;
 	}
 	transcript(s, '<', c->out.p, w);
+	if (c->hold)
+		c->hold_keep -= w;
 	if (s->cfg.baud)
 		c->out_t_us += w * byte_us(s);
 	buf_drop(&c->out, w);
@@ -445,6 +460,44 @@ static void after_hooks(struct sim *s, const char *line)
 	}
 }
 
+static void hold_end(struct sim *s, void *arg)
+{
+	(void)arg;
+	s->core->hold = false;
+	sim_log(s, "late: answering again");
+}
+
+/*
+ * stray/late faults: the first armed hook whose prefix the line starts
+ * with fires once. A stray line comes right before the answer (a late
+ * result of an earlier command); late holds this answer and everything
+ * after it (the modem is busy; input waits in its UART buffer).
+ */
+static void fault_hooks(struct sim *s, const char *line)
+{
+	struct hook **pp, *h;
+
+	for (pp = &s->core->hooks; (h = *pp); pp = &h->next) {
+		if (strncasecmp(line, h->prefix, strlen(h->prefix)))
+			continue;
+		*pp = h->next;
+		if (h->text) {
+			sim_log(s, "stray before '%s': %s", line, h->text);
+			sim_line(s, "%s", h->text);
+		} else {
+			sim_log(s, "late: '%s' answered in %u ms", line,
+				h->late_ms);
+			s->core->hold = true;
+			s->core->hold_keep = s->core->out.len;
+			sim_timer_add(s, h->late_ms, hold_end, NULL);
+		}
+		free(h->prefix);
+		free(h->text);
+		free(h);
+		return;
+	}
+}
+
 static void handle_line(struct sim *s)
 {
 	struct sim_core *c = s->core;
@@ -464,6 +517,7 @@ static void handle_line(struct sim *s)
 			c->autobaud_left);
 		return;
 	}
+	fault_hooks(s, line);
 	if (c->cme_next >= 0) {
 		sim_line(s, "+CME ERROR: %d", c->cme_next);
 		c->cme_next = -1;
@@ -473,15 +527,19 @@ static void handle_line(struct sim *s)
 	after_hooks(s, line);
 }
 
-static void in_feed(struct sim *s, const u8 *p, size_t len)
+/* Returns how many bytes it took: a late fault stops it after its line. */
+static size_t in_feed(struct sim *s, const u8 *p, size_t len)
 {
 	struct sim_core *c = s->core;
+	size_t total = len;
 
 	while (len) {
 		u8 b;
 
 		if (c->stalled || c->dropped || c->off)
-			return;
+			return total;
+		if (c->hold)
+			return total - len;
 		if (c->raw) {
 			size_t n = s->d->raw ? s->d->raw(s, p, len) : len;
 
@@ -490,7 +548,7 @@ static void in_feed(struct sim *s, const u8 *p, size_t len)
 			p += n;
 			len -= n;
 			if (c->raw && n == 0)
-				return;	/* dialect wants the bytes later */
+				return total;	/* dialect wants the bytes later */
 			continue;
 		}
 		b = *p++;
@@ -508,6 +566,7 @@ static void in_feed(struct sim *s, const u8 *p, size_t len)
 			c->line[c->line_len++] = b;
 		}
 	}
+	return total;
 }
 
 static void in_process(struct sim *s)
@@ -515,24 +574,24 @@ static void in_process(struct sim *s)
 	struct sim_core *c = s->core;
 	size_t n = c->in.len, allow;
 
-	if (!n)
+	if (!n || c->hold)
 		return;
 	allow = pace_allow(s, &c->in_t_us);
 	if (n > allow)
 		n = allow;
 	if (!n)
 		return;
-	if (s->cfg.baud)
-		c->in_t_us += n * byte_us(s);
 	c->last_in_us = c->now_us;
 	/* in_feed may re-enter nothing that touches c->in, so feed a copy. */
 	{
 		u8 tmp[n];
 
 		memcpy(tmp, c->in.p, n);
+		n = in_feed(s, tmp, n);
 		buf_drop(&c->in, n);
-		in_feed(s, tmp, n);
 	}
+	if (s->cfg.baud)
+		c->in_t_us += n * byte_us(s);
 }
 
 static void tty_read(struct sim *s)
@@ -929,6 +988,12 @@ static const char core_help[] =
 	"power-warn under|over\n"
 	"                    print UNDER-VOLTAGE / OVER-VOLTAGE WARNNING\n"
 	"                    (SIMCom's spelling); the modem stays on\n"
+	"stray PREFIX TEXT   print TEXT as a line right before the answer to\n"
+	"                    the next command starting with PREFIX (a late\n"
+	"                    result of an earlier command: OK, ERROR, ...)\n"
+	"late PREFIX MS      answer the next command starting with PREFIX\n"
+	"                    MS late: output and input wait meanwhile (a\n"
+	"                    busy modem; a \"> \" prompt comes late too)\n"
 	"quit                exit the simulator\n";
 
 /*
@@ -1061,6 +1126,33 @@ static int run_command(struct sim *s, const char *cmdline, FILE *out)
 		}
 		sim_line(s, "%s-VOLTAGE WARNNING",
 			 !strcmp(arg, "under") ? "UNDER" : "OVER");
+		return 0;
+	}
+	if (!strcmp(name, "stray") || !strcmp(name, "late")) {
+		struct hook *h, **pp;
+		char *rest = arg ? arg + strcspn(arg, " \t") : NULL;
+
+		if (rest && *rest)
+			*rest++ = 0;
+		if (rest)
+			rest = trim(rest);
+		n = rest && !strcmp(name, "late") ? sim_number(rest, 600000) : 0;
+		if (!rest || !*rest || n < 0) {
+			snprintf(err, sizeof(err), "%s needs PREFIX %s", name,
+				 strcmp(name, "late") ? "TEXT" : "MS");
+			goto fail;
+		}
+		h = calloc(1, sizeof(*h));
+		if (!h)
+			die("out of memory");
+		h->prefix = strdup(arg);
+		if (!strcmp(name, "stray"))
+			h->text = strdup(rest);
+		else
+			h->late_ms = n;
+		for (pp = &c->hooks; *pp; pp = &(*pp)->next)
+			;
+		*pp = h;
 		return 0;
 	}
 	if (!strcmp(name, "urc")) {
@@ -1502,7 +1594,13 @@ static int next_timeout_ms(struct sim *s)
 		due = c->timers->due_us;
 	if (c->tty_quiet_us > c->now_us && c->tty_quiet_us < due)
 		due = c->tty_quiet_us;
-	if (s->cfg.baud) {
+	if (c->hold) {
+		/* Only what came before it, until hold_end's timer. */
+		if (c->hold_keep && !s->cfg.baud)
+			due = c->now_us;
+		else if (c->hold_keep && c->out_t_us + byte_us(s) < due)
+			due = c->out_t_us + byte_us(s);
+	} else if (s->cfg.baud) {
 		if (c->out.len && c->fd >= 0 && c->out_t_us + byte_us(s) < due)
 			due = c->out_t_us + byte_us(s);
 		if (c->in.len && c->in_t_us + byte_us(s) < due)
@@ -1592,8 +1690,9 @@ int main(int argc, char **argv)
 			pfd[n].events = 0;
 			if (c->in.len < INQ_MAX && c->now_us >= c->tty_quiet_us)
 				pfd[n].events |= POLLIN;
-			if (c->out.len && (!s->cfg.baud ||
-					   c->out_t_us + byte_us(s) <= mono_us()))
+			if (c->out.len && (!c->hold || c->hold_keep) &&
+			    (!s->cfg.baud ||
+			     c->out_t_us + byte_us(s) <= mono_us()))
 				pfd[n].events |= POLLOUT;
 			/* Nothing wanted: leave it out, a hangup would spin. */
 			if (pfd[n].events)

@@ -29,7 +29,9 @@
  *                     socket, AT+CGACT? -> "+CGACT: 1,0"; "+CGEV: NW PDN
  *                     DEACT 1" only after AT+CGEREP=1 (or --cgerep)
  *   AT+CSODSEND=n,l   "\r\n> ", l raw bytes, "DATA ACCEPT: l" (no OK);
- *                     ERROR with --no-binary
+ *                     ERROR with --no-binary or --no-dsend
+ *   AT+CSODSEND=?     "+CSODSEND: (0-4),(1-<send-max>)" OK; ERROR where
+ *                     the firmware lacks the command
  *   AT+CDNSGIP="h"    "+CDNSGIP: ip" OK (seed 2.3), unknown name: ERROR;
  *                     --cdnsgip-long: OK then "+CDNSGIP: 1,"h","ip"[,"ip2"]"
  *                     or "+CDNSGIP: 0,8"
@@ -53,8 +55,8 @@
  *
  * A blocking command (TCP AT+CSOCON, AT+CDNSGIP, AT+CSODSEND) holds later
  * command lines until it is done, like a busy modem; URCs still flow.
- * Command lines are limited to the core's 1024 characters, so a hex
- * AT+CSOSEND carries at most ~500 bytes; AT+CSODSEND up to --send-max.
+ * Command lines are limited to the core's 2200 characters, so a hex
+ * AT+CSOSEND carries up to --send-max (1024) bytes; so does AT+CSODSEND.
  *
  * Sockets survive a PDN loss in the modem's table (ids stay taken) but are
  * dead: the host must AT+CSOCL them, as seed 002 section 4 recommends
@@ -100,6 +102,7 @@ enum {
 
 static struct {
 	bool no_binary;		/* firmware without CSODSEND / CSORCVFLAG */
+	bool no_dsend;		/* firmware with CSORCVFLAG, without CSODSEND */
 	bool spaced;		/* "+CSOC: 0", "+CPIN: READY" */
 	bool cdnsgip_long;	/* SIM7000-style asynchronous DNS answer */
 	bool csocon_urc;	/* "+CSOERR" before ERROR on a failed connect */
@@ -120,6 +123,7 @@ static struct {
 "  --plain-echo        echo a command as typed (\"AT\\r\"); default adds\n" \
 "                      \"\\r\\n\" after the CR like seed 002 3.8\n" \
 "  --no-binary         firmware without AT+CSODSEND/AT+CSORCVFLAG (ERROR)\n" \
+"  --no-dsend          firmware with AT+CSORCVFLAG but without AT+CSODSEND\n" \
 "  --spaced            \"+CSOC: n\" and \"+CPIN: READY\" (default: seed's\n" \
 "                      \"+CSOC:n\", \"+CPIN:READY\")\n" \
 "  --cdnsgip-long      OK, then +CDNSGIP: 1,\"host\",\"ip\" / +CDNSGIP: 0,8\n" \
@@ -142,6 +146,8 @@ static int s7_option(const char *name, const char *val, char *err,
 		opt.plain_echo = true;
 	else if (!strcmp(name, "no-binary"))
 		opt.no_binary = true;
+	else if (!strcmp(name, "no-dsend"))
+		opt.no_dsend = true;
 	else if (!strcmp(name, "spaced"))
 		opt.spaced = true;
 	else if (!strcmp(name, "cdnsgip-long"))
@@ -1145,7 +1151,16 @@ static void cmd_csodsend(struct sim *s, char *args)
 	long len;
 	int id;
 
-	if (opt.no_binary || sim_split(args, f, 3) != 2)
+	if (opt.no_binary || opt.no_dsend)
+		goto err;
+	if (!strcmp(args, "?")) {
+		/* The test form: what a firmware with the command answers. */
+		sim_line(s, "+CSODSEND: (0-%d),(1-%u)", S7_SOCKS - 1,
+			 opt.send_max);
+		sim_ok(s);
+		return;
+	}
+	if (sim_split(args, f, 3) != 2)
 		goto err;
 	id = sock_arg(m, f[0]);
 	len = sim_number(f[1], opt.send_max);

@@ -1260,5 +1260,51 @@ def test_echod():
     wait_for(lambda: not os.path.exists(pf), 3, "daemon to exit")
 
 
+@test
+def test_fault_stray_and_late():
+    """stray/late faults (issue 9): a late result of an earlier command
+    right before the next one's answer, and an answer that comes late."""
+    e = Echod()
+    try:
+        with Sim() as s:
+            s.bring_up(mux=True)
+            s.cmd('AT+CIPSTART=3,"TCP","127.0.0.1",%d' % e.tcp, OK + "\r\n3, CONNECT OK\r\n")
+            s.ctl("stray AT+CIPSEND OK")
+            s.ctl("stray AT+CIPSEND ERROR")
+            # Only the line with the prefix fires it, once per hook.
+            s.cmd("AT", OK)
+            s.cmd("AT+CIPSEND=3,4", "\r\nOK\r\n\r\n> ")
+            s.send("abcd")
+            s.expect("\r\n3, SEND OK\r\n")
+            s.expect("\r\n+RECEIVE,3,4:\r\nabcd")
+            s.cmd("AT+CIPSEND=3,2", "\r\nERROR\r\n\r\n> ")
+            s.send("ef")
+            s.expect("\r\n3, SEND OK\r\n")
+            s.expect("\r\n+RECEIVE,3,2:\r\nef")
+            s.cmd("AT+CIPSEND=3,2", "\r\n> ")
+            s.send("gh")
+            s.expect("\r\n3, SEND OK\r\n")
+            s.expect("\r\n+RECEIVE,3,2:\r\ngh")
+            # late: the prompt and what follows wait; input waits too.
+            s.ctl("late AT+CIPSEND 600")
+            t0 = time.monotonic()
+            s.send("AT+CIPSEND=3,3\r")
+            s.expect("AT+CIPSEND=3,3\r")
+            s.quiet(0.4)
+            s.expect("\r\n> ", timeout=1)
+            check(time.monotonic() - t0 >= 0.55, "late prompt too early")
+            # Fixed length: ESC and NUL are data, the filler completes it.
+            s.send(b"\x1b\x00\x00")
+            s.expect("\r\n3, SEND OK\r\n")
+            s.expect(b"\r\n+RECEIVE,3,3:\r\n\x1b\x00\x00")
+            # In command mode ESC and NUL before AT are nothing.
+            s.send(b"\x1b\x00\x00AT+CSQ\r")
+            s.expect_re(rb"\x1b(\x00)*AT\+CSQ\r\r\n\+CSQ: \d+,\d+\r\n\r\nOK\r\n")
+            check(s.ctl("stray", expect_ok=False).startswith("error:"), "stray needs args")
+            check(s.ctl("late AT x", expect_ok=False).startswith("error:"), "late needs MS")
+    finally:
+        e.close()
+
+
 if __name__ == "__main__":
     sys.exit(run())

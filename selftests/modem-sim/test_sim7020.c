@@ -669,6 +669,45 @@ out:
 	return ok;
 }
 
+/*
+ * AT+CSODSEND=? tells whether the firmware has binary send; --no-dsend is
+ * a firmware with binary receive (AT+CSORCVFLAG) but without it.
+ */
+static bool t_dsend_probe(void)
+{
+	static const char *const x[] = { "--no-dsend", NULL };
+	static const char *const nb[] = { "--no-binary", NULL };
+	struct t_sim s;
+	int peer = -1;
+	bool ok = false;
+
+	if (!start_ate0(&s, NULL))
+		return false;
+	ok = t_cmd(&s, "AT+CSODSEND=?",
+		   "+CSODSEND: (0-4),(1-1024)\r\n\r\nOK\r\n", T);
+	t_sim_stop(&s);
+	if (!ok || !start_ate0(&s, nb))
+		return false;
+	ok = t_cmd(&s, "AT+CSODSEND=?", "ERROR\r\n", T);
+	t_sim_stop(&s);
+	if (!ok || !start_ate0(&s, x))
+		return false;
+	ok = false;
+	CHECK(t_cmd(&s, "AT+CSODSEND=?", "ERROR\r\n", T));
+	CHECK(sock_to_us(&s, 0, &peer));
+	CHECK(t_cmd(&s, "AT+CSORCVFLAG=1", "OK\r\n", T));
+	CHECK(t_cmd(&s, "AT+CSODSEND=0,2", "ERROR\r\n", T));
+	/* No prompt came: the next line is a command again. */
+	CHECK(t_cmd(&s, "AT+CSOSEND=0,4,\"0D0A\"", "OK\r\n", T));
+	CHECK(peer_expect(peer, "\r\n", 2));
+	ok = true;
+out:
+	if (peer >= 0)
+		close(peer);
+	t_sim_stop(&s);
+	return ok;
+}
+
 /* Big TCP data is cut into +CSONMI of at most 512 bytes, in order. */
 static bool t_nmi_chunks(void)
 {
@@ -1353,6 +1392,7 @@ static const struct {
 	{ "CSOSEND hex/ASCII rules", t_csosend_rules },
 	{ "CSODSEND and binary CSONMI", t_binary },
 	{ "--no-binary fallback to hex", t_no_binary },
+	{ "AT+CSODSEND=?, --no-dsend", t_dsend_probe },
 	{ "CSONMI chunking (--nmi-max)", t_nmi_chunks },
 	{ "data delivered before close", t_data_before_close },
 	{ "CFUN cycle, MCGDEFCONT, delayed PDN", t_cfun_cycle },

@@ -282,13 +282,21 @@
  *   ENETRESET       established: the modem restarted (RDY, SMS Ready,
  *                   +CPIN: NOT READY)
  *   EIO             established: the modem failed (stopped answering) or
- *                   powered down ("... POWER DOWN")
+ *                   powered down ("... POWER DOWN");
+ *                   recv (SIM7000): an AT+CIPRXGET that got no answer (the
+ *                   bytes it may have taken from the modem are lost, so the
+ *                   stream ends here)
  *   EAGAIN          connect: all of the modem's links are in use;
  *                   send/recv: would block, or SO_SNDTIMEO/SO_RCVTIMEO
  *   ECONNREFUSED    connect: "n, CONNECT FAIL" (or the link closed at once)
  *   ETIMEDOUT       connect: no answer within SO_SNDTIMEO or
  *                   connect_timeout_ms; send: the modem did not answer
- *                   AT+CIPSEND (the link is closed)
+ *                   AT+CIPSEND (the link is closed). send() counts only
+ *                   bytes the modem accepted; if its "> " prompt for the
+ *                   failed send comes after all, the driver completes it
+ *                   with filler (ESC, then NULs, at most that send's
+ *                   length) so that no AT command becomes data: the peer
+ *                   of the closed link may receive those bytes
  *   EADDRINUSE      connect: "n, ALREADY CONNECT" twice (slot out of sync)
  *   EISCONN         connect: already connected; sendto with an address on
  *                   a connected UDP socket
@@ -319,8 +327,10 @@
  * as context 0 up. A new APN (ATNET_CMD_SET_CONTEXT) applies at the next
  * ATNET_CMD_CONTEXT_UP, through a radio cycle (AT+CFUN=0, AT*MCGDEFCONT,
  * AT+CFUN=1). Data is binary (AT+CSODSEND, AT+CSORCVFLAG=1) where the
- * firmware has it, hex (AT+CSOSEND) otherwise; a UDP datagram carries at
- * most 1024 bytes in binary and 134 in hex (EMSGSIZE above), and one that
+ * firmware has it, hex (AT+CSOSEND) otherwise, each way decided once at
+ * bring-up (AT+CSODSEND=? for sending); a UDP datagram carries at most 1024
+ * bytes in binary and 512 in hex (EMSGSIZE above: the datagram is refused,
+ * the socket stays usable; ATNET_LINK_A_MAX_SEND tells), and one that
  * arrives as more than one +CSONMI (512 bytes each on common firmware)
  * reaches the socket as that many datagrams. SIOCOUTQ counts the bytes the
  * peer has not acknowledged ("SEND: id,len" of AT+CSOSENDFLAG=1). A TCP
