@@ -95,6 +95,8 @@ struct atnet_sock {
 		struct atnet_modem *modem;	/* a reference while link is set */
 		struct atnet_link *link;
 		struct sockaddr_atnet addr;
+		/* sendto()s asleep on it: not evicted meanwhile. */
+		unsigned int waiters;
 	} udp[ATNET_UDP_PEERS];
 	unsigned int udp_next;		/* round robin: receive, eviction */
 };
@@ -142,6 +144,20 @@ static bool atnet_hold_ok(const struct atnet_hold *h,
 			  const struct atnet_link *now)
 {
 	return now == h->l && READ_ONCE(h->l->gen) == h->gen;
+}
+
+/*
+ * Queue @wait on sk_sleep(sk) before the caller's first test of its
+ * condition. The wakers (sk_data_ready and the like, called under
+ * modem->lock, not lock_sock) test skwq_has_sleeper() locklessly after a
+ * full barrier; this is the pairing one, as in sock_poll_wait(): without
+ * it the list_add can still sit in the store buffer while we read the old
+ * condition, the waker sees no sleeper, and the wake is lost for good.
+ */
+static void atnet_sk_wait_add(struct sock *sk, struct wait_queue_entry *wait)
+{
+	add_wait_queue(sk_sleep(sk), wait);
+	smp_mb();
 }
 
 /*
@@ -229,7 +245,8 @@ static void atnet_sk_unlink(struct sock *sk)
 		return;
 	mutex_lock(&m->lock);
 	atnet_link_release(as->link);
-	WRITE_ONCE(as->link, NULL);
+	/* Plain: as->link is only read under lock_sock, as it is written. */
+	as->link = NULL;
 	mutex_unlock(&m->lock);
 	as->modem = NULL;
 	as->err_seen = 0;
@@ -475,12 +492,14 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	for (i = 0; i < ATNET_UDP_PEERS && !p; i++) {
 		/*
 		 * Full: the oldest peer makes room, but not one whose link
-		 * another thread's sendto() is still opening (it would only
-		 * open it again, retiring the next one).
+		 * another thread's sendto() is still opening or waits on for
+		 * ring room (it would only open it again, retiring the next
+		 * one, and a blocking sendto() could end in EAGAIN).
 		 */
 		unsigned int k = (as->udp_next + i) % ATNET_UDP_PEERS;
 
-		if (atnet_sk_connecting(as->udp[k].link))
+		if (atnet_sk_connecting(as->udp[k].link) ||
+		    as->udp[k].waiters)
 			continue;
 		atnet_udp_drop(sk, k);
 		as->udp_next = k + 1;
@@ -502,7 +521,8 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	if (IS_ERR(l)) {
 		mutex_unlock(&m->lock);
 		atnet_modem_put(m);
-		return ERR_CAST(l);
+		/* As connect(): a modem going away is an interface going down. */
+		return ERR_PTR(PTR_ERR(l) == -ENODEV ? -ENETDOWN : PTR_ERR(l));
 	}
 	p->modem = m;
 	p->link = l;
@@ -514,9 +534,17 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	mutex_unlock(&m->lock);
 
 wait:
-	/* AT+CIPSTART for UDP answers at once; wait like connect() does. */
+	/*
+	 * AT+CIPSTART for UDP answers at once; wait like connect() does, so
+	 * a refused or failed link is this sendto()'s error. A wait that
+	 * stops (non-blocking, timeout, signal) while the link is still
+	 * being opened leaves it be: the datagram is queued on it and goes
+	 * out once it is connected (the link sends nothing before), as a
+	 * UDP sendto() never waits for its peer.
+	 */
 	atnet_hold(&h, m, l);
-	add_wait_queue(sk_sleep(sk), &wait);
+	p->waiters++;
+	atnet_sk_wait_add(sk, &wait);
 	while ((ours = atnet_hold_ok(&h, p->link)) && atnet_sk_connecting(l)) {
 		err = atnet_sk_wait_stop(*timeo);
 		if (err)
@@ -524,6 +552,11 @@ wait:
 		atnet_sk_sleep(sk, timeo, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
+	p->waiters--;
+	if (ours && err && atnet_sk_connecting(l)) {
+		atnet_hold_put(&h);
+		return p;
+	}
 	if (!ours) {
 		/* Retired by another thread: not ours to drop. */
 		atnet_hold_put(&h);
@@ -562,6 +595,9 @@ static int atnet_udp_sendto(struct sock *sk, struct msghdr *msg, size_t len,
 	 * then look it up (open it) again, a few times at most.
 	 */
 	for (tries = 0; tries < 4; tries++) {
+		/* Another thread's connect() ended the unconnected life. */
+		if (atnet_sk(sk)->link)
+			return -EISCONN;
 		retry = false;
 		p = atnet_udp_peer(sk, msg->msg_name, &timeo, &retry);
 		if (retry)
@@ -572,7 +608,8 @@ static int atnet_udp_sendto(struct sock *sk, struct msghdr *msg, size_t len,
 		if (len > READ_ONCE(l->mtu))
 			return -EMSGSIZE;
 		atnet_hold(&h, p->modem, l);
-		add_wait_queue(sk_sleep(sk), &wait);
+		p->waiters++;
+		atnet_sk_wait_add(sk, &wait);
 		while ((ours = atnet_hold_ok(&h, p->link)) &&
 		       atnet_link_tx_room(l) < len && !atnet_udp_dead(l)) {
 			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
@@ -582,12 +619,17 @@ static int atnet_udp_sendto(struct sock *sk, struct msghdr *msg, size_t len,
 			atnet_sk_sleep(sk, &timeo, &wait);
 		}
 		remove_wait_queue(sk_sleep(sk), &wait);
+		/* p is a slot of as->udp: still ours to count on. */
+		p->waiters--;
 		if (!ours) {
 			atnet_hold_put(&h);
 			continue;
 		}
-		if (!err && atnet_udp_dead(l))
+		if (!err && atnet_udp_dead(l)) {
 			err = READ_ONCE(l->err) ?: -EPIPE;
+			if (err == -ENODEV)
+				err = -ENETDOWN;
+		}
 		if (!err) {
 			err = atnet_link_tx_write(l, &msg->msg_iter, len);
 			if (err >= 0) {
@@ -603,9 +645,12 @@ static int atnet_udp_sendto(struct sock *sk, struct msghdr *msg, size_t len,
 	return -EAGAIN;
 }
 
+/* atnet_udp_recvfrom(): the socket changed under it, look again. */
+#define ATNET_RECV_AGAIN	INT_MIN
+
 /* recvfrom() on an unconnected UDP socket; lock_sock held. */
 static int atnet_udp_recvfrom(struct sock *sk, struct msghdr *msg,
-			      size_t len, int flags, long timeo)
+			      size_t len, int flags, long *timeo)
 {
 	struct atnet_sock *as = atnet_sk(sk);
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
@@ -613,18 +658,28 @@ static int atnet_udp_recvfrom(struct sock *sk, struct msghdr *msg,
 	struct atnet_udp_peer *p;
 	int k, next, err = 0;
 
-	add_wait_queue(sk_sleep(sk), &wait);
+	atnet_sk_wait_add(sk, &wait);
 	while ((k = atnet_udp_ready(as)) < 0) {
-		err = atnet_sk_wait_stop(timeo);
+		/* shutdown(SHUT_RD): as UDP, reads return 0 from now on. */
+		if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
+			break;
+		err = atnet_sk_wait_stop(*timeo);
 		if (err)
 			break;
-		atnet_sk_sleep(sk, &timeo, &wait);
-		/* Another thread's connect() ended the unconnected life. */
-		err = atnet_udp_any(as) ? 0 : -ENOTCONN;
-		if (err)
+		atnet_sk_sleep(sk, timeo, &wait);
+		/*
+		 * Another thread's connect() ended the unconnected life:
+		 * the caller reads from the connected link instead.
+		 */
+		if (as->link || !atnet_udp_any(as)) {
+			err = -EAGAIN;
+			k = -2;
 			break;
+		}
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
+	if (k == -2)
+		return ATNET_RECV_AGAIN;
 	if (k < 0)
 		return err;
 
@@ -695,6 +750,20 @@ static int atnet_connect_start(struct sock *sk, const struct sockaddr_atnet *sat
 	return 0;
 }
 
+/*
+ * lock_sock held: a connect() failed or was given up. A stream socket
+ * stays shut down (as after tcp_done(): POLLHUP, recv() returns 0); a
+ * datagram socket is a fresh unconnected one again (POLLOUT only).
+ */
+static void atnet_sk_disconnected(struct sock *sk)
+{
+	atnet_sk_unlink(sk);
+	if (atnet_sk_dgram(sk))
+		WRITE_ONCE(sk->sk_shutdown, 0);
+	atnet_sk_set_state(sk, TCP_CLOSE);
+	sk->sk_socket->state = SS_UNCONNECTED;
+}
+
 static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 			 int addr_len, int flags)
 {
@@ -745,7 +814,7 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 		if (!timeo)
 			goto out;
 		atnet_hold(&h, as->modem, l);
-		add_wait_queue(sk_sleep(sk), &wait);
+		atnet_sk_wait_add(sk, &wait);
 		while ((ours = atnet_hold_ok(&h, as->link)) &&
 		       atnet_sk_connecting(l) && timeo) {
 			if (signal_pending(current))
@@ -763,9 +832,7 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 				goto out;
 			}
 			/* SO_SNDTIMEO ran out: give the attempt up. */
-			atnet_sk_unlink(sk);
-			atnet_sk_set_state(sk, TCP_CLOSE);
-			sock->state = SS_UNCONNECTED;
+			atnet_sk_disconnected(sk);
 			err = -ETIMEDOUT;
 			goto out;
 		}
@@ -781,9 +848,7 @@ static int atnet_connect(struct socket *sock, struct sockaddr *uaddr,
 	 * took the reason, a later connect() reports ECONNABORTED.
 	 */
 	err = sock_error(sk) ?: -ECONNABORTED;
-	atnet_sk_unlink(sk);
-	atnet_sk_set_state(sk, TCP_CLOSE);
-	sock->state = SS_UNCONNECTED;
+	atnet_sk_disconnected(sk);
 	goto out;
 changed:
 	/*
@@ -814,7 +879,7 @@ static int atnet_wait_connect(struct sock *sk, long *timeo)
 		return 0;
 	/* The caller looks at as->link afresh: a connect() may drop it. */
 	atnet_hold(&h, as->modem, l);
-	add_wait_queue(sk_sleep(sk), &wait);
+	atnet_sk_wait_add(sk, &wait);
 	while (atnet_hold_ok(&h, as->link) && atnet_sk_connecting(l)) {
 		err = atnet_sk_wait_stop(*timeo);
 		if (err)
@@ -826,7 +891,37 @@ static int atnet_wait_connect(struct sock *sk, long *timeo)
 	return err;
 }
 
-/* Why a send cannot go on, or 0. */
+/*
+ * lock_sock held: a send cannot go on (an error, shut down, link dead or
+ * gone). Consumes nothing: the error stays for the caller's final
+ * atnet_send_check() when nothing was sent, else for the next call.
+ */
+static bool atnet_send_stopped(struct sock *sk)
+{
+	struct atnet_link *l = atnet_sk(sk)->link;
+
+	return READ_ONCE(sk->sk_err) || !l ||
+	       (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+	       atnet_sk_tx_dead(l) || !atnet_sk_connected(l);
+}
+
+/*
+ * Did the modem accept the payload up to position @end (or will it never)?
+ * tx_bytes is a u64 the dialect writes under modem->lock: read it there,
+ * as a lockless read can tear on 32-bit machines.
+ */
+static bool atnet_sk_accepted(struct atnet_modem *m, struct atnet_link *l,
+			      u64 end)
+{
+	bool done;
+
+	mutex_lock(&m->lock);
+	done = l->tx_bytes >= end || atnet_sk_tx_dead(l);
+	mutex_unlock(&m->lock);
+	return done;
+}
+
+/* Why a send cannot go on, or 0; consumes sk_err, raises SIGPIPE. */
 static int atnet_send_check(struct sock *sk, int flags)
 {
 	struct atnet_sock *as = atnet_sk(sk);
@@ -850,7 +945,7 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct atnet_sock *as = atnet_sk(sk);
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	bool dgram = atnet_sk_dgram(sk);
-	bool blocking, dead, ours = true;
+	bool blocking, dead, ours = true, stopped = false;
 	struct atnet_link *l;
 	struct atnet_hold h;
 	size_t queued = 0;
@@ -893,7 +988,7 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	 */
 	atnet_hold(&h, as->modem, l);
 	blocking = timeo != 0;
-	add_wait_queue(sk_sleep(sk), &wait);
+	atnet_sk_wait_add(sk, &wait);
 	while (queued < len) {
 		size_t room = atnet_link_tx_room(l);
 		size_t n = min(room, len - queued);
@@ -925,13 +1020,14 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		ours = atnet_hold_ok(&h, as->link);
 		if (!ours)
 			break;
-		err = atnet_send_check(sk, msg->msg_flags);
-		if (err)
+		/* As TCP: the error and SIGPIPE only if nothing was sent. */
+		stopped = atnet_send_stopped(sk);
+		if (stopped)
 			break;
 	}
 	/* Blocking: wait for the modem's acceptance of what we queued. */
 	if (!err && ours && blocking) {
-		while (READ_ONCE(l->tx_bytes) < end && !atnet_sk_tx_dead(l)) {
+		while (!atnet_sk_accepted(h.m, l, end)) {
 			err = atnet_sk_wait_stop(timeo);
 			if (err)
 				break;
@@ -943,6 +1039,12 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 
+	/*
+	 * Decided under modem->lock, where the link fails, its slot is taken
+	 * again (gen) and the modem's acceptance (tx_bytes) is counted: so
+	 * dead, gen and tx_bytes agree with each other.
+	 */
+	mutex_lock(&h.m->lock);
 	if (!ours) {
 		/*
 		 * A connect() of another thread dropped the failed link: only
@@ -950,12 +1052,12 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		 * of ours the modem accepted.
 		 */
 		dead = true;
-		if (READ_ONCE(l->gen) != h.gen)
+		if (l->gen != h.gen)
 			queued = 0;
 	} else {
 		dead = atnet_sk_tx_dead(l);
 	}
-	if (blocking && queued && (err || dead || !ours)) {
+	if (blocking && queued && (err || dead || !ours || stopped)) {
 		if (!dead) {
 			/*
 			 * Interrupted or timed out: what the modem has not
@@ -963,30 +1065,29 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			 * exact, unless another send queued after it: then
 			 * it goes out, and counts.
 			 */
-			mutex_lock(&h.m->lock);
 			if (l->tx_queued == end) {
 				size_t dropped = atnet_link_tx_withdraw(l, seg);
 
 				queued -= min(queued, dropped);
 				end -= dropped;
 			}
-			mutex_unlock(&h.m->lock);
-		} else if (queued) {
+		} else {
 			/*
 			 * Failed: what of ours the modem took before. Exact
 			 * unless the failure came before our last piece; then
 			 * the other senders' bytes count as taken first, and
 			 * we may under-count, never over-count.
 			 */
-			s64 sent = (s64)(READ_ONCE(l->tx_bytes) - first - other);
+			s64 sent = (s64)(l->tx_bytes - first - other);
 
 			queued = clamp_t(s64, sent, 0, queued);
 		}
 	}
+	mutex_unlock(&h.m->lock);
 	atnet_hold_put(&h);
 	if (queued) {
 		err = queued;
-	} else if (dead || !err) {
+	} else if (dead || stopped || !err) {
 		int e = atnet_send_check(sk, msg->msg_flags);
 
 		err = e ? e : err;
@@ -1025,7 +1126,7 @@ static int atnet_recv_dgram(struct sock *sk, struct msghdr *msg, size_t len,
 	bool ours = true;
 
 	atnet_hold(&h, as->modem, l);
-	add_wait_queue(sk_sleep(sk), &wait);
+	atnet_sk_wait_add(sk, &wait);
 	while ((next = atnet_link_rx_next(l)) < 0) {
 		err = sock_error(sk);
 		if (err)
@@ -1073,7 +1174,7 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 	int copied = 0, err = 0;
 
 	atnet_hold(&h, as->modem, l);
-	add_wait_queue(sk_sleep(sk), &wait);
+	atnet_sk_wait_add(sk, &wait);
 	while (copied < len) {
 		size_t avail = atnet_link_rx_avail(l);
 		size_t off = peek ? copied : 0;
@@ -1146,11 +1247,14 @@ static int atnet_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+again:
 	err = atnet_wait_connect(sk, &timeo);
 	if (err)
 		goto out;
 	if (!as->link && atnet_sk_dgram(sk) && atnet_udp_any(as)) {
-		err = atnet_udp_recvfrom(sk, msg, len, flags, timeo);
+		err = atnet_udp_recvfrom(sk, msg, len, flags, &timeo);
+		if (err == ATNET_RECV_AGAIN)
+			goto again;
 		goto out;
 	}
 	if (!as->link) {
@@ -1264,7 +1368,15 @@ static int atnet_shutdown(struct socket *sock, int how)
 
 	lock_sock(sk);
 	if (!as->link) {
-		err = -ENOTCONN;
+		/*
+		 * As inet_shutdown(): a listener stops accepting (accept()
+		 * fails with EINVAL; the server itself stops at close()), an
+		 * unconnected socket answers ENOTCONN but is shut down all
+		 * the same: a recvfrom() blocked on it returns 0.
+		 */
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mask);
+		err = as->lsn_modem ? 0 : -ENOTCONN;
+		sk->sk_state_change(sk);
 		goto out;
 	}
 	mutex_lock(&as->modem->lock);
@@ -1337,17 +1449,20 @@ static int atnet_outq(struct sock *sk)
 
 	if (!l)
 		return 0;
-	queued = l->tx_queued;
-	if (atnet_sk_dgram(sk) || !atnet_sk_connected(l))
-		return queued - READ_ONCE(l->tx_bytes);
-
+	/* The u64 counters under modem->lock: no torn reads on 32 bits. */
 	mutex_lock(&as->modem->lock);
+	queued = l->tx_queued;
+	if (atnet_sk_dgram(sk) || !atnet_sk_connected(l)) {
+		queued -= l->tx_bytes;
+		mutex_unlock(&as->modem->lock);
+		return min_t(u64, queued, INT_MAX);
+	}
 	ack_gen = l->ack_gen;
 	err = atnet_link_ack(l);
 	mutex_unlock(&as->modem->lock);
 	if (!err) {
 		atnet_hold(&h, as->modem, l);
-		add_wait_queue(sk_sleep(sk), &wait);
+		atnet_sk_wait_add(sk, &wait);
 		while ((ours = atnet_hold_ok(&h, as->link)) &&
 		       READ_ONCE(l->ack_gen) == ack_gen && timeo &&
 		       !signal_pending(current))
@@ -1358,7 +1473,9 @@ static int atnet_outq(struct sock *sk)
 		if (!ours)
 			return 0;
 	}
-	acked = READ_ONCE(l->acked);
+	mutex_lock(&as->modem->lock);
+	acked = l->acked;
+	mutex_unlock(&as->modem->lock);
 	return acked < queued ? min_t(u64, queued - acked, INT_MAX) : 0;
 }
 
@@ -1682,7 +1799,7 @@ static int atnet_accept(struct socket *sock, struct socket *newsock,
 	if (!m)
 		goto out;
 	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
-	add_wait_queue(sk_sleep(sk), &wait);
+	atnet_sk_wait_add(sk, &wait);
 	for (;;) {
 		newsk = sk_alloc(sock_net(sk), family, GFP_KERNEL, &atnet_proto,
 				 kern);
@@ -1716,6 +1833,10 @@ static int atnet_accept(struct socket *sock, struct socket *newsock,
 		}
 		mutex_unlock(&m->lock);
 		sk_free(newsk);
+		/* shutdown() of the listener: as TCP's, accept() ends. */
+		err = -EINVAL;
+		if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
+			break;
 		/* Clients that came before the loss are still handed out. */
 		err = READ_ONCE(as->lsn_err);
 		if (err) {
