@@ -306,7 +306,10 @@ TEST_F_TIMEOUT(up, shutdown_wakes_accept, 30)
 	ASSERT_LE(0, fd);
 	b.sat_ifindex = if_nametoindex(WWAN);
 	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&b, sizeof(b)));
-	ASSERT_EQ(0, listen(fd, 2)) TH_LOG("listen: %s", strerror(errno));
+	if (listen(fd, 2) && errno == EOPNOTSUPP) {
+		close(fd);
+		SKIP(return, "no TCP server on this model");
+	}
 	c.fd = fd;
 	ASSERT_EQ(0, call_start(&c));
 	ASSERT_EQ(0, call_blocked_in(&c, SYS_accept, 5000));
