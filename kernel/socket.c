@@ -931,8 +931,10 @@ static int atnet_send_check(struct sock *sk, int flags)
 	err = sock_error(sk);
 	if (err)
 		return err;
+	/* As tcp_sendmsg() (sk_stream_wait_connect()): EPIPE, SIGPIPE. */
 	if (!l)
-		return atnet_sk_dgram(sk) ? -EDESTADDRREQ : -ENOTCONN;
+		return atnet_sk_dgram(sk) ? -EDESTADDRREQ :
+		       sk_stream_error(sk, flags, -EPIPE);
 	if ((READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
 	    atnet_sk_tx_dead(l) || !atnet_sk_connected(l))
 		return sk_stream_error(sk, flags, -EPIPE);

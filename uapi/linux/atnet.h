@@ -186,10 +186,18 @@
  * to a peer opens it (bound port: every peer sees that port), recvfrom()
  * takes the next datagram of any of them, round robin, with that link's
  * peer as the source. Up to 4 peers at once, a fifth retires the oldest
- * (its queued datagrams still go out) that no other thread's sendto() is
- * still opening (EAGAIN when all four are). A datagram from a peer the socket
- * never sent to does not reach it. recv() before any sendto(): ENOTCONN.
- * connect() ends this and keeps one peer. Connected UDP sockets keep
+ * (its queued datagrams still go out) that no thread's sendto() is still
+ * opening or waiting on for ring room (EAGAIN, even for a blocking sendto(),
+ * when all four are). A datagram from a peer the socket never sent to does
+ * not reach it. recv() before any sendto(): ENOTCONN. connect() ends this
+ * and keeps one peer: a sendto() asleep meanwhile answers EISCONN, a
+ * recvfrom() asleep reads from the connected peer from then on.
+ * Unlike a connected send (below), sendto() returns once the datagram is
+ * queued, as UDP's does: a blocking one waits for its peer's link to open
+ * (its failure, ECONNREFUSED or ETIMEDOUT, is the call's errno) and for
+ * ring room; non-blocking, at SO_SNDTIMEO or interrupted while the link is
+ * still being opened, the datagram stays queued on it (it goes out once the
+ * link is up, or is lost with it) and the call returns its length. Connected UDP sockets keep
  * datagram boundaries the same way,
  * one AT+CIPRXGET read being one datagram. The SIM7000 does not mark
  * boundaries in its receive buffer, so datagrams that queue up in the modem
@@ -224,7 +232,11 @@
  * shutdown(): the modem has no half-close (AT+CIPCLOSE ends both directions),
  * so SHUT_RD and SHUT_WR act locally only: reads return 0, sends fail with
  * EPIPE; the peer sees no FIN. SHUT_RDWR closes the link (after queued
- * sends): the peer sees the end of the stream, reads return 0. close()
+ * sends): the peer sees the end of the stream, reads return 0. As on
+ * AF_INET, shutdown() of a listener makes accept() (also one blocked
+ * already) fail with EINVAL (the modem's server stops at close()), and
+ * shutdown() of an unconnected socket answers ENOTCONN but shuts it down
+ * all the same: a recvfrom() blocked on it, and later ones, return 0. close()
  * releases the link the same way, in the background. getsockname() gives the
  * context's address and interface, getpeername() the peer.
  *
@@ -240,11 +252,17 @@
  *                  attempt, the others wait for it (EALREADY non-blocking)
  *                  and get its outcome: 0, the reason, or ECONNABORTED once
  *                  another caller took the reason, as TCP's waiters do.
+ *                  After a failed connect() a stream socket stays shut down
+ *                  (POLLHUP, recv() 0, as TCP after tcp_done()), a
+ *                  datagram socket is a fresh unconnected one (POLLOUT).
  *   listen()       SIM7000 only, one server per modem (above).
  *   send*()        MSG_MORE and MSG_EOR are accepted and have no effect;
  *                  MSG_OOB and other flags: EOPNOTSUPP. A blocking send
  *                  returns once the modem accepted the bytes, not when they
- *                  were queued (above).
+ *                  were queued (above). As TCP's: when the call returns a
+ *                  count, an error that stopped it stays for SO_ERROR and
+ *                  the next call, and SIGPIPE comes only with EPIPE when
+ *                  nothing was sent.
  *   recv*()        MSG_OOB, MSG_ERRQUEUE: EOPNOTSUPP. A peer's reset reads as
  *                  the end of the stream (0) on SIM7000, which reports
  *                  "n, CLOSED" for a close and a reset alike; SIM7020 tells
@@ -263,8 +281,9 @@
  *   close()        queued sends still go out, then the link closes (as TCP
  *                  without SO_LINGER; SO_LINGER has no effect).
  * Several threads may use one socket as on TCP: a blocking call that sleeps
- * sees another thread's connect(), shutdown() or sendto() (which may retire
- * the UDP peer it waits on: it then opens it again) when it wakes.
+ * sees another thread's connect(), shutdown() or sendto() when it wakes
+ * (a sendto() of a fifth peer does not retire a peer another thread waits
+ * on; a dead peer is retired and opened again by the next sendto()).
  * Concurrent stream sends may interleave at ring-room boundaries, as TCP's.
  *
  * Socket errnos, beyond the generic ones (EFAULT, ENOMEM, EINTR):
@@ -276,7 +295,10 @@
  *                   established: the tty hung up or the ldisc was detached
  *   ENETUNREACH     connect: no atnet interface is up (sat_ifindex 0), the
  *                   modem is not ready, or it answered AT+CIPSTART with ERROR
- *   ENETDOWN        connect: the chosen interface (context) is down;
+ *   ENETDOWN        connect: the chosen interface (context) is down, or the
+ *                   modem went away while the link was opened (also an
+ *                   unconnected sendto() opening a peer: the same errno
+ *                   whenever the detach happens);
  *                   established: the PDP context went down (+PDP: DEACT,
  *                   ip link set down)
  *   ENETRESET       established: the modem restarted (RDY, SMS Ready,
@@ -302,15 +324,17 @@
  *                   a connected UDP socket
  *   EALREADY        connect: a non-blocking connect is still in progress
  *   ECONNABORTED    connect: again after SO_ERROR took a failure's reason
- *   ENOTCONN        send/recv/getpeername/shutdown: never connected (TCP)
+ *   ENOTCONN        recv/getpeername/shutdown: never connected (TCP; send()
+ *                   gives EPIPE and SIGPIPE there, as TCP's)
  *   EDESTADDRREQ    send() without an address on an unconnected UDP socket;
  *                   listen() without a bound port
  *   EMSGSIZE        send: UDP datagram larger than the link's AT+CIPSEND
  *                   maximum (1460)
  *   ECOMM           send: "n, SEND FAIL" or ERROR to AT+CIPSEND; the link
  *                   is closed (stream integrity is lost)
- *   EPIPE           send after the peer closed ("n, CLOSED"), after
- *                   shutdown(SHUT_WR) or once an error was reported;
+ *   EPIPE           send on a never connected stream socket, after the
+ *                   peer closed ("n, CLOSED"), after shutdown(SHUT_WR) or
+ *                   once an error was reported;
  *                   SIGPIPE too unless MSG_NOSIGNAL
  *   EOPNOTSUPP      send/recv: unsupported flags (MSG_OOB...); listen on a
  *                   datagram socket; listen on SIM7020; connect or
