@@ -271,6 +271,74 @@ TEST_F_TIMEOUT(up, connect_vs_sendto, 60)
 	close(fd);
 }
 
+/* ---- eviction spares a peer with a waiter (finding 7) ----------------- */
+
+struct udp_flood {
+	int fd, n, ok, err, tid, done;
+	struct sockaddr_atnet to;
+};
+
+static void *udp_flood_run(void *arg)
+{
+	static char d[1400];
+	struct udp_flood *u = arg;
+	int i;
+
+	__atomic_store_n(&u->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	for (i = 0; i < u->n; i++) {
+		if (sendto(u->fd, d, sizeof(d), 0, (struct sockaddr *)&u->to,
+			   sizeof(u->to)) == (ssize_t)sizeof(d)) {
+			u->ok++;
+		} else if (!u->err) {
+			u->err = errno;
+		}
+	}
+	__atomic_store_n(&u->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Four peers; a thread floods the oldest faster than the UART drains it
+ * and sleeps for ring room; a fifth peer then retires another one, not
+ * the one the sleeper waits on (which it would open again: one more
+ * AT+CIPSTART, and two such senders could end in EAGAIN).
+ */
+TEST_F_TIMEOUT(up, udp_no_evict_waiter, 60)
+{
+	struct udp_flood u = { .n = 40 };
+	struct call w = { 0 };
+	struct sockaddr_atnet a;
+	int fd = sock_new(SOCK_DGRAM), i, starts;
+	pthread_t th;
+
+	ASSERT_LE(0, fd);
+	starts = transcript_count('>', "AT+CIPSTART=");
+	for (i = 0; i < 4; i++) {
+		a = sat_of(SRV, 10001 + i);
+		ASSERT_EQ(1, sendto(fd, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)));
+	}
+	u.fd = fd;
+	u.to = sat_of(SRV, 10001);
+	ASSERT_EQ(0, pthread_create(&th, NULL, udp_flood_run, &u));
+	/* call_blocked_in() looks at w's tid and done: the flooder's */
+	while (!__atomic_load_n(&u.tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	w.tid = u.tid;
+	ASSERT_EQ(0, call_blocked_in(&w, SYS_sendto, 10000));
+	a = sat_of(SRV, 10005);
+	EXPECT_EQ(1, sendto(fd, "y", 1, 0, (struct sockaddr *)&a, sizeof(a)))
+		TH_LOG("fifth peer: %s", strerror(errno));
+	for (i = 0; i < 6000 && !__atomic_load_n(&u.done, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	ASSERT_TRUE(__atomic_load_n(&u.done, __ATOMIC_ACQUIRE));
+	pthread_join(th, NULL);
+	EXPECT_EQ(u.n, u.ok) TH_LOG("flooder: %d of %d, %s", u.ok, u.n,
+				    strerror(u.err));
+	if (sim7000())
+		EXPECT_EQ(starts + 5, transcript_count('>', "AT+CIPSTART="));
+	close(fd);
+}
+
 /* ---- shutdown() wakes accept() and recvfrom() (finding 5) ------------- */
 
 TEST_F_TIMEOUT(up, shutdown_wakes_recvfrom, 30)
