@@ -157,6 +157,7 @@ static bool atnet_hold_ok(const struct atnet_hold *h,
 static void atnet_sk_wait_add(struct sock *sk, struct wait_queue_entry *wait)
 {
 	add_wait_queue(sk_sleep(sk), wait);
+	/* Pairs with the smp_mb() of skwq_has_sleeper() in the wakers. */
 	smp_mb();
 }
 
@@ -1174,6 +1175,8 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 	bool peek = flags & MSG_PEEK, consumed = false, ours = true;
 	struct atnet_hold h;
 	int copied = 0, err = 0;
+	/* MSG_PEEK: where the bytes we peeked start (the ring's consumer). */
+	u32 tail = READ_ONCE(l->rx.tail);
 
 	atnet_hold(&h, as->modem, l);
 	atnet_sk_wait_add(sk, &wait);
@@ -1223,6 +1226,17 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 		ours = atnet_hold_ok(&h, as->link);
 		if (!ours)
 			break;
+		/*
+		 * Another reader consumed while we slept: what we peeked is
+		 * no longer the stream's start. Peek again from the start
+		 * (TCP appends the new start to what it had copied).
+		 */
+		if (peek && READ_ONCE(l->rx.tail) != tail) {
+			if (!(flags & MSG_TRUNC))
+				iov_iter_revert(&msg->msg_iter, copied);
+			copied = 0;
+			tail = READ_ONCE(l->rx.tail);
+		}
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	atnet_hold_put(&h);

@@ -57,7 +57,7 @@ struct call {
 	pthread_t th;
 };
 
-enum { OP_SENDTO, OP_RECVFROM, OP_ACCEPT, OP_SEND };
+enum { OP_SENDTO, OP_RECVFROM, OP_ACCEPT, OP_SEND, OP_PEEK };
 
 static void *call_run(void *arg)
 {
@@ -77,6 +77,9 @@ static void *call_run(void *arg)
 		break;
 	case OP_SEND:
 		c->ret = send(c->fd, c->buf, c->len, MSG_NOSIGNAL);
+		break;
+	case OP_PEEK:
+		c->ret = recv(c->fd, c->rbuf, c->len, MSG_PEEK | MSG_WAITALL);
 		break;
 	}
 	c->err = errno;
@@ -387,6 +390,46 @@ TEST_F_TIMEOUT(up, shutdown_wakes_accept, 30)
 	ASSERT_EQ(0, call_wait(&c, 5000)) TH_LOG("accept stays blocked");
 	EXPECT_EQ(-1, c.ret);
 	EXPECT_EQ(EINVAL, c.err);
+	close(fd);
+}
+
+/* ---- MSG_PEEK against another reader (finding 8) ---------------------- */
+
+/*
+ * A MSG_PEEK|MSG_WAITALL reader that peeked part of what it wants and
+ * sleeps, another thread consuming meanwhile: the peek returns the stream
+ * as it is when it returns, from its start. It used to go on at its old
+ * offset into the new start: bytes skipped, others twice.
+ */
+TEST_F_TIMEOUT(up, peek_vs_recv, 30)
+{
+	struct call p = { .op = OP_RECVFROM };
+	int fd = sock_connect(SOCK_STREAM, SRV, PORT_ECHO), n = 0, i;
+	char buf[32] = "", c5[8];
+
+	ASSERT_LE(0, fd);
+	set_timeo(fd, SO_RCVTIMEO, 10000);
+	ASSERT_EQ(10, send(fd, "0123456789", 10, 0));
+	for (i = 0; i < 1000 && n < 10; i++) {
+		ASSERT_EQ(0, ioctl(fd, SIOCINQ, &n));
+		if (n < 10)
+			usleep(10000);
+	}
+	ASSERT_EQ(10, n);
+	p.fd = fd;
+	p.rbuf = buf;
+	p.len = 20;
+	p.op = OP_PEEK;
+	ASSERT_EQ(0, call_start(&p));
+	/* it has peeked the ten bytes and waits for ten more */
+	ASSERT_EQ(0, call_blocked_in(&p, SYS_recvfrom, 5000));
+	ASSERT_EQ(5, recv(fd, c5, 5, MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(c5, "01234", 5));
+	ASSERT_EQ(15, send(fd, "ABCDEFGHIJKLMNO", 15, 0));
+	ASSERT_EQ(0, call_wait(&p, 10000));
+	EXPECT_EQ(20, p.ret);
+	EXPECT_EQ(0, memcmp(buf, "56789ABCDEFGHIJKLMNO", 20))
+		TH_LOG("peeked \"%.20s\"", buf);
 	close(fd);
 }
 

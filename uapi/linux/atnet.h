@@ -218,7 +218,10 @@
  * receive ring has room for a full read, so a slow reader loses nothing: the
  * modem (and then the peer's TCP) holds the rest. MSG_PEEK, MSG_DONTWAIT,
  * MSG_WAITALL, MSG_TRUNC, SO_RCVTIMEO, SO_RCVLOWAT and SIOCINQ work as on
- * TCP/UDP (MSG_TRUNC on a stream discards the bytes without copying them). End of stream (0) comes only after every byte the modem
+ * TCP/UDP (MSG_TRUNC on a stream discards the bytes without copying them;
+ * a blocking MSG_PEEK whose bytes another thread consumes while it waits
+ * peeks again from the new start of the stream, where TCP appends the new
+ * start to what it had copied). End of stream (0) comes only after every byte the modem
  * received was delivered. After a fault, buffered bytes are delivered first,
  * then the error once (SO_ERROR), then 0.
  *
