@@ -135,7 +135,8 @@ static void csum_add(struct csum *c, const unsigned char *b, size_t len)
 		c->s1 += b[i];
 		c->s2 += (uint64_t)b[i] * b[i];
 	}
-	c->n += len;
+	/* read by the main thread while a reader runs */
+	__atomic_store_n(&c->n, c->n + len, __ATOMIC_RELEASE);
 }
 
 static int abandoned_connect_ends(void)
@@ -470,7 +471,8 @@ TEST_F_TIMEOUT(up, recv_recv, 60)
 	ASSERT_EQ(N, send(fd, d, N, 0));
 	csum_add(&want, d, N);
 	for (i = 0; i < 3000; i++) {
-		if (r[0].sum.n + r[1].sum.n >= N)
+		if (__atomic_load_n(&r[0].sum.n, __ATOMIC_ACQUIRE) +
+		    __atomic_load_n(&r[1].sum.n, __ATOMIC_ACQUIRE) >= N)
 			break;
 		usleep(10000);
 	}
