@@ -638,7 +638,8 @@ static int atnet_nl_req_queue(struct sk_buff *skb, struct genl_info *info,
 	r->seq = info->snd_seq;
 	r->nl_cmd = info->genlhdr->cmd;
 	r->uid = NETLINK_CB(skb).creds.uid;
-	r->admin = netlink_net_capable(skb, CAP_NET_ADMIN);
+	/* Initial user namespace: as GENL_ADMIN_PERM and GET (request.c). */
+	r->admin = netlink_capable(skb, CAP_NET_ADMIN);
 	mutex_lock(&m->lock);
 	err = atnet_req_queue(m, r, start);
 	mutex_unlock(&m->lock);

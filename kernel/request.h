@@ -36,7 +36,13 @@ enum atnet_req_kind {
 #define ATNET_PING_MAX		100	/* AT+CIPPING: 1..100 requests */
 /* Requests of one kind queued on one modem, whoever asked. */
 #define ATNET_REQ_QUEUE_MAX	16
-/* ... and of those, per user without CAP_NET_ADMIN. */
+/*
+ * ... of those, all users without CAP_NET_ADMIN together: the rest is
+ * kept for admins, however many uids an unprivileged user can switch
+ * between (a user namespace's subordinate uids are distinct kuids) ...
+ */
+#define ATNET_REQ_UNPRIV_MAX	(ATNET_REQ_QUEUE_MAX / 2)
+/* ... and per user without CAP_NET_ADMIN. */
 #define ATNET_REQ_USER_MAX	1
 
 struct atnet_ping_reply {
@@ -75,6 +81,8 @@ struct atnet_req {
 	u8 nl_cmd;			/* the command it answers */
 	kuid_t uid;
 	bool admin;			/* CAP_NET_ADMIN: not bounded per user */
+	bool closing;			/* a listener's close(): never refused
+					 * for the bounds */
 
 	/* Question. */
 	int ctx;
@@ -159,6 +167,9 @@ struct atnet_req *atnet_req_awaiting(struct atnet_modem *m,
 				     enum atnet_req_kind kind);
 /* A +CME ERROR answer to @cmd counts as a fault (modem.c). */
 void atnet_req_cme(struct atnet_modem *m, struct atnet_chat_cmd *cmd);
+/* The same for @r's command: only when @r is an admin's (request.c). */
+void atnet_req_cme_of(struct atnet_modem *m, struct atnet_req *r,
+		      struct atnet_chat_cmd *cmd);
 /* AT+CIPSGTXT=ctx first when the modem has another context selected. */
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r);
 
