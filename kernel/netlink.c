@@ -589,27 +589,48 @@ static int atnet_nl_put_answer(struct sk_buff *msg, struct atnet_req *r)
 	}
 }
 
+/* Room for the answer's error form: its errno and a message. */
+#define ATNET_NL_SPARE_SIZE	(nla_total_size(4) + nla_total_size(80))
+
 /*
  * r->answer: the answer (or its error form) to the caller's port and
  * sequence number, as the command it answers. m->lock held; never sleeps
  * on the receiver (a full socket buffer drops it, and the caller's next
- * read says ENOBUFS).
+ * read says ENOBUFS). Exactly one answer: when the full one cannot be
+ * built, its error form goes out in r->spare, reserved at queue time.
  */
 static void atnet_nl_answer(struct atnet_req *r)
 {
+	const char *why = "no memory for the answer";
 	struct sk_buff *msg;
+	int err = -ENOMEM;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (msg) {
+		hdr = genlmsg_put(msg, r->portid, r->seq, &atnet_genl_family,
+				  0, r->nl_cmd);
+		if (hdr && !atnet_nl_put_answer(msg, r)) {
+			genlmsg_end(msg, hdr);
+			goto send;
+		}
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		why = "the answer did not fit in a message";
+	}
+	msg = r->spare;
+	r->spare = NULL;
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, r->portid, r->seq, &atnet_genl_family, 0,
 			  r->nl_cmd);
-	if (!hdr || atnet_nl_put_answer(msg, r)) {
-		nlmsg_free(msg);
+	if (!hdr || nla_put_u32(msg, ATNET_A_ERRNO, -err) ||
+	    nla_put_string(msg, ATNET_A_ERRMSG, why)) {
+		nlmsg_free(msg);	/* cannot happen: sized for it */
 		return;
 	}
 	genlmsg_end(msg, hdr);
+send:
 	/* -ECONNREFUSED: the caller is gone; its URELEASE comes next. */
 	genlmsg_unicast(r->net, msg, r->portid);
 }
@@ -631,6 +652,11 @@ static int atnet_nl_req_queue(struct sk_buff *skb, struct genl_info *info,
 	m = atnet_nl_modem(info, &ctx);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
+	r->spare = genlmsg_new(ATNET_NL_SPARE_SIZE, GFP_KERNEL);
+	if (!r->spare) {
+		atnet_modem_put(m);
+		return -ENOMEM;
+	}
 	r->ctx = ctx_attr ? nla_get_u8(ctx_attr) : ctx;
 	r->answer = atnet_nl_answer;
 	r->net = get_net(genl_info_net(info));

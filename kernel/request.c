@@ -55,6 +55,7 @@
  *                      the OK on SIM7000, after it on SIM7020.
  */
 #include <linux/kernel.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/net_namespace.h>
@@ -95,6 +96,7 @@ static void atnet_req_release(struct kref *ref)
 		atnet_modem_put(r->m);
 	if (r->net)
 		put_net(r->net);
+	kfree_skb(r->spare);
 	kfree(r);
 }
 
@@ -310,10 +312,9 @@ void atnet_req_abandon(struct atnet_modem *m, struct atnet_req *r, int err,
 	atnet_req_finish(m, r, err, msg);
 	/*
 	 * A result the modem still owes comes to @r (its deadline holds),
-	 * but for DNS: its answers name their host.
+	 * DNS too: its error form "+CDNSGIP: 0,<err>" names no host, so
+	 * the next lookup must not start before it came.
 	 */
-	if (r->kind == ATNET_REQ_RESOLVE)
-		atnet_req_unawait(r);
 	atnet_req_unpause(r);
 	atnet_req_leave(m, r);
 }
@@ -568,9 +569,10 @@ static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 		return false;
 	if (a.kind == ATNET_DNS_ERROR) {
 		msg = atnet_dns_msg(a.error, &err);
+		/* Anyone may ask: a flood of these must not flood dmesg. */
 		if (err == -EIO)
-			pr_info("%s: AT+CDNSGIP=\"%s\": error %u\n",
-				m->tty_name, r->host, a.error);
+			pr_info_ratelimited("%s: AT+CDNSGIP=\"%s\": error %u\n",
+					    m->tty_name, r->host, a.error);
 		atnet_req_finish(m, r, err, msg);
 		return true;
 	}
@@ -622,7 +624,8 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 				 "AT+CDNSGIP failed: timeout or modem restart");
 	else if (r->n_addrs)
 		atnet_req_finish(m, r, 0, NULL);
-	else if (!r->finished)
+	else if (!r->finished || r->orphan)
+		/* Given up on or not: the answer owed is this one's. */
 		atnet_req_await(m, r, ATNET_DNS_URC_MS);
 	r->ok_seen = !result;
 	atnet_req_cmd_done(m, r, cmd);

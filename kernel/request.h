@@ -23,6 +23,7 @@
 struct atnet_lsn_ops;
 struct atnet_modem;
 struct net;
+struct sk_buff;
 struct netlink_ext_ack;
 
 enum atnet_req_kind {
@@ -75,6 +76,7 @@ struct atnet_req {
 
 	/* Who asked: a netlink caller (answer) or a waiter (done). */
 	void (*answer)(struct atnet_req *r);
+	struct sk_buff *spare;		/* the answer's error form, reserved */
 	struct net *net;		/* with a reference */
 	u32 portid;
 	u32 seq;
