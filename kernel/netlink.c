@@ -659,6 +659,7 @@ static int atnet_nl_req_queue(struct sk_buff *skb, struct genl_info *info,
 	}
 	r->ctx = ctx_attr ? nla_get_u8(ctx_attr) : ctx;
 	r->answer = atnet_nl_answer;
+	atomic_inc(&atnet_req_answers);
 	r->net = get_net(genl_info_net(info));
 	r->portid = info->snd_portid;
 	r->seq = info->snd_seq;
@@ -967,6 +968,12 @@ static int atnet_nl_notify(struct notifier_block *nb, unsigned long state,
 	unsigned long idx = 0;
 
 	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	/*
+	 * Every generic netlink socket's close comes here (nl80211, ethtool
+	 * ...): without a request of ours alive, no modem lock is taken.
+	 */
+	if (!atomic_read(&atnet_req_answers))
 		return NOTIFY_DONE;
 	while ((m = atnet_modem_get_nth(n->net, idx++))) {
 		atnet_req_release_port(m, n->net, n->portid);

@@ -86,6 +86,9 @@
 
 static struct workqueue_struct *atnet_req_wq;
 
+/* Live requests of netlink callers (r->answer set): see request.h. */
+atomic_t atnet_req_answers = ATOMIC_INIT(0);
+
 static void atnet_req_timeout(struct work_struct *work);
 
 static void atnet_req_release(struct kref *ref)
@@ -97,6 +100,8 @@ static void atnet_req_release(struct kref *ref)
 	if (r->net)
 		put_net(r->net);
 	kfree_skb(r->spare);
+	if (r->answer)
+		atomic_dec(&atnet_req_answers);
 	kfree(r);
 }
 
@@ -259,6 +264,16 @@ int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 	if (m->state != ATNET_MODEM_READY) {
 		r->msg = "modem is not ready; see its state in GET";
 		return -ENETDOWN;
+	}
+	/*
+	 * The SIM7020's AT+CDNSGIP blocks its command line until the network
+	 * answers (up to a minute): every socket and context change waits
+	 * meanwhile, so only an admin may ask it (uapi, RESOLVE).
+	 */
+	if (r->kind == ATNET_REQ_RESOLVE && !r->admin &&
+	    m->dialect_id == ATNET_DIALECT_SIM7020) {
+		r->msg = "RESOLVE on a SIM7020 needs CAP_NET_ADMIN: its lookup blocks the modem for up to 60 s";
+		return -EPERM;
 	}
 	list_for_each_entry(q, &m->reqs[r->kind], node) {
 		n++;
@@ -727,9 +742,13 @@ static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
 
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme_of(m, r, cmd);
-	if (!result && !r->echo_answered &&
+	if (!result && !r->echo_answered && (!r->finished || r->orphan) &&
 	    m->dialect_id == ATNET_DIALECT_SIM7020)
-		/* The reply follows the OK. */
+		/*
+		 * The reply follows the OK. Given up on, the request still
+		 * waits for it, so that it is not taken for the next echo;
+		 * ended by the modem's failure, nothing follows.
+		 */
 		atnet_req_await(m, r, ATNET_PING_URC_MS);
 	else
 		atnet_ping_echo_end(m, r, result);
@@ -881,7 +900,9 @@ int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
 
 /*
  * Stop a server the modem runs for nobody: queued right behind the
- * request that has the modem, so that no new listen() comes first.
+ * request that has the modem (before the head when the head has not
+ * started: a listen() waiting there must not have its new server stopped
+ * by this), so that no new listen() comes first.
  */
 static void atnet_req_server_stop_now(struct atnet_modem *m)
 {
@@ -900,10 +921,10 @@ static void atnet_req_server_stop_now(struct atnet_modem *m)
 	r->force = true;
 	r->orphan = true;
 	r->start = atnet_req_server_start;
-	if (head)
+	if (head && head->started)
 		list_add(&r->node, &head->node);
 	else
-		list_add_tail(&r->node, &m->reqs[ATNET_REQ_SERVER]);
+		list_add(&r->node, &m->reqs[ATNET_REQ_SERVER]);
 	/* The queue takes over the creator's reference. */
 	atnet_req_next(m, ATNET_REQ_SERVER);
 }

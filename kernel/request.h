@@ -9,6 +9,7 @@
 #ifndef _ATNET_REQUEST_H
 #define _ATNET_REQUEST_H
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -108,6 +109,13 @@ struct atnet_req {
 	struct atnet_chat_cmd sel;
 	struct atnet_chat_cmd cmd;
 };
+
+/*
+ * Requests alive that have r->answer (netlink callers'), so that a
+ * netlink socket's close looks for its requests only when there are any.
+ * Set r->answer, then increment; atnet_req_put() decrements at the free.
+ */
+extern atomic_t atnet_req_answers;
 
 struct atnet_req *atnet_req_alloc(enum atnet_req_kind kind);
 void atnet_req_put(struct atnet_req *r);

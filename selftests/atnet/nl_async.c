@@ -164,6 +164,30 @@ static int collect(struct anl *nl, struct outcome *o, int n, int ms)
 	}
 }
 
+/*
+ * After collect(): read @ms more, counting answers that come again (a
+ * second answer to one request would break "exactly one answer").
+ */
+static void collect_more(struct anl *nl, struct outcome *o, int n, int ms)
+{
+	long long deadline = anl_now_ms() + ms;
+	struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
+	struct nlmsghdr *nlh;
+	int i, r, left;
+
+	while ((left = deadline - anl_now_ms()) > 0) {
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		r = recv(nl->fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+		for (nlh = (void *)nl->buf; r > 0 && NLMSG_OK(nlh, r);
+		     nlh = NLMSG_NEXT(nlh, r))
+			for (i = 0; i < n; i++)
+				if (o[i].seq == (int)nlh->nlmsg_seq)
+					o[i].answered += nlh->nlmsg_type ==
+							 nl->family;
+	}
+}
+
 /* Requests in one sendmsg(): the module sees them back to back. */
 static int send_batch(struct anl *nl, struct anl_msg *m, struct outcome *o,
 		      int n)
@@ -338,7 +362,6 @@ TEST_F_TIMEOUT(nla, unpriv_ping_yields_and_cancels, 120)
 	EXPECT_GE(2, n1 - n0) {
 		TH_LOG("%d AT+CIPPING after the caller was killed", n1 - n0);
 	}
-	EXPECT_EQ(n1, transcript_count('>', "AT+CIPPING"));
 }
 
 /*
@@ -404,9 +427,16 @@ TEST_F_TIMEOUT(nla, unpriv_flood_bounded, 120)
 	EXPECT_EQ(0, res[0]);
 	EXPECT_EQ(-EBUSY, res[1]);
 	EXPECT_EQ(-EBUSY, res[2]);
-	EXPECT_EQ(0, res[3]);
-	EXPECT_EQ(-EBUSY, res[4]);
-	EXPECT_EQ(-EBUSY, res[5]);
+	if (self->sim7000) {
+		EXPECT_EQ(0, res[3]);
+		EXPECT_EQ(-EBUSY, res[4]);
+		EXPECT_EQ(-EBUSY, res[5]);
+	} else {
+		/* Its lookup blocks the modem: admins only (uapi). */
+		EXPECT_EQ(-EPERM, res[3]);
+		EXPECT_EQ(-EPERM, res[4]);
+		EXPECT_EQ(-EPERM, res[5]);
+	}
 }
 
 /* An unprivileged GET shows the APN, never the user name or password. */
@@ -419,6 +449,8 @@ TEST_F(nla, unpriv_get_no_credentials)
 	ASSERT_EQ(0, anl_set(&self->nl, IFACE, 0, "CMNET", "joe", "s3cret"));
 	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
 	EXPECT_STREQ("joe", md.ctx[0].user);
+	/* Write-only for everyone (uapi), root included. */
+	EXPECT_EQ(0, md.ctx[0].has_password);
 	pid = anl_fork_nobody();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -429,10 +461,10 @@ TEST_F(nla, unpriv_get_no_credentials)
 			_exit(11);
 		if (strcmp(md.ctx[0].apn, "CMNET"))
 			_exit(12);
-		if (md.ctx[0].user[0] || md.ctx[0].has_password)
+		if (md.ctx[0].user[0])
 			_exit(13);
 		if (anl_dump(&nl, &d) || d.count < 1 ||
-		    d.last.ctx[0].user[0] || d.last.ctx[0].has_password)
+		    d.last.ctx[0].user[0])
 			_exit(14);
 		_exit(0);
 	}
@@ -521,6 +553,7 @@ TEST_F_TIMEOUT(nla, threads_and_one_socket, 150)
 	}
 	ASSERT_EQ(0, send_batch(&self->nl, m, o, n));
 	ASSERT_EQ(0, collect(&self->nl, o, n, 90000));
+	collect_more(&self->nl, o, n, 500);
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(0, o[i].ack_err) {
 			TH_LOG("request %d: %s", i, o[i].msg);
@@ -674,10 +707,16 @@ TEST_F_TIMEOUT(nla, restart_answers_pending, 120)
 	ASSERT_EQ(0, anl_sim_ctl("unstall"));
 	ASSERT_EQ(0, anl_sim_ctl("restart"));
 	EXPECT_EQ(0, collect(&self->nl, o, 3, 30000));
+	collect_more(&self->nl, o, 3, 500);
 	for (i = 0; i < 3; i++) {
+		/* Queued at once; the restart ends each (uapi: ENETRESET). */
 		EXPECT_EQ(1, o[i].acked);
-		EXPECT_NE(0, o[i].ack_err ?: o[i].err) {
-			TH_LOG("request %d answered without an error", i);
+		EXPECT_EQ(0, o[i].ack_err) {
+			TH_LOG("request %d refused: %s", i, o[i].msg);
+		}
+		EXPECT_EQ(1, o[i].answered);
+		EXPECT_EQ(-ENETRESET, o[i].err) {
+			TH_LOG("request %d: %d %s", i, o[i].err, o[i].msg);
 		}
 		EXPECT_NE(0, o[i].msg[0]);
 	}
@@ -801,7 +840,9 @@ TEST_F_TIMEOUT(nla, unpriv_cannot_fill_queue, 90)
 	TH_LOG("%d unprivileged pings queued, %d EBUSY, %d other", ok, busy,
 	       other);
 	EXPECT_EQ(0, other);
-	EXPECT_GE(FLOOD / 2 - 1, ok);	/* root's first holds one */
+	/* Half the queue for all unprivileged users; root's is apart. */
+	EXPECT_GE(FLOOD / 2, ok);
+	EXPECT_LE(1, ok);
 	EXPECT_EQ(FLOOD, ok + busy);
 
 	if (self->sim7000) {
@@ -904,7 +945,8 @@ TEST_F_TIMEOUT(nla, unpriv_cme_no_fault, 60)
 
 			if (anl_open(&nl, 0))
 				_exit(11);
-			msg_resolve(&nl, &m, "echo.atnet.test");
+			/* Anyone may ping, on both models. */
+			msg_ping(&nl, &m, SRV, 1);
 			_exit(anl_ask(&nl, &m, NULL, NULL, 30000, NULL) ?
 			      1 : 0);
 		}
