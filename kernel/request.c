@@ -272,7 +272,7 @@ int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 	 */
 	if (r->kind == ATNET_REQ_RESOLVE && !r->admin &&
 	    m->dialect_id == ATNET_DIALECT_SIM7020) {
-		r->msg = "RESOLVE on a SIM7020 needs CAP_NET_ADMIN: its lookup blocks the modem for up to 60 s";
+		r->msg = "RESOLVE on a SIM7020 needs CAP_NET_ADMIN (its lookup blocks the modem)";
 		return -EPERM;
 	}
 	list_for_each_entry(q, &m->reqs[r->kind], node) {
@@ -298,7 +298,7 @@ int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 		return -EBUSY;
 	}
 	if (!r->admin && unpriv >= ATNET_REQ_UNPRIV_MAX) {
-		r->msg = "requests of users without CAP_NET_ADMIN fill their share of this modem's queue; try again later";
+		r->msg = "unprivileged users fill their share of this modem's queue; try again later";
 		return -EBUSY;
 	}
 queue:
@@ -457,7 +457,7 @@ void atnet_req_cme(struct atnet_modem *m, struct atnet_chat_cmd *cmd)
  * links, resetting the modem) with questions that fail quickly.
  */
 void atnet_req_cme_of(struct atnet_modem *m, struct atnet_req *r,
-			     struct atnet_chat_cmd *cmd)
+		      struct atnet_chat_cmd *cmd)
 {
 	lockdep_assert_held(&m->lock);
 	if (r->admin)

@@ -84,8 +84,8 @@ struct atnet_req {
 	u8 nl_cmd;			/* the command it answers */
 	kuid_t uid;
 	bool admin;			/* CAP_NET_ADMIN: not bounded per user */
-	bool closing;			/* a listener's close(): never refused
-					 * for the bounds */
+	/* A listener's close(): never refused for the bounds. */
+	bool closing;
 
 	/* Question. */
 	int ctx;

@@ -307,8 +307,12 @@ static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
 	atnet_req_cme_of(m, r, cmd);
 	if (result == -EIO) {
 		/* The modem checks state, slots and an already running server. */
-		atnet_req_finish(m, r, -EBUSY,
-				 "the modem refused AT+CIPSERVER (ERROR): context not up, server running or no free link");
+		static const char *const why[] = {
+			"the modem refused AT+CIPSERVER=0 (ERROR)",
+			"the modem refused AT+CIPSERVER (ERROR): context not up, server running or no free link",
+		};
+
+		atnet_req_finish(m, r, -EBUSY, why[!!r->port]);
 	} else if (result) {
 		atnet_req_finish(m, r, result,
 				 "AT+CIPSERVER failed: timeout or modem restart");
