@@ -298,7 +298,7 @@ int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 		return -EBUSY;
 	}
 	if (!r->admin && unpriv >= ATNET_REQ_UNPRIV_MAX) {
-		r->msg = "unprivileged users fill their share of this modem's queue; try again later";
+		r->msg = "unprivileged users fill their share of the queue; try again later";
 		return -EBUSY;
 	}
 queue:
