@@ -364,13 +364,34 @@ TEST_F_TIMEOUT(nla, unpriv_ping_yields_and_cancels, 120)
 	}
 }
 
+/* The ack to @seq on @nl within @ms: its error, or 1000 when none came. */
+static int ack_of(struct anl *nl, int seq, int ms)
+{
+	long long end = anl_now_ms() + ms;
+	struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
+	struct nlmsghdr *nlh;
+	int n;
+
+	while (anl_now_ms() < end) {
+		if (poll(&pfd, 1, end - anl_now_ms()) <= 0)
+			continue;
+		n = recv(nl->fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+		for (nlh = (void *)nl->buf; n > 0 && NLMSG_OK(nlh, n);
+		     nlh = NLMSG_NEXT(nlh, n))
+			if ((int)nlh->nlmsg_seq == seq &&
+			    nlh->nlmsg_type == NLMSG_ERROR)
+				return anl_errmsg(nl, nlh);
+	}
+	return 1000;
+}
+
 /*
  * Unprivileged requests beyond the bound: EBUSY with a message; root's
  * traffic and requests go on meanwhile.
  */
 TEST_F_TIMEOUT(nla, unpriv_flood_bounded, 120)
 {
-	int status, p[2], res[6];
+	int status, p[2], res[7];
 	struct answer x = { 0 };
 	struct anl_msg m;
 	long long rt;
@@ -394,6 +415,19 @@ TEST_F_TIMEOUT(nla, unpriv_flood_bounded, 120)
 			msg_resolve(&nl, &mb[i], "echo.atnet.test");
 		if (send_batch(&nl, mb, o, 6))
 			_exit(12);
+		/* The bound is per user, not per socket. */
+		{
+			struct anl nl2;
+			int seq;
+
+			res[6] = 1000;
+			if (!anl_open(&nl2, 0)) {
+				msg_ping(&nl2, &mb[0], DEAD, 1);
+				seq = anl_send(&nl2, &mb[0]);
+				res[6] = seq < 0 ? seq : ack_of(&nl2, seq, 3000);
+				anl_close(&nl2);
+			}
+		}
 		collect(&nl, o, 6, 40000);
 		for (i = 0; i < 6; i++) {
 			res[i] = !o[i].acked ? 1000 : o[i].ack_err ?:
@@ -424,6 +458,9 @@ TEST_F_TIMEOUT(nla, unpriv_flood_bounded, 120)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	/* One ping and one resolve per user at a time; the rest EBUSY. */
+	EXPECT_EQ(-EBUSY, res[6]) {
+		TH_LOG("a second socket of the same user was not bounded");
+	}
 	EXPECT_EQ(0, res[0]);
 	EXPECT_EQ(-EBUSY, res[1]);
 	EXPECT_EQ(-EBUSY, res[2]);
@@ -722,27 +759,6 @@ TEST_F_TIMEOUT(nla, restart_answers_pending, 120)
 	}
 	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
 				    60000, &md));
-}
-
-/* The ack to @seq on @nl within @ms: its error, or 1000 when none came. */
-static int ack_of(struct anl *nl, int seq, int ms)
-{
-	long long end = anl_now_ms() + ms;
-	struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
-	struct nlmsghdr *nlh;
-	int n;
-
-	while (anl_now_ms() < end) {
-		if (poll(&pfd, 1, end - anl_now_ms()) <= 0)
-			continue;
-		n = recv(nl->fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
-		for (nlh = (void *)nl->buf; n > 0 && NLMSG_OK(nlh, n);
-		     nlh = NLMSG_NEXT(nlh, n))
-			if ((int)nlh->nlmsg_seq == seq &&
-			    nlh->nlmsg_type == NLMSG_ERROR)
-				return anl_errmsg(nl, nlh);
-	}
-	return 1000;
 }
 
 static void *lsn_report(void *arg)

@@ -83,6 +83,12 @@
  *   If the answer cannot be built (no memory, too large), its error form
  *   with ENOMEM or EMSGSIZE is sent instead: the one answer always comes,
  *   unless the caller's receive buffer is full (its next read: ENOBUFS).
+ *   An answer goes to the port id the request came from: a new socket
+ *   that binds the port id of one just closed, before the close has
+ *   cancelled its requests, may receive an answer it did not ask for;
+ *   it has a sequence number that socket never used (binding a fixed
+ *   port id again at once is the only way to see one; autobind does not
+ *   reuse it).
  *
  * ATNET_CMD_LISTENER_START (admin): ATNET_A_LISTENER (ATNET_LSN_A_PORT,
  *   ATNET_LSN_A_CONTEXT, default the interface's context). Answered once
