@@ -86,9 +86,11 @@
  *   An answer goes to the port id the request came from: a new socket
  *   that binds the port id of one just closed, before the close has
  *   cancelled its requests, may receive an answer it did not ask for;
- *   it has a sequence number that socket never used (binding a fixed
- *   port id again at once is the only way to see one; autobind does not
- *   reuse it).
+ *   it has a sequence number that socket never used. The window is the
+ *   close itself (the port id is free before the cancel runs): another
+ *   thread of the same process opening a socket then (autobind tries the
+ *   process id first) or anyone binding that port id explicitly. Check the
+ *   sequence number of every answer.
  *
  * ATNET_CMD_LISTENER_START (admin): ATNET_A_LISTENER (ATNET_LSN_A_PORT,
  *   ATNET_LSN_A_CONTEXT, default the interface's context). Answered once
