@@ -925,6 +925,15 @@ TEST_F_TIMEOUT(nla, unpriv_cannot_fill_queue, 90)
 			ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
 		} while (now_ms() < end && md.lsn_on);
 		EXPECT_EQ(0, md.lsn_on);
+		/*
+		 * The killed callers' queued pings went with them: root's
+		 * ping runs after at most the echo in flight, not after
+		 * eight 5 s echoes.
+		 */
+		msg_ping(&self->nl, &m, SRV, 1);
+		EXPECT_EQ(0, anl_ask(&self->nl, &m, NULL, NULL, 10000, NULL)) {
+			TH_LOG("root's ping after the kill: %s", self->nl.err);
+		}
 	} else {
 		anl_close(&hold);
 	}
