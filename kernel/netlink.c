@@ -589,27 +589,48 @@ static int atnet_nl_put_answer(struct sk_buff *msg, struct atnet_req *r)
 	}
 }
 
+/* Room for the answer's error form: its errno and a message. */
+#define ATNET_NL_SPARE_SIZE	(nla_total_size(4) + nla_total_size(80))
+
 /*
  * r->answer: the answer (or its error form) to the caller's port and
  * sequence number, as the command it answers. m->lock held; never sleeps
  * on the receiver (a full socket buffer drops it, and the caller's next
- * read says ENOBUFS).
+ * read says ENOBUFS). Exactly one answer: when the full one cannot be
+ * built, its error form goes out in r->spare, reserved at queue time.
  */
 static void atnet_nl_answer(struct atnet_req *r)
 {
+	const char *why = "no memory for the answer";
 	struct sk_buff *msg;
+	int err = -ENOMEM;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (msg) {
+		hdr = genlmsg_put(msg, r->portid, r->seq, &atnet_genl_family,
+				  0, r->nl_cmd);
+		if (hdr && !atnet_nl_put_answer(msg, r)) {
+			genlmsg_end(msg, hdr);
+			goto send;
+		}
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		why = "the answer did not fit in a message";
+	}
+	msg = r->spare;
+	r->spare = NULL;
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, r->portid, r->seq, &atnet_genl_family, 0,
 			  r->nl_cmd);
-	if (!hdr || atnet_nl_put_answer(msg, r)) {
-		nlmsg_free(msg);
+	if (!hdr || nla_put_u32(msg, ATNET_A_ERRNO, -err) ||
+	    nla_put_string(msg, ATNET_A_ERRMSG, why)) {
+		nlmsg_free(msg);	/* cannot happen: sized for it */
 		return;
 	}
 	genlmsg_end(msg, hdr);
+send:
 	/* -ECONNREFUSED: the caller is gone; its URELEASE comes next. */
 	genlmsg_unicast(r->net, msg, r->portid);
 }
@@ -631,14 +652,21 @@ static int atnet_nl_req_queue(struct sk_buff *skb, struct genl_info *info,
 	m = atnet_nl_modem(info, &ctx);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
+	r->spare = genlmsg_new(ATNET_NL_SPARE_SIZE, GFP_KERNEL);
+	if (!r->spare) {
+		atnet_modem_put(m);
+		return -ENOMEM;
+	}
 	r->ctx = ctx_attr ? nla_get_u8(ctx_attr) : ctx;
 	r->answer = atnet_nl_answer;
+	atomic_inc(&atnet_req_answers);
 	r->net = get_net(genl_info_net(info));
 	r->portid = info->snd_portid;
 	r->seq = info->snd_seq;
 	r->nl_cmd = info->genlhdr->cmd;
 	r->uid = NETLINK_CB(skb).creds.uid;
-	r->admin = netlink_net_capable(skb, CAP_NET_ADMIN);
+	/* Initial user namespace: as GENL_ADMIN_PERM and GET (request.c). */
+	r->admin = netlink_capable(skb, CAP_NET_ADMIN);
 	mutex_lock(&m->lock);
 	err = atnet_req_queue(m, r, start);
 	mutex_unlock(&m->lock);
@@ -940,6 +968,12 @@ static int atnet_nl_notify(struct notifier_block *nb, unsigned long state,
 	unsigned long idx = 0;
 
 	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	/*
+	 * Every generic netlink socket's close comes here (nl80211, ethtool
+	 * ...): without a request of ours alive, no modem lock is taken.
+	 */
+	if (!atomic_read(&atnet_req_answers))
 		return NOTIFY_DONE;
 	while ((m = atnet_modem_get_nth(n->net, idx++))) {
 		atnet_req_release_port(m, n->net, n->portid);

@@ -30,8 +30,13 @@
  * long (m->req_rest[], r->paused): requests never take more than half of
  * a busy modem's time, in turns long enough for a socket's exchange.
  * At most ATNET_REQ_QUEUE_MAX requests of a
- * kind wait on a modem, of them ATNET_REQ_USER_MAX per user without
- * CAP_NET_ADMIN; beyond that: -EBUSY, said in the extack message.
+ * kind wait on a modem, of them ATNET_REQ_UNPRIV_MAX from all users
+ * without CAP_NET_ADMIN together and ATNET_REQ_USER_MAX per such user;
+ * beyond that: -EBUSY, said in the extack message. The same rules hold
+ * for listen() (the socket's caller); only a listener's close() is never
+ * refused. CAP_NET_ADMIN means in the initial user namespace, the one
+ * check everywhere (netlink_capable(), sk_capable(), like the commands
+ * flagged GENL_ADMIN_PERM): a user namespace's root is unprivileged here.
  *
  * References: the creator holds one until its put; the queue holds one
  * while the request is listed; every chat command in flight one until its
@@ -50,6 +55,7 @@
  *                      the OK on SIM7000, after it on SIM7020.
  */
 #include <linux/kernel.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/net_namespace.h>
@@ -80,6 +86,9 @@
 
 static struct workqueue_struct *atnet_req_wq;
 
+/* Live requests of netlink callers (r->answer set): see request.h. */
+atomic_t atnet_req_answers = ATOMIC_INIT(0);
+
 static void atnet_req_timeout(struct work_struct *work);
 
 static void atnet_req_release(struct kref *ref)
@@ -90,6 +99,9 @@ static void atnet_req_release(struct kref *ref)
 		atnet_modem_put(r->m);
 	if (r->net)
 		put_net(r->net);
+	kfree_skb(r->spare);
+	if (r->answer)
+		atomic_dec(&atnet_req_answers);
 	kfree(r);
 }
 
@@ -218,13 +230,15 @@ static void atnet_req_next(struct atnet_modem *m, enum atnet_req_kind kind)
  */
 static void atnet_req_leave(struct atnet_modem *m, struct atnet_req *r)
 {
+	enum atnet_req_kind kind = r->kind;	/* @r may go with the put */
+
 	lockdep_assert_held(&m->lock);
 	if (r->finished && !r->cmds && !r->await_urc && !r->paused &&
 	    !list_empty(&r->node)) {
 		list_del_init(&r->node);
 		atnet_req_put(r);
 	}
-	atnet_req_next(m, r->kind);
+	atnet_req_next(m, kind);
 }
 
 static const char *const atnet_req_user_msg[ATNET_REQ_KINDS] = {
@@ -239,7 +253,7 @@ static const char *const atnet_req_user_msg[ATNET_REQ_KINDS] = {
 int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 		    int (*start)(struct atnet_modem *m, struct atnet_req *r))
 {
-	unsigned int n = 0, mine = 0;
+	unsigned int n = 0, unpriv = 0, mine = 0;
 	struct atnet_req *q;
 
 	lockdep_assert_held(&m->lock);
@@ -251,11 +265,30 @@ int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 		r->msg = "modem is not ready; see its state in GET";
 		return -ENETDOWN;
 	}
+	/*
+	 * The SIM7020's AT+CDNSGIP blocks its command line until the network
+	 * answers (up to a minute): every socket and context change waits
+	 * meanwhile, so only an admin may ask it (uapi, RESOLVE).
+	 */
+	if (r->kind == ATNET_REQ_RESOLVE && !r->admin &&
+	    m->dialect_id == ATNET_DIALECT_SIM7020) {
+		r->msg = "RESOLVE on a SIM7020 needs CAP_NET_ADMIN (its lookup blocks the modem)";
+		return -EPERM;
+	}
 	list_for_each_entry(q, &m->reqs[r->kind], node) {
 		n++;
-		if (!q->admin && !q->finished && uid_eq(q->uid, r->uid))
+		if (q->admin || q->finished)
+			continue;
+		unpriv++;
+		if (uid_eq(q->uid, r->uid))
 			mine++;
 	}
+	/*
+	 * A listener's close() stops its server: refusing it would leave
+	 * the modem listening for nobody. There is one per modem at most.
+	 */
+	if (r->closing)
+		goto queue;
 	if (n >= ATNET_REQ_QUEUE_MAX) {
 		r->msg = "too many requests of this kind wait on this modem; try again later";
 		return -EBUSY;
@@ -264,6 +297,11 @@ int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 		r->msg = atnet_req_user_msg[r->kind];
 		return -EBUSY;
 	}
+	if (!r->admin && unpriv >= ATNET_REQ_UNPRIV_MAX) {
+		r->msg = "unprivileged users fill their share of the queue; try again later";
+		return -EBUSY;
+	}
+queue:
 	if (!r->m) {
 		atnet_modem_get(m);
 		r->m = m;
@@ -289,10 +327,9 @@ void atnet_req_abandon(struct atnet_modem *m, struct atnet_req *r, int err,
 	atnet_req_finish(m, r, err, msg);
 	/*
 	 * A result the modem still owes comes to @r (its deadline holds),
-	 * but for DNS: its answers name their host.
+	 * DNS too: its error form "+CDNSGIP: 0,<err>" names no host, so
+	 * the next lookup must not start before it came.
 	 */
-	if (r->kind == ATNET_REQ_RESOLVE)
-		atnet_req_unawait(r);
 	atnet_req_unpause(r);
 	atnet_req_leave(m, r);
 }
@@ -413,6 +450,20 @@ void atnet_req_cme(struct atnet_modem *m, struct atnet_chat_cmd *cmd)
 		atnet_modem_fault(m, "+CME ERROR to a request");
 }
 
+/*
+ * The same for a request's command, but only for an admin's: a +CME ERROR
+ * is an answer (the modem is alive), and a user without CAP_NET_ADMIN
+ * must not be able to walk the recovery ladder (closing everyone's
+ * links, resetting the modem) with questions that fail quickly.
+ */
+void atnet_req_cme_of(struct atnet_modem *m, struct atnet_req *r,
+		      struct atnet_chat_cmd *cmd)
+{
+	lockdep_assert_held(&m->lock);
+	if (r->admin)
+		atnet_req_cme(m, cmd);
+}
+
 static void atnet_req_select_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_req *r = cmd->priv;
@@ -450,8 +501,7 @@ static int __atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
 	long left;
 	int err;
 
-	/* Socket calls: bounded by the socket API (one listen per socket). */
-	r->admin = true;
+	/* The caller set r->uid and r->admin, as for a netlink request. */
 	mutex_lock(&m->lock);
 	err = atnet_req_queue(m, r, start);
 	mutex_unlock(&m->lock);
@@ -534,9 +584,10 @@ static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 		return false;
 	if (a.kind == ATNET_DNS_ERROR) {
 		msg = atnet_dns_msg(a.error, &err);
+		/* Anyone may ask: a flood of these must not flood dmesg. */
 		if (err == -EIO)
-			pr_info("%s: AT+CDNSGIP=\"%s\": error %u\n",
-				m->tty_name, r->host, a.error);
+			pr_info_ratelimited("%s: AT+CDNSGIP=\"%s\": error %u\n",
+					    m->tty_name, r->host, a.error);
 		atnet_req_finish(m, r, err, msg);
 		return true;
 	}
@@ -575,7 +626,7 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_modem *m = r->m;
 
 	lockdep_assert_held(&m->lock);
-	atnet_req_cme(m, cmd);
+	atnet_req_cme_of(m, r, cmd);
 	if (result == -EIO && m->dialect_id == ATNET_DIALECT_SIM7020)
 		/* Seed 002: an unknown name answers plain ERROR. */
 		atnet_req_finish(m, r, -ENOENT,
@@ -588,7 +639,8 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 				 "AT+CDNSGIP failed: timeout or modem restart");
 	else if (r->n_addrs)
 		atnet_req_finish(m, r, 0, NULL);
-	else if (!r->finished)
+	else if (!r->finished || r->orphan)
+		/* Given up on or not: the answer owed is this one's. */
 		atnet_req_await(m, r, ATNET_DNS_URC_MS);
 	r->ok_seen = !result;
 	atnet_req_cmd_done(m, r, cmd);
@@ -661,6 +713,10 @@ static void atnet_ping_echo_end(struct atnet_modem *m, struct atnet_req *r,
 	if (result == -EIO && !r->n_replies)
 		atnet_req_finish(m, r, -EIO,
 				 "the modem refused AT+CIPPING (ERROR)");
+	else if (result && result != -EIO)
+		/* A timeout (itself a fault) or a restart: no more echoes. */
+		atnet_req_finish(m, r, result,
+				 "AT+CIPPING failed: timeout or modem restart");
 	else if (r->echo >= r->count)
 		atnet_req_finish(m, r, 0, NULL);
 	else
@@ -685,10 +741,14 @@ static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_modem *m = r->m;
 
 	lockdep_assert_held(&m->lock);
-	atnet_req_cme(m, cmd);
-	if (!result && !r->echo_answered &&
+	atnet_req_cme_of(m, r, cmd);
+	if (!result && !r->echo_answered && (!r->finished || r->orphan) &&
 	    m->dialect_id == ATNET_DIALECT_SIM7020)
-		/* The reply follows the OK. */
+		/*
+		 * The reply follows the OK. Given up on, the request still
+		 * waits for it, so that it is not taken for the next echo;
+		 * ended by the modem's failure, nothing follows.
+		 */
 		atnet_req_await(m, r, ATNET_PING_URC_MS);
 	else
 		atnet_ping_echo_end(m, r, result);
@@ -840,7 +900,9 @@ int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
 
 /*
  * Stop a server the modem runs for nobody: queued right behind the
- * request that has the modem, so that no new listen() comes first.
+ * request that has the modem (before the head when the head has not
+ * started: a listen() waiting there must not have its new server stopped
+ * by this), so that no new listen() comes first.
  */
 static void atnet_req_server_stop_now(struct atnet_modem *m)
 {
@@ -859,10 +921,10 @@ static void atnet_req_server_stop_now(struct atnet_modem *m)
 	r->force = true;
 	r->orphan = true;
 	r->start = atnet_req_server_start;
-	if (head)
+	if (head && head->started)
 		list_add(&r->node, &head->node);
 	else
-		list_add_tail(&r->node, &m->reqs[ATNET_REQ_SERVER]);
+		list_add(&r->node, &m->reqs[ATNET_REQ_SERVER]);
 	/* The queue takes over the creator's reference. */
 	atnet_req_next(m, ATNET_REQ_SERVER);
 }
@@ -870,6 +932,14 @@ static void atnet_req_server_stop_now(struct atnet_modem *m)
 void atnet_req_server_result(struct atnet_modem *m, struct atnet_req *r,
 			     int err)
 {
+	/*
+	 * Finished before its result: given up on (orphan) or ended by the
+	 * modem's failure or restart (atnet_req_abort_all()), whose caller
+	 * already had its error and may be gone, socket and all. Its server
+	 * has nobody to take clients: never install its owner.
+	 */
+	bool gone = r->orphan || r->finished;
+
 	lockdep_assert_held(&m->lock);
 	if (r->ok_seen)
 		return;			/* said once already */
@@ -877,20 +947,25 @@ void atnet_req_server_result(struct atnet_modem *m, struct atnet_req *r,
 	if (err) {
 		atnet_req_finish(m, r, err,
 				 "the modem could not listen on that port (SERVER FAIL)");
+	} else if (gone && m->state != ATNET_MODEM_READY) {
+		/*
+		 * The modem failed or restarts: its bring-up starts with
+		 * AT+CIPSHUT, which ends this server too.
+		 */
+		pr_info("%s: SERVER OK on port %u after its request ended; the modem's bring-up stops it\n",
+			m->tty_name, r->port);
 	} else {
 		/* The truth first: the modem listens on r->port now. */
 		m->lsn.on = true;
 		m->lsn.port = r->port;
 		m->lsn.ctx = r->ctx;
-		m->lsn.ops = r->lsn_ops;
-		m->lsn.owner = r->lsn_owner;
+		m->lsn.ops = gone ? NULL : r->lsn_ops;
+		m->lsn.owner = gone ? NULL : r->lsn_owner;
 		pr_info("%s: listening on TCP port %u, context %d\n",
 			m->tty_name, r->port, r->ctx);
-		if (r->orphan && r->lsn_ops) {
-			/* Its listen() gave up: nobody would accept. */
-			m->lsn.ops = NULL;
-			m->lsn.owner = NULL;
-			pr_info("%s: listen() on port %u gave up: stopping the server\n",
+		if (gone && r->lsn_ops) {
+			/* Its listen() gave up or failed: nobody would accept. */
+			pr_info("%s: listen() on port %u ended before SERVER OK: stopping the server\n",
 				m->tty_name, r->port);
 			atnet_req_server_stop_now(m);
 		}

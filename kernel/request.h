@@ -9,6 +9,7 @@
 #ifndef _ATNET_REQUEST_H
 #define _ATNET_REQUEST_H
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -23,6 +24,7 @@
 struct atnet_lsn_ops;
 struct atnet_modem;
 struct net;
+struct sk_buff;
 struct netlink_ext_ack;
 
 enum atnet_req_kind {
@@ -36,7 +38,13 @@ enum atnet_req_kind {
 #define ATNET_PING_MAX		100	/* AT+CIPPING: 1..100 requests */
 /* Requests of one kind queued on one modem, whoever asked. */
 #define ATNET_REQ_QUEUE_MAX	16
-/* ... and of those, per user without CAP_NET_ADMIN. */
+/*
+ * ... of those, all users without CAP_NET_ADMIN together: the rest is
+ * kept for admins, however many uids an unprivileged user can switch
+ * between (a user namespace's subordinate uids are distinct kuids) ...
+ */
+#define ATNET_REQ_UNPRIV_MAX	(ATNET_REQ_QUEUE_MAX / 2)
+/* ... and per user without CAP_NET_ADMIN. */
 #define ATNET_REQ_USER_MAX	1
 
 struct atnet_ping_reply {
@@ -69,12 +77,15 @@ struct atnet_req {
 
 	/* Who asked: a netlink caller (answer) or a waiter (done). */
 	void (*answer)(struct atnet_req *r);
+	struct sk_buff *spare;		/* the answer's error form, reserved */
 	struct net *net;		/* with a reference */
 	u32 portid;
 	u32 seq;
 	u8 nl_cmd;			/* the command it answers */
 	kuid_t uid;
 	bool admin;			/* CAP_NET_ADMIN: not bounded per user */
+	/* A listener's close(): never refused for the bounds. */
+	bool closing;
 
 	/* Question. */
 	int ctx;
@@ -98,6 +109,13 @@ struct atnet_req {
 	struct atnet_chat_cmd sel;
 	struct atnet_chat_cmd cmd;
 };
+
+/*
+ * Requests alive that have r->answer (netlink callers'), so that a
+ * netlink socket's close looks for its requests only when there are any.
+ * Set r->answer, then increment; atnet_req_put() decrements at the free.
+ */
+extern atomic_t atnet_req_answers;
 
 struct atnet_req *atnet_req_alloc(enum atnet_req_kind kind);
 void atnet_req_put(struct atnet_req *r);
@@ -159,6 +177,9 @@ struct atnet_req *atnet_req_awaiting(struct atnet_modem *m,
 				     enum atnet_req_kind kind);
 /* A +CME ERROR answer to @cmd counts as a fault (modem.c). */
 void atnet_req_cme(struct atnet_modem *m, struct atnet_chat_cmd *cmd);
+/* The same for @r's command: only when @r is an admin's (request.c). */
+void atnet_req_cme_of(struct atnet_modem *m, struct atnet_req *r,
+		      struct atnet_chat_cmd *cmd);
 /* AT+CIPSGTXT=ctx first when the modem has another context selected. */
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r);
 

@@ -304,11 +304,15 @@ static void sim7000_server_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_modem *m = r->m;
 
 	lockdep_assert_held(&m->lock);
-	atnet_req_cme(m, cmd);
+	atnet_req_cme_of(m, r, cmd);
 	if (result == -EIO) {
 		/* The modem checks state, slots and an already running server. */
-		atnet_req_finish(m, r, -EBUSY,
-				 "the modem refused AT+CIPSERVER (ERROR): context not up, server running or no free link");
+		static const char *const why[] = {
+			"the modem refused AT+CIPSERVER=0 (ERROR)",
+			"the modem refused AT+CIPSERVER (ERROR): context not up, server running or no free link",
+		};
+
+		atnet_req_finish(m, r, -EBUSY, why[!!r->port]);
 	} else if (result) {
 		atnet_req_finish(m, r, result,
 				 "AT+CIPSERVER failed: timeout or modem restart");
@@ -584,7 +588,15 @@ static void sim7000_server_urc(struct atnet_modem *m, const char *line,
 {
 	struct atnet_req *r = atnet_req_awaiting(m, ATNET_REQ_SERVER);
 
+	/*
+	 * The result can end @r and let it leave the queue: the queue's and
+	 * the timer's references go, so hold one of our own meanwhile.
+	 */
+	if (r)
+		kref_get(&r->ref);
 	sim7000_server_result(m, r, line);
+	if (r)
+		atnet_req_put(r);
 }
 
 static void sim7000_status_urc(struct atnet_modem *m, const char *line,

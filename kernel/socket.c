@@ -1693,6 +1693,9 @@ static void atnet_lsn_stop(struct sock *sk)
 	/* AT+CIPSERVER=0, waited for: a new listen() may follow at once. */
 	r = ours ? atnet_req_alloc(ATNET_REQ_SERVER) : NULL;
 	if (r) {
+		/* Never refused for the queue's bounds (request.c). */
+		r->closing = true;
+		r->admin = true;
 		atnet_req_run_close(m, r, atnet_req_server_start, 15000);
 		atnet_req_put(r);
 	}
@@ -1778,6 +1781,9 @@ static int atnet_listen(struct socket *sock, int backlog)
 	r->ctx = ctx;
 	r->lsn_ops = &atnet_lsn_ops;
 	r->lsn_owner = sk;
+	/* Bounded as a netlink request of the caller's (request.c). */
+	r->uid = current_uid();
+	r->admin = sk_capable(sk, CAP_NET_ADMIN);
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(as->lsn_err, 0);

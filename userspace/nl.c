@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,10 +224,21 @@ static int nl_answer_cb(const struct nlmsghdr *nlh, void *data)
 	return a->cb ? a->cb(nlh, a->data) : 0;
 }
 
+static long long nl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 int nl_ask(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *data)
 {
 	struct nl_answer a = { .cb = cb, .data = data };
+	long long deadline = nl_now_ms() + (nl->ask_ms ?: NL_ASK_MS);
+	struct pollfd pfd = { .fd = nl_fd(nl), .events = POLLIN };
 	bool acked = false;
+	long long left;
 	ssize_t len;
 	int ret;
 
@@ -236,6 +248,19 @@ int nl_ask(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *data)
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
+		left = deadline - nl_now_ms();
+		ret = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return -errno;
+		if (!ret) {
+			snprintf(nl->ext, sizeof(nl->ext),
+				 "no %s from the kernel within %u s",
+				 acked ? "answer" : "acknowledgement",
+				 (nl->ask_ms ?: NL_ASK_MS) / 1000);
+			return -ETIMEDOUT;
+		}
 		len = mnl_socket_recvfrom(nl->sock, nl_buf, sizeof(nl_buf));
 		if (len < 0)
 			return -errno;

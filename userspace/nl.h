@@ -23,7 +23,11 @@ struct nl {
 	unsigned int portid;
 	unsigned int seq;
 	char ext[256];		/* extack message of the last error, or "" */
+	unsigned int ask_ms;	/* nl_ask()'s deadline; 0: NL_ASK_MS */
 };
+
+/* How long nl_ask() waits for its ack and answer unless told otherwise. */
+#define NL_ASK_MS	120000
 
 typedef int (*nl_msg_cb)(const struct nlmsghdr *nlh, void *data);
 
@@ -38,7 +42,8 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *data);
  * For requests answered later (the kernel acks at once, then sends one
  * message with the same seq): send nlh and read until both came, in
  * either order. cb gets the answer; what it returns < 0 is the answer's
- * error. 0 or -errno.
+ * error. 0 or -errno; -ETIMEDOUT when both did not come within
+ * nl->ask_ms (ext says so), so that a lost answer never hangs the caller.
  */
 int nl_ask(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *data);
 

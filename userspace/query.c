@@ -140,6 +140,8 @@ int cmd_ping(int argc, char **argv)
 	nlh = genl_req(&g, buf, ATNET_CMD_PING, 0, ifindex);
 	mnl_attr_put_u32(nlh, ATNET_A_ADDR, addr);
 	mnl_attr_put_u32(nlh, ATNET_A_PING_COUNT, count);
+	/* An echo takes up to 15 s (SIM7020), other requests take turns. */
+	g.nl.ask_ms = NL_ASK_MS + count * 30000;
 	err = genl_ask(&g, nlh, ping_cb, &s);
 	if (err)
 		nl_perror(&g.nl, err, "ping %s", host);

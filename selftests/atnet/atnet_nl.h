@@ -263,6 +263,9 @@ static inline int anl_send(struct anl *nl, struct anl_msg *m)
 	return nl->seq;
 }
 
+static inline int anl_await(struct anl *nl, int seq, anl_cb cb, void *arg,
+			    long long t0, int ms, long long *ack_ms);
+
 /*
  * A request the module answers later (RESOLVE, PING, LISTENER_*): the ack
  * comes at once, the answer (same command, same sequence number) when the
@@ -274,10 +277,8 @@ static inline int anl_send(struct anl *nl, struct anl_msg *m)
 static inline int anl_ask(struct anl *nl, struct anl_msg *m, anl_cb cb,
 			  void *arg, int ms, long long *ack_ms)
 {
-	long long t0 = anl_now_ms(), deadline = t0 + ms;
-	struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
-	int n, left, seq, err = 0, acked = 0, answered = 0;
-	struct nlmsghdr *nlh;
+	long long t0 = anl_now_ms();
+	int seq;
 
 	nl->err[0] = '\0';
 	if (ack_ms)
@@ -285,6 +286,21 @@ static inline int anl_ask(struct anl *nl, struct anl_msg *m, anl_cb cb,
 	seq = anl_send(nl, m);
 	if (seq < 0)
 		return seq;
+	return anl_await(nl, seq, cb, arg, t0, ms, ack_ms);
+}
+
+/*
+ * anl_ask() after its send: the ack and the answer to @seq, @t0 the time
+ * of the send. The answer may come before the ack: both are kept apart.
+ */
+static inline int anl_await(struct anl *nl, int seq, anl_cb cb, void *arg,
+			    long long t0, int ms, long long *ack_ms)
+{
+	struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
+	int n, left, ack_err = 0, err = 0, acked = 0, answered = 0;
+	long long deadline = t0 + ms;
+	struct nlmsghdr *nlh;
+
 	while (!acked || !answered) {
 		left = deadline - anl_now_ms();
 		if (left <= 0)
@@ -292,8 +308,11 @@ static inline int anl_ask(struct anl *nl, struct anl_msg *m, anl_cb cb,
 		if (poll(&pfd, 1, left) <= 0)
 			continue;
 		n = recv(nl->fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
-		if (n < 0)
-			continue;
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;	/* ENOBUFS: something was lost */
+		}
 		for (nlh = (void *)nl->buf; NLMSG_OK(nlh, n);
 		     nlh = NLMSG_NEXT(nlh, n)) {
 			if ((int)nlh->nlmsg_seq != seq)
@@ -302,9 +321,9 @@ static inline int anl_ask(struct anl *nl, struct anl_msg *m, anl_cb cb,
 				acked = 1;
 				if (ack_ms)
 					*ack_ms = anl_now_ms() - t0;
-				err = anl_errmsg(nl, nlh);
-				if (err)
-					return err;
+				ack_err = anl_errmsg(nl, nlh);
+				if (ack_err)
+					return ack_err;
 			} else if (nlh->nlmsg_type == nl->family) {
 				answered = 1;
 				err = anl_reply_err(nl, nlh);

@@ -22,7 +22,9 @@
  * ATNET_GENL_MCGRP_EVENTS. Every command names its modem (and context) by the
  * interface: ATNET_A_IFINDEX or ATNET_A_IFNAME. Commands marked (admin) need
  * CAP_NET_ADMIN and fail with -EPERM otherwise; errors come with an extack
- * message.
+ * message. CAP_NET_ADMIN means in the initial user namespace everywhere in
+ * this API (as GENL_ADMIN_PERM checks it): the root of a user namespace,
+ * and a netns it owns, is an unprivileged caller here.
  *
  * ATNET_CMD_GET (do, dump)
  *   Reply: ATNET_A_IFINDEX, ATNET_A_IFNAME, ATNET_A_TTY, ATNET_A_MODEL,
@@ -55,24 +57,51 @@
  *   positive errno value) and ATNET_A_ERRMSG (string, why). The answer may
  *   come before the ack: read until both came. Several requests may be
  *   outstanding on one socket; their sequence numbers tell them apart.
- *   A socket that is closed cancels its requests: a queued one is dropped,
- *   one the modem has ends at its next step (a ping sends no further
- *   echo). The modem works on one request of a kind at a time, in order;
- *   pings take turns echo by echo. A modem restart, failure or detach
- *   answers the pending requests with ENETRESET, ENETDOWN or ENODEV.
- *   Bounds: at most 16 requests of a kind wait on a modem, and without
- *   CAP_NET_ADMIN one per kind per user: beyond that -EBUSY, said by the
- *   extack message ("one PING at a time per user..."). A ping is one
- *   AT+CIPPING per echo, so other commands (sockets, contexts) run between
- *   echoes: nobody holds the modem's command slot for more than one echo.
+ *   A socket that is closed cancels its requests: a queued one that has
+ *   not started is dropped, one the modem has ends at its next step (a
+ *   ping sends no further echo; a command already handed to the modem is
+ *   still sent and answered), and its answer, which is nobody's, still
+ *   keeps the modem's slot for that kind until it came or its deadline
+ *   passed, so that it is never taken for the next caller's. The modem
+ *   works on one request of a kind at a time, in order; pings take turns
+ *   echo by echo. A modem restart, failure or detach answers the pending
+ *   requests with ENETRESET, ENETDOWN or ENODEV (a ping's echoes collected
+ *   so far are not reported then). Deadlines run from when the modem gets
+ *   the command, not from the ack; how long a request waits in the queue
+ *   depends on those before it (at most 16, each bounded).
+ *   Bounds: at most 16 requests of a kind wait on a modem; of them at most
+ *   8 from all callers without CAP_NET_ADMIN together (the rest is kept
+ *   for admins, however many uids the others use), and one per kind per
+ *   such user (its uid): beyond that -EBUSY, said by the extack message
+ *   ("one PING at a time per user..."). listen() on a socket is bounded
+ *   the same way, as a SERVER request of its caller (EADDRINUSE); only a
+ *   listener's close() is never refused. A ping is one AT+CIPPING per
+ *   echo, so other commands (sockets, contexts) run between echoes: nobody
+ *   holds the modem's command slot for more than one echo. A +CME ERROR
+ *   answer to a request of a caller without CAP_NET_ADMIN is that
+ *   request's error only, never a fault for the recovery ladder (below).
+ *   If the answer cannot be built (no memory, too large), its error form
+ *   with ENOMEM or EMSGSIZE is sent instead: the one answer always comes,
+ *   unless the caller's receive buffer is full (its next read: ENOBUFS).
+ *   An answer goes to the port id the request came from: a new socket
+ *   that binds the port id of one just closed, before the close has
+ *   cancelled its requests, may receive an answer it did not ask for;
+ *   it has a sequence number that socket never used. The window is the
+ *   close itself (the port id is free before the cancel runs): another
+ *   thread of the same process opening a socket then (autobind tries the
+ *   process id first) or anyone binding that port id explicitly. Check the
+ *   sequence number of every answer.
  *
  * ATNET_CMD_LISTENER_START (admin): ATNET_A_LISTENER (ATNET_LSN_A_PORT,
  *   ATNET_LSN_A_CONTEXT, default the interface's context). Answered once
  *   the modem said "SERVER OK": ATNET_A_LISTENER (ATNET_LSN_A_STATE 1,
  *   PORT, CONTEXT). The modem's server holds one of its 8 links (7 client
  *   links + the server): -ENOSPC when all are in use, -EBUSY when a
- *   listener already runs, -EADDRINUSE on "SERVER FAIL", ports below 1024
- *   need CAP_NET_BIND_SERVICE (-EACCES). Once the modem has the command, a
+ *   listener already runs or the modem answers AT+CIPSERVER with ERROR
+ *   (its context not up, a server running, no free link),
+ *   -EADDRINUSE on "SERVER FAIL", ports below 1024
+ *   need CAP_NET_BIND_SERVICE (-EACCES); no "SERVER OK" within 10 s:
+ *   -ETIMEDOUT. Once the modem has the command, a
  *   closed caller does not stop it: the listener starts (GET shows it).
  *   ATNET_CMD_LISTENER_STOP (admin): -ENOENT when none runs; answered
  *   with ATNET_A_LISTENER (ATNET_LSN_A_STATE 0). SIM7020 has no server
@@ -85,9 +114,12 @@
  *   ','), asked on the interface's context -> answer ATNET_A_HOST,
  *   ATNET_A_ADDRS (nest of ATNET_A_ADDR, each a __be32). Unknown host
  *   (+CDNSGIP: 0,8, or ERROR on SIM7020): ENOENT; network error
- *   (+CDNSGIP: 0,3): ENETUNREACH; no answer within about 40 s: ETIMEDOUT;
- *   the message quotes the modem. A SIM7020 runs no other command while
- *   it resolves (seed 002 2.3: the command blocks).
+ *   (+CDNSGIP: 0,3): ENETUNREACH; no answer in time: ETIMEDOUT (SIM7000:
+ *   10 s for the command's OK, then 30 s for +CDNSGIP; SIM7020: 60 s for
+ *   the command); the message quotes the modem. A SIM7020 runs no other
+ *   command while it resolves (seed 002 2.3: the command blocks), so on a
+ *   SIM7020 RESOLVE needs CAP_NET_ADMIN (-EPERM, said by the extack
+ *   message); on a SIM7000 anyone may ask, within the bounds above.
  *
  * ATNET_CMD_PING: ATNET_A_ADDR, optional ATNET_A_PING_COUNT (1..100,
  *   default 4) -> answer ATNET_A_ADDR, ATNET_A_PING_REPLIES (nest of
@@ -95,11 +127,15 @@
  *   ATNET_PING_A_RTT_MS and ATNET_PING_A_TTL), one per request. The modem
  *   measures in 100 ms units; each echo is one AT+CIPPING: the SIM7000
  *   gets 5 s for it (and answers only after it), the SIM7020 its default
- *   (10 s; it answers at once and reports the echo later). ERROR before
- *   any echo came back: EIO; the context going down: ENETDOWN.
+ *   (10 s; it answers at once and reports the echo later, awaited 15 s).
+ *   An echo the modem refuses with ERROR while none came back yet: EIO
+ *   (after one came back, that echo counts as lost and the ping goes on);
+ *   a command that timed out or the modem's restart: that error
+ *   (ETIMEDOUT, ENETRESET), no further echo; the context going down
+ *   before the next echo: ENETDOWN.
  *
  * Faults and recovery: a command that times out, a +CME ERROR to a request
- *   (DNS, ping, server, status), or a link the modem lost without telling
+ *   of an admin (DNS, ping, server) or to the module's own AT+CIPSTATUS, or a link the modem lost without telling
  *   (found by AT+CIPSTATUS, which also runs every status_interval_ms while
  *   links are in use) is a fault; a plain ERROR is not (often the network's
  *   answer). After each fault or ERROR the link table is resynchronised
@@ -159,8 +195,9 @@
  * EADDRNOTAVAIL; port 0: EINVAL; below 1024 needs CAP_NET_BIND_SERVICE:
  * EACCES; sat_ifindex picks the context, 0 the first one up), then listen()
  * (without a port: EDESTADDRREQ) starts the modem's TCP server
- * (AT+CIPSERVER, one per modem: EADDRINUSE when it already runs, ENOSPC
- * when all 8 links are taken) and returns once it runs; a signal ends
+ * (AT+CIPSERVER, one per modem: EADDRINUSE when it already runs or, for
+ * a caller without CAP_NET_ADMIN, when the request bounds above are
+ * reached, ENOSPC when all 8 links are taken) and returns once it runs; a signal ends
  * the wait with EINTR, and a server the modem starts after all is stopped
  * again (GET never shows a listener the modem lacks). Each client
  * ("n, REMOTE IP:") waits in the accept queue, up to the backlog (at least
