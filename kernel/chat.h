@@ -57,10 +57,16 @@
  * command set (atnet_chat_set_sync()), the next command is then preceded by
  * the filler and the sync command: the filler ends any payload collection
  * (the modem takes its input in order, so it comes after any command that
- * may still prompt), and until the sync's own answer line and then "OK"
- * arrive, every final result is a stray. Only then is the command written,
- * with its own deadline; when the sync times out, the command ends with
- * -ETIMEDOUT without having been written.
+ * may still prompt), and until the sync's own answer line (its prefix, the
+ * leading '+' optional) and then "OK" arrive, every final result is a
+ * stray. Only then is the command written, with its own deadline; when the
+ * sync times out, the command ends with -ETIMEDOUT without having been
+ * written. The sync stays owed its answer after that: the next commands
+ * wait for that same answer (no second sync is written, whose answer a
+ * later command would take for its own), and it is absorbed also while no
+ * command runs. atnet_chat_abort() gives up on it. Without a sync command
+ * the filler still precedes the next command after a send that ended
+ * unprompted (also by abort), so no command text becomes payload.
  *
  * Room: when ops->room is set, a command is written only when the command,
  * its tail, its payload and an ESC fit at once; otherwise it ends with
@@ -216,6 +222,7 @@ struct atnet_chat {
 	size_t pending_len;			/* payload the modem may still want */
 	bool syncing;				/* active command waits for the sync */
 	bool sync_seen;				/* the sync's answer line came */
+	bool sync_owed;				/* sync written, answer not seen */
 	bool sync_on;				/* resync before commands */
 	char sync_text[ATNET_CHAT_SYNC_MAX + 1];	/* a sync in progress */
 	char sync_expect[ATNET_CHAT_SYNC_MAX + 1];	/* keeps its own */

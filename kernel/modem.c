@@ -536,6 +536,12 @@ void atnet_modem_fail(struct atnet_modem *m)
 	/* Links first: woken owners must see the modem's error, not ENETDOWN. */
 	atnet_links_modem_down(m, -EIO);
 	atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, m->reason);
+	/*
+	 * What was queued would go out without a sync (none in FAILED), one
+	 * command after the other, each waiting its timeout ahead of the
+	 * revive poll, and a late answer of one could complete the next.
+	 */
+	atnet_chat_abort(&m->chat, -ENETDOWN);
 	pr_warn("%s: %s\n", m->tty_name, m->reason);
 	atnet_nl_event_state(m);
 }
@@ -571,8 +577,6 @@ static void atnet_modem_powered_down(struct atnet_modem *m)
 			       m->power_down_why);
 	m->silent = true;
 	atnet_modem_fail(m);
-	/* What was queued would only time out, one command after the other. */
-	atnet_chat_abort(&m->chat, -ENETDOWN);
 }
 
 static void atnet_modem_restarted(struct atnet_modem *m)
