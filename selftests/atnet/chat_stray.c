@@ -8,7 +8,8 @@
  * hold an AT+CIPRXGET=2 answer whose data holds AT text. Checked each time:
  * send() counts exactly what reached the peer, the peer never receives AT
  * text, no byte of data is read as an AT line, and the modem goes on
- * without a restart.
+ * without a restart. Also (review of that fix, finding 2): a firmware
+ * whose AT+CSQ answer lacks the '+' still resynchronises.
  */
 #include "sock_lib.h"
 #include "kselftest_harness.h"
@@ -112,6 +113,8 @@ FIXTURE_SETUP(f)
 
 FIXTURE_TEARDOWN(f)
 {
+	/* A failed case must not leave the quirk on for the next. */
+	ctl("csq-noplus %s", "off");
 	/* Recovered without a restart (power cycle) of the modem. */
 	EXPECT_TRUE(echo_works(30000));
 	EXPECT_TRUE(modem_ready());
@@ -202,6 +205,45 @@ TEST_F_TIMEOUT(f, late_prompt_after_timeout, 120)
 			TH_LOG("the peer got %u bytes that are not the filler: %s",
 			       bytes, last);
 	EXPECT_TRUE(bytes == 0 || bytes == sizeof(filler)) TH_LOG("%s", last);
+}
+
+/* The modem stays READY with its carrier for @ms (polled). */
+static int stays_ready(int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		if (!modem_ready() || anl_carrier(WWAN) != 1)
+			return 0;
+		usleep(100000);
+	}
+	return 1;
+}
+
+/*
+ * Review finding 2: firmware that answers AT+CSQ with "CSQ: 20,0" (no
+ * '+', SIMCom seed 000). The resync after the late prompt must accept it.
+ * Before the fix the sync never completed: every later command ended
+ * unwritten, the liveness check failed and the modem went FAILED.
+ */
+TEST_F_TIMEOUT(f, late_prompt_csq_noplus, 120)
+{
+	char msg[32];
+	int fd;
+	ssize_t r;
+
+	memset(msg, 'y', sizeof(msg));
+	ASSERT_EQ(0, ctl("csq-noplus %s", "on"));
+	fd = sock_connect(SOCK_STREAM, SRV, PORT_SINK);
+	ASSERT_LE(0, fd);
+	set_timeo(fd, SO_SNDTIMEO, 30000);
+	ASSERT_EQ(0, ctl("late %s 11000", send_cmd()));
+	r = send(fd, msg, sizeof(msg), MSG_NOSIGNAL);
+	EXPECT_EQ(-1, r);
+	close(fd);
+	EXPECT_TRUE(stays_ready(12000)) TH_LOG("the modem left READY");
+	EXPECT_TRUE(echo_works(20000));
+	EXPECT_EQ(0, ctl("csq-noplus %s", "off"));
 }
 
 /* The slot of the only connected TCP link, or -1. */

@@ -994,6 +994,7 @@ static const char core_help[] =
 	"late PREFIX MS      answer the next command starting with PREFIX\n"
 	"                    MS late: output and input wait meanwhile (a\n"
 	"                    busy modem; a \"> \" prompt comes late too)\n"
+	"csq-noplus on|off   AT+CSQ answers \"CSQ: n,0\" without the '+'\n"
 	"quit                exit the simulator\n";
 
 /*
@@ -1117,6 +1118,14 @@ static int run_command(struct sim *s, const char *cmdline, FILE *out)
 		c->raw = false;
 		c->line_len = 0;
 		c->in.len = 0;
+		return 0;
+	}
+	if (!strcmp(name, "csq-noplus")) {
+		if (!arg || (strcmp(arg, "on") && strcmp(arg, "off"))) {
+			snprintf(err, sizeof(err), "csq-noplus takes on or off");
+			goto fail;
+		}
+		s->cfg.csq_noplus = !strcmp(arg, "on");
 		return 0;
 	}
 	if (!strcmp(name, "power-warn")) {
@@ -1367,6 +1376,7 @@ static const char usage_text[] =
 "  --model-name S       AT+CGMM answer (default SIMCOM_SIM7000E / SIM7020E)\n"
 "  --revision S         AT+CGMR answer (default Revision:1351B04SIM7000E)\n"
 "  --csq N              rssi of +CSQ (default 20)\n"
+"  --csq-noplus         \"CSQ: 20,0\" without the '+' (some firmware)\n"
 "  --operator S         operator of +COPS? (default \"Test Operator\")\n"
 "Testing:\n"
 "  --control PATH       unix stream socket, one command per line, reply\n"
@@ -1414,6 +1424,7 @@ enum {
 	O_PROMPT_BARE, O_ECHO_DATA, O_IP, O_IP2, O_HOSTS, O_RTT, O_BW,
 	O_RXBUF, O_ATTACH, O_CONNTMO, O_DNS, O_COMPACT, O_NOISE,
 	O_SHUTDEACT, O_CPIN, O_RESTART, O_MODELNAME, O_REV, O_CSQ, O_OPER,
+	O_CSQNOPLUS,
 	O_CONTROL, O_SCRIPT, O_TRANSCRIPT,
 };
 
@@ -1444,6 +1455,7 @@ static const struct option long_opts[] = {
 	{ "model-name", required_argument, 0, O_MODELNAME },
 	{ "revision", required_argument, 0, O_REV },
 	{ "csq", required_argument, 0, O_CSQ },
+	{ "csq-noplus", no_argument, 0, O_CSQNOPLUS },
 	{ "operator", required_argument, 0, O_OPER },
 	{ "control", required_argument, 0, O_CONTROL },
 	{ "script", required_argument, 0, O_SCRIPT },
@@ -1546,6 +1558,7 @@ static const char *parse_args(struct sim *s, int argc, char **argv)
 		case O_MODELNAME: cfg->model_name = optarg; break;
 		case O_REV: cfg->revision = optarg; break;
 		case O_CSQ: cfg->csq = opt_num("--csq", optarg, 99); break;
+		case O_CSQNOPLUS: cfg->csq_noplus = true; break;
 		case O_OPER: cfg->operator_name = optarg; break;
 		case O_CONTROL: c->control_path = optarg; break;
 		case O_SCRIPT: script = optarg; break;

@@ -942,7 +942,7 @@ static void c_csq(struct sim *s, enum form f, char *arg)
 	}
 	if (f != FM_EXEC)
 		return sim_error(s);
-	sim_line(s, "+CSQ: %d,0", s->cfg.csq);
+	sim_line(s, "%sCSQ: %d,0", s->cfg.csq_noplus ? "" : "+", s->cfg.csq);
 	sim_ok(s);
 }
 

@@ -1387,9 +1387,11 @@ static void s7_exec(struct sim *s, const char *line)
 		sim_ok(s);
 	} else if (!strcasecmp(line, "AT+CSQ")) {
 		if (m->cfun == 1)
-			sim_line(s, "+CSQ: %d,0", s->cfg.csq);
+			sim_line(s, "%sCSQ: %d,0",
+				 s->cfg.csq_noplus ? "" : "+", s->cfg.csq);
 		else
-			sim_line(s, "+CSQ: 99,99");
+			sim_line(s, "%sCSQ: 99,99",
+				 s->cfg.csq_noplus ? "" : "+");
 		sim_ok(s);
 	} else if ((r = sim_prefix(line, "AT+CGREG"))) {
 		if (!strcmp(r, "?")) {
