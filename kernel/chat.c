@@ -656,6 +656,12 @@ void atnet_chat_abort(struct atnet_chat *chat, int err)
 	atnet_chat_leave(chat, outer);
 }
 
+void atnet_chat_damaged(struct atnet_chat *chat)
+{
+	chat->unsure = true;
+	chat->stats.damaged++;
+}
+
 bool atnet_chat_busy(const struct atnet_chat *chat)
 {
 	return chat->active || chat->head;

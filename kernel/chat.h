@@ -198,6 +198,7 @@ struct atnet_chat_stats {
 	u64 cancels;		/* ESC written for a prompt nobody waits for */
 	u64 syncs;		/* resynchronisations started */
 	u64 nobufs;		/* commands not written for lack of room */
+	u64 damaged;		/* input reported lost or unreadable */
 };
 
 struct atnet_chat {
@@ -258,6 +259,12 @@ void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
  */
 void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
 			 const char *expect, u32 timeout_ms);
+/*
+ * Input was lost or unreadable (a UART overrun, a data header whose length
+ * cannot be read): what follows may be misframed, so resynchronise before
+ * the next command. Callable from callbacks.
+ */
+void atnet_chat_damaged(struct atnet_chat *chat);
 /* Complete the active and every queued command with @err (modem gone). */
 void atnet_chat_abort(struct atnet_chat *chat, int err);
 bool atnet_chat_busy(const struct atnet_chat *chat);

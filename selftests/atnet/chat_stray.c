@@ -317,4 +317,52 @@ TEST_F_TIMEOUT(f, late_rxget_data_is_not_at, 120)
 	close(b);
 }
 
+/*
+ * Review finding 6: a "+CIPRXGET: 2" header announcing more than the
+ * command asked for (a corrupted digit). Before the fix the engine took
+ * that many bytes as data: the real answer and everything after it were
+ * swallowed, commands timed out and the modem failed. Now that link fails
+ * (EIO) at once and the modem goes on.
+ */
+TEST_F_TIMEOUT(f, rxget_header_too_long, 120)
+{
+	char got[32], cmd[96];
+	int a, b, sa, sb = -1, i;
+	struct anl_modem g;
+	ssize_t r;
+
+	if (!sock_model()->holds_rx)
+		SKIP(return, "%s pushes its data (+CSONMI): no AT+CIPRXGET",
+		     sock_model()->name);
+	a = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
+	ASSERT_LE(0, a);
+	sa = only_slot();
+	ASSERT_LE(0, sa);
+	b = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, sock_get(&g));
+	for (i = 0; i < g.n_links; i++)
+		if (g.links[i].state == ATNET_LINK_CONNECTED &&
+		    g.links[i].slot != sa)
+			sb = g.links[i].slot;
+	ASSERT_LE(0, sb);
+	snprintf(cmd, sizeof(cmd), "stray AT+CIPRXGET=2,%d, +CIPRXGET: 2,%d,2000,0",
+		 sb, sb);
+	ASSERT_EQ(0, sim_ctl(cmd, NULL, 0, 5000));
+	set_timeo(b, SO_SNDTIMEO, 15000);
+	ASSERT_EQ(5, send(b, "hello", 5, MSG_NOSIGNAL));
+	set_timeo(b, SO_RCVTIMEO, 40000);
+	r = recv(b, got, sizeof(got), 0);
+	EXPECT_EQ(-1, r) TH_LOG("recv gave %zd", r);
+	EXPECT_EQ(EIO, errno);
+	EXPECT_TRUE(stays_ready(3000)) TH_LOG("the modem left READY");
+	set_timeo(a, SO_SNDTIMEO, 30000);
+	EXPECT_EQ(5, send(a, "alive", 5, MSG_NOSIGNAL));
+	EXPECT_EQ(5, read_full(a, got, 5, 30000));
+	EXPECT_EQ(0, memcmp(got, "alive", 5));
+	EXPECT_TRUE(stays_ready(1000));
+	close(a);
+	close(b);
+}
+
 TEST_HARNESS_MAIN

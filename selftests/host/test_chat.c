@@ -1746,6 +1746,25 @@ static void t_abort_unprompted(struct rig *r)
 	    "done AT 0\n");
 }
 
+/* Input reported damaged: the next command resynchronises first. */
+static void t_damaged(struct rig *r)
+{
+	struct tcmd a;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	atnet_chat_damaged(&r->chat);
+	tcmd_init(&a, r, "AT+A", 1000);
+	submit(r, &a);
+	FEED(r, "\r\nOK\r\n\r\n+CSQ: 5,0\r\n\r\nOK\r\n\r\nOK\r\n");
+	LOG(r,
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "tx AT+A\\r\n"
+	    "done AT+A 0\n");
+	CHECK_EQ(r->chat.stats.damaged, 1);
+	CHECK_EQ(r->chat.stats.strays, 1);
+}
+
 static size_t room_left;
 
 static size_t w_room(void *ctx)
@@ -1875,6 +1894,7 @@ static const struct test tests[] = {
 	UNIT(t_sync_no_plus),
 	UNIT(t_fill_without_sync),
 	UNIT(t_abort_unprompted),
+	UNIT(t_damaged),
 	UNIT(t_room),
 	UNIT(t_timeout_zero),
 	UNIT(t_abort),
