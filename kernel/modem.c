@@ -706,6 +706,19 @@ static void atnet_modem_reset_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_modem *m = cmd->priv;
 
+	/*
+	 * Never written (its sync timed out, no room): no reset happened, so
+	 * it is not counted and the step may be taken again.
+	 */
+	if (!cmd->written) {
+		lockdep_assert_held(&m->lock);
+		if (m->recover_reset)
+			m->recover_reset--;
+		if (m->ladder == 3)
+			m->ladder = 2;
+		pr_warn("%s: AT+CFUN=1,1 not sent (%d)\n", m->tty_name, result);
+		return;
+	}
 	/* OK, then the power-up banner ("RDY") takes us through restart. */
 	if (result && result != -ECONNRESET && result != -ENODEV)
 		pr_warn("%s: AT+CFUN=1,1 failed (%d)\n", m->tty_name, result);

@@ -148,6 +148,9 @@ static void atnet_sim7000_open_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
+	/* Never written (its sync timed out, no room): nothing to close. */
+	if (!cmd->written)
+		l->open_sent = false;
 	/* ERROR: the modem would not even try (no bearer, bad state). */
 	atnet_link_open_done(l, result == -EIO ? -ENETUNREACH : result);
 }
@@ -333,6 +336,16 @@ static void atnet_sim7000_recv_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
+	/*
+	 * Never written (the sync before it timed out, no room): the modem
+	 * still holds the bytes, the stream has no hole. Ask again after a
+	 * sync timeout (that waits its own deadline); after -ENOBUFS the
+	 * next "+CIPRXGET: 1" or read asks.
+	 */
+	if (result && !cmd->written) {
+		atnet_link_rx_done(l, result == -ETIMEDOUT, 0);
+		return;
+	}
 	atnet_link_rx_done(l, result ? 0 : l->scratch[0], result);
 	/*
 	 * No answer: the modem may have taken the bytes out of its buffer
