@@ -282,9 +282,8 @@ void atnet_modem_arm(struct atnet_modem *m)
 }
 
 /*
- * A modem that failed by going silent (no answer to AT, a power-down) comes
- * back with RDY, except one that autobauds: it prints nothing until it is
- * spoken to. So it is asked AT every revive_ms; the first answer has it
+ * A modem that failed by going silent (no answer to AT) comes back with
+ * RDY, except one that autobauds: it prints nothing until it is spoken to. So it is asked AT every revive_ms; the first answer has it
  * probed again. A modem that answers but failed otherwise (no SIM) is not
  * asked: probing it again would only fail again.
  */
@@ -575,7 +574,12 @@ static void atnet_modem_powered_down(struct atnet_modem *m)
 	lockdep_assert_held(&m->lock);
 	atnet_modem_set_reason(m, "the modem powered down (%s); waiting for it to power up (RDY)",
 			       m->power_down_why);
-	m->silent = true;
+	/*
+	 * Not revived with AT polls: driving TX into a module that is off
+	 * back-powers it (SIMCom's hardware design guides); it says RDY when
+	 * it is back.
+	 */
+	m->silent = false;
 	atnet_modem_fail(m);
 }
 

@@ -89,6 +89,7 @@ struct sim_core {
 	/* faults */
 	bool stalled, dropped;
 	bool off;		/* powered down: silent, deaf until restart */
+	unsigned long off_rx;	/* bytes the host sent while off */
 	int cme_next;		/* >= 0: answer next command with this */
 	struct after *afters;
 	struct hook *hooks;
@@ -612,6 +613,8 @@ static void tty_read(struct sim *s)
 		return;
 	}
 	transcript(s, '>', tmp, n);
+	if (c->off)
+		c->off_rx += n;
 	if (c->stalled || c->off)
 		return;
 	buf_add(&c->in, tmp, n);
@@ -1039,6 +1042,7 @@ static int run_command(struct sim *s, const char *cmdline, FILE *out)
 			fprintf(out, "stalled %d\n", c->stalled);
 			fprintf(out, "dropped %d\n", c->dropped);
 			fprintf(out, "off %d\n", c->off);
+			fprintf(out, "off_rx %lu\n", c->off_rx);
 			fprintf(out, "autobaud_left %u\n", c->autobaud_left);
 			fprintf(out, "raw %d\n", c->raw);
 			if (s->d->status)
