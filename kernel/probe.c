@@ -159,6 +159,12 @@ static void atnet_script_step_done(struct atnet_modem *m, struct atnet_step_cmd 
 		err = -EIO;
 	}
 	if (err) {
+		/*
+		 * Whatever the script: a step that got no answer may be a
+		 * modem that browned out and autobauds now (no RDY), so
+		 * the failure is one the revive polls may undo.
+		 */
+		m->silent = result == -ETIMEDOUT;
 		atnet_script_finish(m, err);
 		return;
 	}
@@ -357,7 +363,7 @@ static void atnet_probe_done(struct atnet_modem *m, int err)
 	lockdep_assert_held(&m->lock);
 	if (err) {
 		/* Silence (not a refusal) may be a modem still autobauding. */
-		m->silent = !m->synced;
+		m->silent = m->silent || !m->synced;
 		atnet_modem_fail(m);
 		return;
 	}

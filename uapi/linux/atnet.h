@@ -316,7 +316,18 @@
  *                   datagram socket; listen on SIM7020; connect or
  *                   sendto of a bound socket on SIM7020
  *   ENOPROTOOPT     socket options other than SOL_SOCKET ones and TCP_NODELAY
- *   ENOBUFS         SIM7020 only: a stream's pushed data overflowed (below)
+ *   ENOBUFS         SIM7020 only: a stream's pushed data overflowed
+ *                   (below); both models: send, connect or a request when
+ *                   the driver's transmit buffer to the modem (4096 bytes)
+ *                   has no room for the whole command and its payload: not
+ *                   one byte of it was written, but a stream send still
+ *                   closes the link like ECOMM (its data may have been
+ *                   partly accepted by earlier sends)
+ *
+ * Commands that the driver never wrote (the resynchronisation before them
+ * got no answer, or no transmit room) end with ETIMEDOUT / ENOBUFS like
+ * the ones the modem did not answer; a SIM7000 recv then asks again and
+ * the stream stays intact, a connect leaves nothing open on the modem.
  *
  * SIM7020
  * -------
