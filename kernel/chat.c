@@ -159,6 +159,8 @@ static void atnet_chat_start(struct atnet_chat *chat)
 		atnet_chat_sync(chat, cmd);
 		return;
 	}
+	/* Sync turned off: an answer still owed is not waited for. */
+	chat->sync_owed = false;
 	/*
 	 * No sync (probing, a failed modem): after a send that ended
 	 * unprompted the filler still goes first, or a modem collecting its
@@ -620,8 +622,11 @@ void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
 	/* A sync in progress keeps the text and prefix it was written with. */
 	if (chat->syncing)
 		return;
-	strcpy(chat->sync_text, text);
-	strcpy(chat->sync_expect, expect ? expect : "");
+	/* Lengths checked above: both fit with their NUL. */
+	memcpy(chat->sync_text, text, strlen(text) + 1);
+	if (!expect)
+		expect = "";
+	memcpy(chat->sync_expect, expect, strlen(expect) + 1);
 	chat->sync_ms = timeout_ms;
 }
 
