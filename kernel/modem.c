@@ -283,8 +283,9 @@ void atnet_modem_arm(struct atnet_modem *m)
 
 /*
  * A modem that failed by going silent (no answer to AT) comes back with
- * RDY, except one that autobauds: it prints nothing until it is spoken to. So it is asked AT every revive_ms; the first answer has it
- * probed again. A modem that answers but failed otherwise (no SIM) is not
+ * RDY, except one that autobauds: it prints nothing until it is spoken
+ * to. So it is asked AT every revive_ms; the first answer has it probed
+ * again. A modem that answers but failed otherwise (no SIM) is not
  * asked: probing it again would only fail again.
  */
 static void atnet_modem_revive_done(struct atnet_chat_cmd *cmd, int result)

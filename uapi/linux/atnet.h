@@ -120,7 +120,8 @@
  *   the next command that times out, when the liveness check's AT comes
  *   back echoed (a power-up turns echo back on), and is handled as above.
  *   A modem that failed by going silent (no answer to AT; not one that
- *   announced a power-down, below) is asked AT every revive_ms (module parameter, default 3000, 0 = never):
+ *   announced a power-down, below) is asked AT every revive_ms (module
+ *   parameter, default 3000, 0 = never):
  *   once it answers, it is probed again (ATNET_MODEM_PROBING), so one that
  *   autobauds comes back without RDY too.
  *   "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN" and
