@@ -117,30 +117,33 @@ static void atnet_chat_fill(struct atnet_chat *chat)
 }
 
 /*
- * ESC (and filler), then the sync command; @cmd waits for its answer. While
- * an earlier sync is still owed its answer, @cmd waits for that one instead:
- * the modem answers in order, and a second sync written now would leave one
- * answer over for a later command to take as its own.
+ * ESC (and filler), then the sync command; @cmd waits for its answer. When
+ * an earlier sync is still owed its answer (it timed out: the modem may be
+ * busy and answer it late, or it was lost), this one takes the other form,
+ * the test form "<sync>=?" ("+CSQ: (0-31,99),..." instead of "+CSQ: 20,0"):
+ * the earlier one's late answer is then a stray, never this one's.
  */
 static void atnet_chat_sync(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
 {
 	size_t len = strlen(chat->sync_text);
 
-	chat->syncing = true;
-	cmd->deadline = chat->now + chat->sync_ms;
-	if (chat->sync_owed)
-		return;
-	if (!atnet_chat_room(chat, atnet_chat_fill_len(chat) + len + 1)) {
-		chat->syncing = false;
+	if (!atnet_chat_room(chat, atnet_chat_fill_len(chat) + len + 3)) {
 		chat->stats.nobufs++;
 		atnet_chat_finish(chat, cmd, -ENOBUFS);
 		return;
 	}
+	chat->syncing = true;
+	cmd->deadline = chat->now + chat->sync_ms;
+	chat->sync_alt = chat->sync_owed ? !chat->sync_alt : false;
 	chat->sync_seen = false;
 	chat->sync_owed = true;
 	chat->stats.syncs++;
 	atnet_chat_fill(chat);
 	memcpy(chat->tx, chat->sync_text, len);
+	if (chat->sync_alt) {
+		memcpy(chat->tx + len, "=?", 2);
+		len += 2;
+	}
 	chat->tx[len] = '\r';
 	atnet_chat_out(chat, chat->tx, len + 1);
 }
@@ -290,17 +293,33 @@ static bool atnet_chat_unprompted(struct atnet_chat *chat,
 }
 
 /*
- * The sync's answer line: its prefix, with or without the leading '+'
- * (some SIM7000 firmware prints "CSQ: 20,0", seed 000; probe.c takes both).
+ * A sync's answer line: its prefix, with or without the leading '+' (some
+ * SIM7000 firmware prints "CSQ: 20,0", seed 000; probe.c takes both). 1 for
+ * the test form's answer (a '(' list), 0 for the plain one's, -1 if none.
  */
-static bool atnet_chat_sync_answer(const struct atnet_chat *chat,
-				   const char *line)
+static int atnet_chat_sync_answer(const struct atnet_chat *chat,
+				  const char *line)
 {
 	const char *expect = chat->sync_expect;
+	const char *rest = atnet_chat_prefix(line, expect);
 
-	if (atnet_chat_prefix(line, expect))
-		return true;
-	return expect[0] == '+' && atnet_chat_prefix(line, expect + 1);
+	if (!rest && expect[0] == '+')
+		rest = atnet_chat_prefix(line, expect + 1);
+	if (!rest)
+		return -1;
+	while (*rest == ' ')
+		rest++;
+	return *rest == '(';
+}
+
+/* The sync's echo, either form. */
+static bool atnet_chat_sync_echo(const struct atnet_chat *chat,
+				 const char *line)
+{
+	size_t len = strlen(chat->sync_text);
+
+	return !strncmp(line, chat->sync_text, len) &&
+	       (!line[len] || !strcmp(line + len, "=?"));
 }
 
 /*
@@ -312,10 +331,17 @@ static bool atnet_chat_sync_line(struct atnet_chat *chat, const char *line)
 {
 	struct atnet_chat_cmd *cmd = chat->active;
 
-	if (!strcmp(line, chat->sync_text))
-		return true;	/* echo */
-	if (chat->sync_expect[0] && atnet_chat_sync_answer(chat, line)) {
-		chat->sync_seen = true;
+	int form;
+
+	if (atnet_chat_sync_echo(chat, line))
+		return true;
+	form = chat->sync_expect[0] ? atnet_chat_sync_answer(chat, line) : -1;
+	if (form >= 0) {
+		/* The other form's answer: an earlier sync's, late. */
+		if (form != chat->sync_alt)
+			chat->stats.strays++;
+		else
+			chat->sync_seen = true;
 		return true;
 	}
 	if (!atnet_chat_is_final(line))

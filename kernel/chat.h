@@ -61,10 +61,13 @@
  * leading '+' optional) and then "OK" arrive, every final result is a
  * stray. Only then is the command written, with its own deadline; when the
  * sync times out, the command ends with -ETIMEDOUT without having been
- * written. The sync stays owed its answer after that: the next commands
- * wait for that same answer (no second sync is written, whose answer a
- * later command would take for its own), and it is absorbed also while no
- * command runs. atnet_chat_abort() gives up on it. Without a sync command
+ * written. The sync stays owed its answer after that, and it is absorbed
+ * also while no command runs. The next sync written while one is owed
+ * takes the other form, the test form "<sync>=?", whose answer line is a
+ * '(' list after the prefix: a busy modem's late answer to the earlier
+ * sync is then a stray and never releases a command early; a sync that
+ * was lost (an autobauding modem swallowed it) does not block the next.
+ * atnet_chat_abort() gives up on an owed sync. Without a sync command
  * the filler still precedes the next command after a send that ended
  * unprompted (also by abort), so no command text becomes payload.
  *
@@ -224,6 +227,7 @@ struct atnet_chat {
 	bool syncing;				/* active command waits for the sync */
 	bool sync_seen;				/* the sync's answer line came */
 	bool sync_owed;				/* sync written, answer not seen */
+	bool sync_alt;				/* it was the "=?" form */
 	bool sync_on;				/* resync before commands */
 	char sync_text[ATNET_CHAT_SYNC_MAX + 1];	/* a sync in progress */
 	char sync_expect[ATNET_CHAT_SYNC_MAX + 1];	/* keeps its own */

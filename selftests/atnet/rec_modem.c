@@ -146,6 +146,35 @@ TEST_F_TIMEOUT(modem, cfun1_alone_is_no_restart, 60)
 				    100, &ev));
 }
 
+/*
+ * Review finding 7: a SIM7000 prints "SMS Ready" seconds after RDY on
+ * every boot. It belongs to the restart RDY began: before the fix it
+ * was a second restart (a second MODEM_RESTART event, the context lost
+ * again, links ENETRESET).
+ */
+TEST_F_TIMEOUT(modem, sms_ready_after_rdy_is_same_restart, 90)
+{
+	struct anl_modem md, ev;
+	unsigned long long restarts;
+
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	restarts = md.restarts;
+	ASSERT_EQ(0, sim_ctl("restart"));
+	ASSERT_EQ(0, anl_wait_event(&self->ev, ATNET_EV_MODEM_RESTART, -1,
+				    20000, &ev));
+	ASSERT_EQ(0, anl_wait_state(&self->nl, IFACE, ATNET_MODEM_READY,
+				    60000, &md));
+	ASSERT_EQ(0, sim_ctl("urc SMS Ready"));
+	/* The line is on the wire before "ok": an AT round trip follows it. */
+	ASSERT_EQ(0, anl_ctx_up(&self->nl, IFACE, 0));
+	EXPECT_EQ(0, tcp_echo(16));
+	EXPECT_NE(0, anl_wait_event(&self->ev, ATNET_EV_MODEM_RESTART, -1,
+				    500, &ev));
+	ASSERT_EQ(0, anl_get(&self->nl, IFACE, &md));
+	EXPECT_EQ(restarts + 1, md.restarts);
+	EXPECT_EQ(ATNET_MODEM_READY, md.state);
+}
+
 /* `atnet monitor` on a pipe: its pid, *rd the read end; -1 on failure. */
 static pid_t monitor_start(int *rd)
 {

@@ -1584,17 +1584,19 @@ static void t_sync_timeout(struct rig *r)
 	FEED(r, "\r\nOK\r\n");
 	r->now += 2000;
 	atnet_chat_tick(&r->chat, r->now);
-	FEED(r, "\r\n+CSQ: 5,0\r\n\r\nOK\r\n\r\nOK\r\n");
-	/* C waits for the first sync's answer: no second AT+CSQ. */
+	/* The second sync is the test form: only its own answer counts. */
+	FEED(r, "\r\n+CSQ: (0-31,99),(0-7,99)\r\n\r\nOK\r\n\r\nOK\r\n");
 	LOG(r,
 	    "tx AT+A\\r\n"
 	    "done AT+A -110\n"
 	    "tx \\x1b\n"
 	    "tx AT+CSQ\\r\n"
 	    "done AT+B -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ=?\\r\n"
 	    "tx AT+C\\r\n"
 	    "done AT+C 0\n");
-	CHECK_EQ(r->chat.stats.syncs, 1);
+	CHECK_EQ(r->chat.stats.syncs, 2);
 }
 
 /*
@@ -1621,10 +1623,17 @@ static void t_sync_two_answers(struct rig *r)
 	atnet_chat_tick(&r->chat, r->now);
 	r->now += 2000;
 	atnet_chat_tick(&r->chat, r->now);
-	/* A's OK, then one answer per AT+CSQ written, then C's. */
+	/*
+	 * A's OK, then one answer per sync written, each in the form its
+	 * command asks for (plain AT+CSQ, test form AT+CSQ=?), then C's.
+	 */
 	FEED(r, "\r\nOK\r\n");
-	for (n = 0; n < r->chat.stats.syncs; n++)
-		FEED(r, "\r\n+CSQ: 5,0\r\n\r\nOK\r\n");
+	for (n = 0; n < r->chat.stats.syncs; n++) {
+		if (n % 2)
+			FEED(r, "\r\n+CSQ: (0-31,99),(0-7,99)\r\n\r\nOK\r\n");
+		else
+			FEED(r, "\r\n+CSQ: 5,0\r\n\r\nOK\r\n");
+	}
 	FEED(r, "\r\n+C: 1\r\n\r\nOK\r\n");
 	LOG(r,
 	    "tx AT+A\\r\n"
@@ -1632,6 +1641,8 @@ static void t_sync_two_answers(struct rig *r)
 	    "tx \\x1b\n"
 	    "tx AT+CSQ\\r\n"
 	    "done AT+B -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ=?\\r\n"
 	    "tx AT+C\\r\n"
 	    "line +C: 1\n"
 	    "done AT+C 0\n");

@@ -1385,6 +1385,10 @@ static void s7_exec(struct sim *s, const char *line)
 		}
 		sim_line(s, opt.spaced ? "+CPIN: READY" : "+CPIN:READY");
 		sim_ok(s);
+	} else if (!strcasecmp(line, "AT+CSQ=?")) {
+		sim_line(s, "%sCSQ: (0-31,99),(99)",
+			 s->cfg.csq_noplus ? "" : "+");
+		sim_ok(s);
 	} else if (!strcasecmp(line, "AT+CSQ")) {
 		if (m->cfun == 1)
 			sim_line(s, "%sCSQ: %d,0",

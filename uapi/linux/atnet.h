@@ -111,7 +111,9 @@
  *   line and one ATNET_CNT_A_RECOVER_* counter each.
  *
  * Restarts and power: "RDY", "SMS Ready" or "+CPIN: NOT READY" that the
- *   module did not cause mean the modem restarted (ATNET_EV_MODEM_RESTART,
+ *   module did not cause mean the modem restarted (the latter two not
+ *   within 20 s of the probe a restart started: a SIM7000 prints "SMS
+ *   Ready" seconds after RDY on every boot) (ATNET_EV_MODEM_RESTART,
  *   ATNET_CNT_A_RESTARTS): every context goes down (ATNET_EV_CONTEXT_LOST),
  *   links fail with ENETRESET, requests with ENETRESET, and the modem is
  *   probed again. "+CFUN: 1" alone is not a restart: the modem also prints
