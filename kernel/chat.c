@@ -116,22 +116,34 @@ static void atnet_chat_fill(struct atnet_chat *chat)
 	}
 }
 
-/* ESC (and filler), then the sync command; @cmd waits for its answer. */
+/*
+ * ESC (and filler), then the sync command; @cmd waits for its answer. When
+ * an earlier sync is still owed its answer (it timed out: the modem may be
+ * busy and answer it late, or it was lost), this one takes the other form,
+ * the test form "<sync>=?" ("+CSQ: (0-31,99),..." instead of "+CSQ: 20,0"):
+ * the earlier one's late answer is then a stray, never this one's.
+ */
 static void atnet_chat_sync(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
 {
 	size_t len = strlen(chat->sync_text);
 
-	if (!atnet_chat_room(chat, atnet_chat_fill_len(chat) + len + 1)) {
+	if (!atnet_chat_room(chat, atnet_chat_fill_len(chat) + len + 3)) {
 		chat->stats.nobufs++;
 		atnet_chat_finish(chat, cmd, -ENOBUFS);
 		return;
 	}
 	chat->syncing = true;
-	chat->sync_seen = false;
-	chat->stats.syncs++;
 	cmd->deadline = chat->now + chat->sync_ms;
+	chat->sync_alt = chat->sync_owed ? !chat->sync_alt : false;
+	chat->sync_seen = false;
+	chat->sync_owed = true;
+	chat->stats.syncs++;
 	atnet_chat_fill(chat);
 	memcpy(chat->tx, chat->sync_text, len);
+	if (chat->sync_alt) {
+		memcpy(chat->tx + len, "=?", 2);
+		len += 2;
+	}
 	chat->tx[len] = '\r';
 	atnet_chat_out(chat, chat->tx, len + 1);
 }
@@ -146,10 +158,27 @@ static void atnet_chat_start(struct atnet_chat *chat)
 	cmd->next = NULL;
 	chat->active = cmd;
 	chat->stats.cmds++;
-	if (chat->unsure && chat->sync_on)
+	if (chat->sync_on && (chat->unsure || chat->sync_owed)) {
 		atnet_chat_sync(chat, cmd);
-	else
-		atnet_chat_send(chat, cmd);
+		return;
+	}
+	/* Sync turned off: an answer still owed is not waited for. */
+	chat->sync_owed = false;
+	/*
+	 * No sync (probing, a failed modem): after a send that ended
+	 * unprompted the filler still goes first, or a modem collecting its
+	 * payload takes this command's text as data. Nothing else: an
+	 * autobauding modem trains on "AT", not on ESC.
+	 */
+	if (chat->pending_len) {
+		if (!atnet_chat_room(chat, atnet_chat_fill_len(chat))) {
+			chat->stats.nobufs++;
+			atnet_chat_finish(chat, cmd, -ENOBUFS);
+			return;
+		}
+		atnet_chat_fill(chat);
+	}
+	atnet_chat_send(chat, cmd);
 }
 
 /*
@@ -263,15 +292,56 @@ static bool atnet_chat_unprompted(struct atnet_chat *chat,
 	return true;
 }
 
-/* While the active command waits for the sync: true when @line was its. */
-static bool atnet_chat_sync_line(struct atnet_chat *chat,
-				 struct atnet_chat_cmd *cmd, const char *line)
+/*
+ * A sync's answer line: its prefix, with or without the leading '+' (some
+ * SIM7000 firmware prints "CSQ: 20,0", seed 000; probe.c takes both). 1 for
+ * the test form's answer (a '(' list), 0 for the plain one's, -1 if none.
+ */
+static int atnet_chat_sync_answer(const struct atnet_chat *chat,
+				  const char *line)
 {
-	if (!strcmp(line, chat->sync_text))
-		return true;	/* echo */
-	if (chat->sync_expect[0] &&
-	    atnet_chat_prefix(line, chat->sync_expect)) {
-		chat->sync_seen = true;
+	const char *expect = chat->sync_expect;
+	const char *rest = atnet_chat_prefix(line, expect);
+
+	if (!rest && expect[0] == '+')
+		rest = atnet_chat_prefix(line, expect + 1);
+	if (!rest)
+		return -1;
+	while (*rest == ' ')
+		rest++;
+	return *rest == '(';
+}
+
+/* The sync's echo, either form. */
+static bool atnet_chat_sync_echo(const struct atnet_chat *chat,
+				 const char *line)
+{
+	size_t len = strlen(chat->sync_text);
+
+	return !strncmp(line, chat->sync_text, len) &&
+	       (!line[len] || !strcmp(line + len, "=?"));
+}
+
+/*
+ * While a sync is owed its answer (whether or not a command still waits
+ * for it): true when @line was the sync's or a stray. Lines other than
+ * final results go on to the active command's handler or as URCs.
+ */
+static bool atnet_chat_sync_line(struct atnet_chat *chat, const char *line)
+{
+	struct atnet_chat_cmd *cmd = chat->active;
+
+	int form;
+
+	if (atnet_chat_sync_echo(chat, line))
+		return true;
+	form = chat->sync_expect[0] ? atnet_chat_sync_answer(chat, line) : -1;
+	if (form >= 0) {
+		/* The other form's answer: an earlier sync's, late. */
+		if (form != chat->sync_alt)
+			chat->stats.strays++;
+		else
+			chat->sync_seen = true;
 		return true;
 	}
 	if (!atnet_chat_is_final(line))
@@ -280,9 +350,13 @@ static bool atnet_chat_sync_line(struct atnet_chat *chat,
 		chat->stats.strays++;
 		return true;
 	}
-	chat->syncing = false;
+	chat->sync_seen = false;
+	chat->sync_owed = false;
 	chat->unsure = false;
-	atnet_chat_send(chat, cmd);
+	if (cmd && chat->syncing) {
+		chat->syncing = false;
+		atnet_chat_send(chat, cmd);
+	}
 	return true;
 }
 
@@ -294,7 +368,7 @@ static bool atnet_chat_offer(struct atnet_chat *chat,
 	enum atnet_chat_verdict verdict = ATNET_CHAT_PASS;
 
 	if (chat->syncing)
-		return atnet_chat_sync_line(chat, cmd, line);
+		return false;	/* not written yet: nothing is its answer */
 	if (len == strnlen(cmd->text, sizeof(cmd->text)) &&
 	    !memcmp(line, cmd->text, len)) {
 		chat->stats.echoes++;
@@ -325,6 +399,8 @@ static void atnet_chat_dispatch(struct atnet_chat *chat)
 	chat->line[len] = '\0';
 	chat->len = 0;
 	chat->stats.lines++;
+	if (chat->sync_owed && atnet_chat_sync_line(chat, chat->line))
+		return;
 	if (cmd && atnet_chat_offer(chat, cmd, chat->line, len))
 		return;
 	chat->stats.urcs++;
@@ -353,7 +429,8 @@ static void atnet_chat_prompt(struct atnet_chat *chat)
 		return;
 	}
 	chat->unsure = true;
-	if (chat->syncing)
+	/* Prompted before the modem read the sync's filler: ended by it. */
+	if (chat->sync_owed)
 		return;
 	chat->stats.cancels++;
 	if (atnet_chat_room(chat, atnet_chat_fill_len(chat)))
@@ -559,6 +636,11 @@ void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
 			 const char *expect, u32 timeout_ms)
 {
 	chat->sync_on = false;
+	/* An owed answer is still absorbed while a command waits for it. */
+	if (!chat->syncing) {
+		chat->sync_owed = false;
+		chat->sync_seen = false;
+	}
 	if (!text || strlen(text) > ATNET_CHAT_SYNC_MAX ||
 	    (expect && strlen(expect) > ATNET_CHAT_SYNC_MAX))
 		return;
@@ -566,8 +648,11 @@ void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
 	/* A sync in progress keeps the text and prefix it was written with. */
 	if (chat->syncing)
 		return;
-	strcpy(chat->sync_text, text);
-	strcpy(chat->sync_expect, expect ? expect : "");
+	/* Lengths checked above: both fit with their NUL. */
+	memcpy(chat->sync_text, text, strlen(text) + 1);
+	if (!expect)
+		expect = "";
+	memcpy(chat->sync_expect, expect, strlen(expect) + 1);
 	chat->sync_ms = timeout_ms;
 }
 
@@ -577,9 +662,18 @@ void atnet_chat_abort(struct atnet_chat *chat, int err)
 	struct atnet_chat_cmd *queued = chat->head;
 	bool outer = atnet_chat_enter(chat);
 
+	/* Written but not prompted: the modem may still collect it. */
+	if (cmd && cmd->written) {
+		chat->unsure = true;
+		if (cmd->payload_len && !cmd->prompted)
+			chat->pending_len = cmd->payload_len;
+	}
 	/* Detach the snapshot before any callback can submit or abort. */
 	chat->active = NULL;
 	chat->syncing = false;
+	/* Whoever aborts gives up on the modem's answers (restart, failure). */
+	chat->sync_owed = false;
+	chat->sync_seen = false;
 	chat->head = NULL;
 	chat->tail = NULL;
 	atnet_chat_end_raw(chat);
@@ -591,6 +685,12 @@ void atnet_chat_abort(struct atnet_chat *chat, int err)
 		atnet_chat_finish(chat, cmd, err);
 	}
 	atnet_chat_leave(chat, outer);
+}
+
+void atnet_chat_damaged(struct atnet_chat *chat)
+{
+	chat->unsure = true;
+	chat->stats.damaged++;
 }
 
 bool atnet_chat_busy(const struct atnet_chat *chat)

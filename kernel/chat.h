@@ -57,10 +57,19 @@
  * command set (atnet_chat_set_sync()), the next command is then preceded by
  * the filler and the sync command: the filler ends any payload collection
  * (the modem takes its input in order, so it comes after any command that
- * may still prompt), and until the sync's own answer line and then "OK"
- * arrive, every final result is a stray. Only then is the command written,
- * with its own deadline; when the sync times out, the command ends with
- * -ETIMEDOUT without having been written.
+ * may still prompt), and until the sync's own answer line (its prefix, the
+ * leading '+' optional) and then "OK" arrive, every final result is a
+ * stray. Only then is the command written, with its own deadline; when the
+ * sync times out, the command ends with -ETIMEDOUT without having been
+ * written. The sync stays owed its answer after that, and it is absorbed
+ * also while no command runs. The next sync written while one is owed
+ * takes the other form, the test form "<sync>=?", whose answer line is a
+ * '(' list after the prefix: a busy modem's late answer to the earlier
+ * sync is then a stray and never releases a command early; a sync that
+ * was lost (an autobauding modem swallowed it) does not block the next.
+ * atnet_chat_abort() gives up on an owed sync. Without a sync command
+ * the filler still precedes the next command after a send that ended
+ * unprompted (also by abort), so no command text becomes payload.
  *
  * Room: when ops->room is set, a command is written only when the command,
  * its tail, its payload and an ESC fit at once; otherwise it ends with
@@ -192,6 +201,7 @@ struct atnet_chat_stats {
 	u64 cancels;		/* ESC written for a prompt nobody waits for */
 	u64 syncs;		/* resynchronisations started */
 	u64 nobufs;		/* commands not written for lack of room */
+	u64 damaged;		/* input reported lost or unreadable */
 };
 
 struct atnet_chat {
@@ -216,6 +226,8 @@ struct atnet_chat {
 	size_t pending_len;			/* payload the modem may still want */
 	bool syncing;				/* active command waits for the sync */
 	bool sync_seen;				/* the sync's answer line came */
+	bool sync_owed;				/* sync written, answer not seen */
+	bool sync_alt;				/* it was the "=?" form */
 	bool sync_on;				/* resync before commands */
 	char sync_text[ATNET_CHAT_SYNC_MAX + 1];	/* a sync in progress */
 	char sync_expect[ATNET_CHAT_SYNC_MAX + 1];	/* keeps its own */
@@ -251,6 +263,12 @@ void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
  */
 void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,
 			 const char *expect, u32 timeout_ms);
+/*
+ * Input was lost or unreadable (a UART overrun, a data header whose length
+ * cannot be read): what follows may be misframed, so resynchronise before
+ * the next command. Callable from callbacks.
+ */
+void atnet_chat_damaged(struct atnet_chat *chat);
 /* Complete the active and every queued command with @err (modem gone). */
 void atnet_chat_abort(struct atnet_chat *chat, int err);
 bool atnet_chat_busy(const struct atnet_chat *chat);

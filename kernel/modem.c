@@ -282,10 +282,10 @@ void atnet_modem_arm(struct atnet_modem *m)
 }
 
 /*
- * A modem that failed by going silent (no answer to AT, a power-down) comes
- * back with RDY, except one that autobauds: it prints nothing until it is
- * spoken to. So it is asked AT every revive_ms; the first answer has it
- * probed again. A modem that answers but failed otherwise (no SIM) is not
+ * A modem that failed by going silent (no answer to AT) comes back with
+ * RDY, except one that autobauds: it prints nothing until it is spoken
+ * to. So it is asked AT every revive_ms; the first answer has it probed
+ * again. A modem that answers but failed otherwise (no SIM) is not
  * asked: probing it again would only fail again.
  */
 static void atnet_modem_revive_done(struct atnet_chat_cmd *cmd, int result)
@@ -536,6 +536,12 @@ void atnet_modem_fail(struct atnet_modem *m)
 	/* Links first: woken owners must see the modem's error, not ENETDOWN. */
 	atnet_links_modem_down(m, -EIO);
 	atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST, m->reason);
+	/*
+	 * What was queued would go out without a sync (none in FAILED), one
+	 * command after the other, each waiting its timeout ahead of the
+	 * revive poll, and a late answer of one could complete the next.
+	 */
+	atnet_chat_abort(&m->chat, -ENETDOWN);
 	pr_warn("%s: %s\n", m->tty_name, m->reason);
 	atnet_nl_event_state(m);
 }
@@ -569,10 +575,13 @@ static void atnet_modem_powered_down(struct atnet_modem *m)
 	lockdep_assert_held(&m->lock);
 	atnet_modem_set_reason(m, "the modem powered down (%s); waiting for it to power up (RDY)",
 			       m->power_down_why);
-	m->silent = true;
+	/*
+	 * Not revived with AT polls: driving TX into a module that is off
+	 * back-powers it (SIMCom's hardware design guides); it says RDY when
+	 * it is back.
+	 */
+	m->silent = false;
 	atnet_modem_fail(m);
-	/* What was queued would only time out, one command after the other. */
-	atnet_chat_abort(&m->chat, -ENETDOWN);
 }
 
 static void atnet_modem_restarted(struct atnet_modem *m)
@@ -702,6 +711,19 @@ static void atnet_modem_reset_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_modem *m = cmd->priv;
 
+	/*
+	 * Never written (its sync timed out, no room): no reset happened, so
+	 * it is not counted and the step may be taken again.
+	 */
+	if (!cmd->written) {
+		lockdep_assert_held(&m->lock);
+		if (m->recover_reset)
+			m->recover_reset--;
+		if (m->ladder == 3)
+			m->ladder = 2;
+		pr_warn("%s: AT+CFUN=1,1 not sent (%d)\n", m->tty_name, result);
+		return;
+	}
 	/* OK, then the power-up banner ("RDY") takes us through restart. */
 	if (result && result != -ECONNRESET && result != -ENODEV)
 		pr_warn("%s: AT+CFUN=1,1 failed (%d)\n", m->tty_name, result);

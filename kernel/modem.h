@@ -127,6 +127,7 @@ struct atnet_modem {
 	bool revive_busy;		/* revive_cmd is queued */
 	bool revived;			/* it answered revive_cmd: probe it (settle) */
 	u32 revive_gen;			/* m->gen when revive_cmd was sent */
+	u64 probe_at;			/* ms: the last probe started */
 	u64 revive_at;			/* ms: next AT to a silent failed modem */
 	struct atnet_chat_cmd revive_cmd;	/* that AT */
 	u64 seen_timeouts;

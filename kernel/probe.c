@@ -159,6 +159,12 @@ static void atnet_script_step_done(struct atnet_modem *m, struct atnet_step_cmd 
 		err = -EIO;
 	}
 	if (err) {
+		/*
+		 * Whatever the script: a step that got no answer may be a
+		 * modem that browned out and autobauds now (no RDY), so
+		 * the failure is one the revive polls may undo.
+		 */
+		m->silent = result == -ETIMEDOUT;
 		atnet_script_finish(m, err);
 		return;
 	}
@@ -357,7 +363,7 @@ static void atnet_probe_done(struct atnet_modem *m, int err)
 	lockdep_assert_held(&m->lock);
 	if (err) {
 		/* Silence (not a refusal) may be a modem still autobauding. */
-		m->silent = !m->synced;
+		m->silent = m->silent || !m->synced;
 		atnet_modem_fail(m);
 		return;
 	}
@@ -453,6 +459,7 @@ void atnet_probe_start(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
 	m->synced = false;
+	m->probe_at = atnet_now_ms();
 	m->cur_ctx = -1;
 	/* A restarted modem forgot its fixed local ports. */
 	m->clport[0] = -1;
@@ -563,6 +570,9 @@ static bool atnet_power_urc(struct atnet_modem *m, const char *line,
 	return false;
 }
 
+/* Boot banners after RDY within this long belong to the same restart. */
+#define ATNET_BANNER_MS	20000
+
 /* The chat engine's ->urc(): restarts first, then the dialect's table. */
 void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 {
@@ -583,6 +593,14 @@ void atnet_dialect_urc(void *ctx, const char *line, size_t len)
 	    atnet_line_is(line, len, "+CPIN: NOT READY")) {
 		/* Our own SIM7020 radio cycle (AT+CFUN=0/1) prints these. */
 		if (m->radio_cycle && line[0] == '+')
+			return;
+		/*
+		 * A SIM7000 prints "SMS Ready" seconds after RDY on every
+		 * boot: the restart RDY began, not another one. RDY always
+		 * counts (a power-up prints it first).
+		 */
+		if (line[0] != 'R' &&
+		    atnet_now_ms() - m->probe_at < ATNET_BANNER_MS)
 			return;
 		if (m->synced || m->state != ATNET_MODEM_PROBING)
 			m->restart_seen = true;

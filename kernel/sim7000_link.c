@@ -148,6 +148,9 @@ static void atnet_sim7000_open_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
+	/* Never written (its sync timed out, no room): nothing to close. */
+	if (!cmd->written)
+		l->open_sent = false;
 	/* ERROR: the modem would not even try (no bearer, bad state). */
 	atnet_link_open_done(l, result == -EIO ? -ENETUNREACH : result);
 }
@@ -298,7 +301,7 @@ atnet_sim7000_recv_line(struct atnet_chat_cmd *cmd, const char *line,
 	const char *rest = atnet_chat_prefix(line, "+CIPRXGET:");
 	const char *f[4];
 	char buf[48];
-	u32 mode, slot, got, left;
+	u32 mode, slot, got, left, asked;
 
 	if (!rest)
 		return ATNET_CHAT_PASS;
@@ -306,9 +309,23 @@ atnet_sim7000_recv_line(struct atnet_chat_cmd *cmd, const char *line,
 	    atnet_chat_uint(f[0], 4, &mode) || mode != 2 ||
 	    atnet_chat_uint(f[1], 255, &slot) || slot != l->slot)
 		return ATNET_CHAT_PASS;	/* "+CIPRXGET: 1,n" is a URC */
-	if (atnet_chat_uint(f[2], 65535, &got) ||
-	    atnet_chat_uint(f[3], 0x7fffffff, &left))
-		return ATNET_CHAT_MORE;	/* unreadable: lose sync to OK */
+	/*
+	 * No more than was asked for: a corrupted digit must not swallow
+	 * later output as data. Unreadable, the data that follows would be
+	 * read as lines: the link's stream has a hole (EIO) and the engine
+	 * resynchronises before the next command.
+	 */
+	/* What we asked for is in our own command line (scratch is shared). */
+	asked = ATNET_LINK_MTU_MAX;
+	if (atnet_chat_uint(strrchr(cmd->text, ',') + 1, ATNET_LINK_MTU_MAX,
+			    &asked))
+		asked = ATNET_LINK_MTU_MAX;
+	if (atnet_chat_uint(f[2], asked, &got) ||
+	    atnet_chat_uint(f[3], 0x7fffffff, &left)) {
+		atnet_chat_damaged(&l->modem->chat);
+		cmd->result = -EBADMSG;
+		return ATNET_CHAT_DONE;
+	}
 	l->scratch[0] = left;
 	/* atnet_link_rx() never writes more than was asked for. */
 	atnet_chat_expect_raw(&l->modem->chat, got, atnet_sim7000_rx_sink, l);
@@ -319,13 +336,24 @@ static void atnet_sim7000_recv_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
+	/*
+	 * Never written (the sync before it timed out, no room): the modem
+	 * still holds the bytes, the stream has no hole. Ask again after a
+	 * sync timeout (that waits its own deadline); after -ENOBUFS the
+	 * next "+CIPRXGET: 1" or read asks.
+	 */
+	if (result && !cmd->written) {
+		atnet_link_rx_done(l, result == -ETIMEDOUT, 0);
+		return;
+	}
 	atnet_link_rx_done(l, result ? 0 : l->scratch[0], result);
 	/*
 	 * No answer: the modem may have taken the bytes out of its buffer
 	 * and send them late (dropped then, see the URC). A stream with a
 	 * hole cannot go on: fail it rather than lose bytes silently.
 	 */
-	if (result == -ETIMEDOUT && !atnet_link_dgram(l))
+	if ((result == -ETIMEDOUT || result == -EBADMSG) &&
+	    !atnet_link_dgram(l))
 		atnet_link_abort(l, -EIO);
 }
 
@@ -536,8 +564,13 @@ bool atnet_sim7000_link_urc(struct atnet_modem *m, const char *line,
 			l = atnet_link_by_slot(m, n);
 			if (l)
 				atnet_link_rx_pending(l);
-		} else if (mode == 2 && nf == 4 &&
-			   !atnet_chat_uint(f[2], 65535, &got)) {
+		} else if (mode == 2 && (nf != 4 ||
+			   atnet_chat_uint(f[2], ATNET_LINK_MTU_MAX, &got))) {
+			/* Its data follows, length unknown: resync. */
+			pr_warn_ratelimited("%s: unreadable late +CIPRXGET: 2 header\n",
+					    m->tty_name);
+			atnet_chat_damaged(&m->chat);
+		} else if (mode == 2) {
 			/*
 			 * The answer to an AT+CIPRXGET=2 that timed out: its
 			 * bytes follow and must not be read as lines (a peer

@@ -498,9 +498,17 @@ static void sim7020_nmi(struct atnet_modem *m, const char *rest)
 	if (data)
 		data = sim7020_field(data, SIM7020_NMI_MAX * 2, &len, false,
 				     NULL);
-	/* An unreadable header: let the data resynchronise as lines. */
-	if (!data || (hex && len % 2) || (!hex && len > SIM7020_NMI_MAX))
+	/*
+	 * An unreadable header: the data will be framed as lines, so what
+	 * looks like results or URCs there may be the peer's bytes: the
+	 * engine resynchronises before the next command.
+	 */
+	if (!data || (hex && len % 2) || (!hex && len > SIM7020_NMI_MAX)) {
+		pr_warn_ratelimited("%s: unreadable +CSONMI header\n",
+				    m->tty_name);
+		atnet_chat_damaged(&m->chat);
 		return;
+	}
 	bytes = hex ? len / 2 : len;
 	l = sim7020_link_by_id(m, id);
 	if (!l || l->state == ATNET_LINK_FREE) {

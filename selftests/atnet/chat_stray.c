@@ -8,7 +8,8 @@
  * hold an AT+CIPRXGET=2 answer whose data holds AT text. Checked each time:
  * send() counts exactly what reached the peer, the peer never receives AT
  * text, no byte of data is read as an AT line, and the modem goes on
- * without a restart.
+ * without a restart. Also (review of that fix, finding 2): a firmware
+ * whose AT+CSQ answer lacks the '+' still resynchronises.
  */
 #include "sock_lib.h"
 #include "kselftest_harness.h"
@@ -112,6 +113,8 @@ FIXTURE_SETUP(f)
 
 FIXTURE_TEARDOWN(f)
 {
+	/* A failed case must not leave the quirk on for the next. */
+	ctl("csq-noplus %s", "off");
 	/* Recovered without a restart (power cycle) of the modem. */
 	EXPECT_TRUE(echo_works(30000));
 	EXPECT_TRUE(modem_ready());
@@ -204,6 +207,45 @@ TEST_F_TIMEOUT(f, late_prompt_after_timeout, 120)
 	EXPECT_TRUE(bytes == 0 || bytes == sizeof(filler)) TH_LOG("%s", last);
 }
 
+/* The modem stays READY with its carrier for @ms (polled). */
+static int stays_ready(int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		if (!modem_ready() || anl_carrier(WWAN) != 1)
+			return 0;
+		usleep(100000);
+	}
+	return 1;
+}
+
+/*
+ * Review finding 2: firmware that answers AT+CSQ with "CSQ: 20,0" (no
+ * '+', SIMCom seed 000). The resync after the late prompt must accept it.
+ * Before the fix the sync never completed: every later command ended
+ * unwritten, the liveness check failed and the modem went FAILED.
+ */
+TEST_F_TIMEOUT(f, late_prompt_csq_noplus, 120)
+{
+	char msg[32];
+	int fd;
+	ssize_t r;
+
+	memset(msg, 'y', sizeof(msg));
+	ASSERT_EQ(0, ctl("csq-noplus %s", "on"));
+	fd = sock_connect(SOCK_STREAM, SRV, PORT_SINK);
+	ASSERT_LE(0, fd);
+	set_timeo(fd, SO_SNDTIMEO, 30000);
+	ASSERT_EQ(0, ctl("late %s 11000", send_cmd()));
+	r = send(fd, msg, sizeof(msg), MSG_NOSIGNAL);
+	EXPECT_EQ(-1, r);
+	close(fd);
+	EXPECT_TRUE(stays_ready(12000)) TH_LOG("the modem left READY");
+	EXPECT_TRUE(echo_works(20000));
+	EXPECT_EQ(0, ctl("csq-noplus %s", "off"));
+}
+
 /* The slot of the only connected TCP link, or -1. */
 static int only_slot(void)
 {
@@ -271,6 +313,54 @@ TEST_F_TIMEOUT(f, late_rxget_data_is_not_at, 120)
 	EXPECT_EQ(5, read_full(a, got, 5, 30000));
 	EXPECT_EQ(0, memcmp(got, "alive", 5));
 	EXPECT_EQ(1, anl_carrier(WWAN));
+	close(a);
+	close(b);
+}
+
+/*
+ * Review finding 6: a "+CIPRXGET: 2" header announcing more than the
+ * command asked for (a corrupted digit). Before the fix the engine took
+ * that many bytes as data: the real answer and everything after it were
+ * swallowed, commands timed out and the modem failed. Now that link fails
+ * (EIO) at once and the modem goes on.
+ */
+TEST_F_TIMEOUT(f, rxget_header_too_long, 120)
+{
+	char got[32], cmd[96];
+	int a, b, sa, sb = -1, i;
+	struct anl_modem g;
+	ssize_t r;
+
+	if (!sock_model()->holds_rx)
+		SKIP(return, "%s pushes its data (+CSONMI): no AT+CIPRXGET",
+		     sock_model()->name);
+	a = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
+	ASSERT_LE(0, a);
+	sa = only_slot();
+	ASSERT_LE(0, sa);
+	b = sock_connect(SOCK_STREAM, SRV, PORT_ECHO);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, sock_get(&g));
+	for (i = 0; i < g.n_links; i++)
+		if (g.links[i].state == ATNET_LINK_CONNECTED &&
+		    g.links[i].slot != sa)
+			sb = g.links[i].slot;
+	ASSERT_LE(0, sb);
+	snprintf(cmd, sizeof(cmd), "stray AT+CIPRXGET=2,%d, +CIPRXGET: 2,%d,2000,0",
+		 sb, sb);
+	ASSERT_EQ(0, sim_ctl(cmd, NULL, 0, 5000));
+	set_timeo(b, SO_SNDTIMEO, 15000);
+	ASSERT_EQ(5, send(b, "hello", 5, MSG_NOSIGNAL));
+	set_timeo(b, SO_RCVTIMEO, 40000);
+	r = recv(b, got, sizeof(got), 0);
+	EXPECT_EQ(-1, r) TH_LOG("recv gave %zd", r);
+	EXPECT_EQ(EIO, errno);
+	EXPECT_TRUE(stays_ready(3000)) TH_LOG("the modem left READY");
+	set_timeo(a, SO_SNDTIMEO, 30000);
+	EXPECT_EQ(5, send(a, "alive", 5, MSG_NOSIGNAL));
+	EXPECT_EQ(5, read_full(a, got, 5, 30000));
+	EXPECT_EQ(0, memcmp(got, "alive", 5));
+	EXPECT_TRUE(stays_ready(1000));
 	close(a);
 	close(b);
 }

@@ -329,6 +329,10 @@ static void check_idle_state(void)
 	ASSERT(!!dl == !!F.chat.active);
 	ASSERT(atnet_chat_busy(&F.chat) == !!F.chat.active);
 	ASSERT(F.raw_open == !!F.chat.raw_left);
+	/* Nothing is written while a sync is owed its answer. */
+	ASSERT(!F.chat.sync_owed || !F.chat.active || F.chat.syncing ||
+	       !F.chat.active->written);
+	ASSERT(!F.chat.syncing || F.chat.active);
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)

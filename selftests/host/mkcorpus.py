@@ -103,6 +103,14 @@ SEEDS = {
     "sync_timeout": submit(0, "AT", timeout=1) + submit(1, "ATE0") +
     submit(2, "AT+CIPSHUT") + tick(1100) + tick(2100) +
     feed("\r\n> \r\n+CSQ: 1,0\r\nOK\r\nOK\r\n"),
+    # review of the issue 9 fix: a sync that timed out, answered late
+    "sync_two_answers": submit(0, "AT", timeout=1) + submit(1, "ATE0") +
+    submit(2, "AT+CSOC=1,1,1") + tick(1100) + tick(2100) +
+    feed("\r\nOK\r\n\r\n+CSQ: 5,0\r\n\r\nOK\r\n\r\n+CSOC: 0\r\n\r\nOK\r\n"),
+    "sync_noplus": submit(0, "AT", timeout=1) + submit(1, "ATE0") + tick(1100) +
+    feed("\r\nOK\r\n\r\nCSQ: 5,0\r\n\r\nOK\r\n\r\nOK\r\n"),
+    "abort_unprompted": submit(0, "AT+CIPSEND=0,5", payload=True) + abort() +
+    submit(1, "AT") + feed("\r\n> \r\nOK\r\n"),
     "room": room(2) + submit(0, "AT+CIPSEND=0,5", payload=True) + room(0) +
     submit(1, "AT") + feed("\r\nOK\r\n"),
 }

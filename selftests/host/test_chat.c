@@ -1584,7 +1584,8 @@ static void t_sync_timeout(struct rig *r)
 	FEED(r, "\r\nOK\r\n");
 	r->now += 2000;
 	atnet_chat_tick(&r->chat, r->now);
-	FEED(r, "\r\n+CSQ: 5,0\r\n\r\nOK\r\n\r\nOK\r\n");
+	/* The second sync is the test form: only its own answer counts. */
+	FEED(r, "\r\n+CSQ: (0-31,99),(0-7,99)\r\n\r\nOK\r\n\r\nOK\r\n");
 	LOG(r,
 	    "tx AT+A\\r\n"
 	    "done AT+A -110\n"
@@ -1592,10 +1593,187 @@ static void t_sync_timeout(struct rig *r)
 	    "tx AT+CSQ\\r\n"
 	    "done AT+B -110\n"
 	    "tx \\x1b\n"
-	    "tx AT+CSQ\\r\n"
+	    "tx AT+CSQ=?\\r\n"
 	    "tx AT+C\\r\n"
 	    "done AT+C 0\n");
 	CHECK_EQ(r->chat.stats.syncs, 2);
+}
+
+/*
+ * Review finding 1: the sync itself times out and the modem, only slow,
+ * then answers everything it was sent, in order. The modem model answers
+ * every AT+CSQ the engine wrote: each must be absorbed before the next
+ * command goes out, or every later command takes the previous command's
+ * final result.
+ */
+static void t_sync_two_answers(struct rig *r)
+{
+	struct tcmd a, b, c;
+	u64 n;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	tcmd_init(&a, r, "AT+A", 1000);
+	tcmd_init(&b, r, "AT+B", 1000);
+	tcmd_init(&c, r, "AT+C", 1000);
+	c.claim[0] = "+C:";
+	submit(r, &a);
+	submit(r, &b);
+	submit(r, &c);
+	r->now += 1000;
+	atnet_chat_tick(&r->chat, r->now);
+	r->now += 2000;
+	atnet_chat_tick(&r->chat, r->now);
+	/*
+	 * A's OK, then one answer per sync written, each in the form its
+	 * command asks for (plain AT+CSQ, test form AT+CSQ=?), then C's.
+	 */
+	FEED(r, "\r\nOK\r\n");
+	for (n = 0; n < r->chat.stats.syncs; n++) {
+		if (n % 2)
+			FEED(r, "\r\n+CSQ: (0-31,99),(0-7,99)\r\n\r\nOK\r\n");
+		else
+			FEED(r, "\r\n+CSQ: 5,0\r\n\r\nOK\r\n");
+	}
+	FEED(r, "\r\n+C: 1\r\n\r\nOK\r\n");
+	LOG(r,
+	    "tx AT+A\\r\n"
+	    "done AT+A -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "done AT+B -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ=?\\r\n"
+	    "tx AT+C\\r\n"
+	    "line +C: 1\n"
+	    "done AT+C 0\n");
+	CHECK_EQ(r->chat.stats.urcs, 0);
+	CHECK(!r->chat.unsure);
+}
+
+/* The sync's answer arrives while nothing runs: it is absorbed there. */
+static void t_sync_answer_idle(struct rig *r)
+{
+	struct tcmd a, b, c;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	tcmd_init(&a, r, "AT+A", 1000);
+	tcmd_init(&b, r, "AT+B", 1000);
+	tcmd_init(&c, r, "AT+C", 1000);
+	submit(r, &a);
+	submit(r, &b);
+	r->now += 1000;
+	atnet_chat_tick(&r->chat, r->now);
+	r->now += 2000;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\nOK\r\n\r\n+CSQ: 5,0\r\n\r\nOK\r\n");
+	submit(r, &c);
+	FEED(r, "\r\nOK\r\n");
+	LOG(r,
+	    "tx AT+A\\r\n"
+	    "done AT+A -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "done AT+B -110\n"
+	    "tx AT+C\\r\n"
+	    "done AT+C 0\n");
+	CHECK_EQ(r->chat.stats.urcs, 0);
+}
+
+/*
+ * Review finding 2: firmware that prints "CSQ: 20,0" without the '+'
+ * (seed 000; probe.c accepts it) answers the sync all the same.
+ */
+static void t_sync_no_plus(struct rig *r)
+{
+	struct tcmd a, b;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	tcmd_init(&a, r, "AT+A", 1000);
+	tcmd_init(&b, r, "AT+B", 1000);
+	submit(r, &a);
+	submit(r, &b);
+	r->now += 1000;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\nOK\r\n\r\nCSQ: 20,0\r\n\r\nOK\r\n\r\nOK\r\n");
+	LOG(r,
+	    "tx AT+A\\r\n"
+	    "done AT+A -110\n"
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "tx AT+B\\r\n"
+	    "done AT+B 0\n");
+}
+
+/*
+ * Review finding 3: without a sync command (probing, a failed modem) a
+ * send that ended unprompted still gets its filler before the next
+ * command, so that command is never taken as its payload.
+ */
+static void t_fill_without_sync(struct rig *r)
+{
+	struct tcmd s, at;
+
+	tcmd_init(&s, r, "AT+CIPSEND=0,4", 1000);
+	s.cmd.payload = (const u8 *)"data";
+	s.cmd.payload_len = 4;
+	tcmd_init(&at, r, "AT", 1000);
+	submit(r, &s);
+	submit(r, &at);
+	r->now += 1000;
+	atnet_chat_tick(&r->chat, r->now);
+	FEED(r, "\r\nOK\r\n");
+	LOG(r,
+	    "tx AT+CIPSEND=0,4\\r\n"
+	    "done AT+CIPSEND=0,4 -110\n"
+	    "tx \\x1b\n"
+	    "tx \\x00\\x00\\x00\n"
+	    "tx AT\\r\n"
+	    "done AT 0\n");
+}
+
+/* An aborted send, written but not prompted, is filled before the next. */
+static void t_abort_unprompted(struct rig *r)
+{
+	struct tcmd s, at;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	tcmd_init(&s, r, "AT+CIPSEND=0,4", 1000);
+	s.cmd.payload = (const u8 *)"data";
+	s.cmd.payload_len = 4;
+	tcmd_init(&at, r, "AT", 1000);
+	submit(r, &s);
+	atnet_chat_abort(&r->chat, -ECONNRESET);
+	atnet_chat_set_sync(&r->chat, NULL, NULL, 0);
+	submit(r, &at);
+	/* The prompt was out before the modem read the filler: one ESC more. */
+	FEED(r, "\r\n> \r\nOK\r\n");
+	LOG(r,
+	    "tx AT+CIPSEND=0,4\\r\n"
+	    "done AT+CIPSEND=0,4 -104\n"
+	    "tx \\x1b\n"
+	    "tx \\x00\\x00\\x00\n"
+	    "tx AT\\r\n"
+	    "tx \\x1b\n"
+	    "done AT 0\n");
+}
+
+/* Input reported damaged: the next command resynchronises first. */
+static void t_damaged(struct rig *r)
+{
+	struct tcmd a;
+
+	atnet_chat_set_sync(&r->chat, "AT+CSQ", "+CSQ:", 2000);
+	atnet_chat_damaged(&r->chat);
+	tcmd_init(&a, r, "AT+A", 1000);
+	submit(r, &a);
+	FEED(r, "\r\nOK\r\n\r\n+CSQ: 5,0\r\n\r\nOK\r\n\r\nOK\r\n");
+	LOG(r,
+	    "tx \\x1b\n"
+	    "tx AT+CSQ\\r\n"
+	    "tx AT+A\\r\n"
+	    "done AT+A 0\n");
+	CHECK_EQ(r->chat.stats.damaged, 1);
+	CHECK_EQ(r->chat.stats.strays, 1);
 }
 
 static size_t room_left;
@@ -1722,6 +1900,12 @@ static const struct test tests[] = {
 	DIALOGUE(t_timeout_late_prompt),
 	DIALOGUE(t_late_prompt_fills),
 	UNIT(t_sync_timeout),
+	UNIT(t_sync_two_answers),
+	UNIT(t_sync_answer_idle),
+	UNIT(t_sync_no_plus),
+	UNIT(t_fill_without_sync),
+	UNIT(t_abort_unprompted),
+	UNIT(t_damaged),
 	UNIT(t_room),
 	UNIT(t_timeout_zero),
 	UNIT(t_abort),

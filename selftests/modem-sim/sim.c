@@ -89,6 +89,7 @@ struct sim_core {
 	/* faults */
 	bool stalled, dropped;
 	bool off;		/* powered down: silent, deaf until restart */
+	unsigned long off_rx;	/* bytes the host sent while off */
 	int cme_next;		/* >= 0: answer next command with this */
 	struct after *afters;
 	struct hook *hooks;
@@ -612,6 +613,8 @@ static void tty_read(struct sim *s)
 		return;
 	}
 	transcript(s, '>', tmp, n);
+	if (c->off)
+		c->off_rx += n;
 	if (c->stalled || c->off)
 		return;
 	buf_add(&c->in, tmp, n);
@@ -994,6 +997,7 @@ static const char core_help[] =
 	"late PREFIX MS      answer the next command starting with PREFIX\n"
 	"                    MS late: output and input wait meanwhile (a\n"
 	"                    busy modem; a \"> \" prompt comes late too)\n"
+	"csq-noplus on|off   AT+CSQ answers \"CSQ: n,0\" without the '+'\n"
 	"quit                exit the simulator\n";
 
 /*
@@ -1038,6 +1042,7 @@ static int run_command(struct sim *s, const char *cmdline, FILE *out)
 			fprintf(out, "stalled %d\n", c->stalled);
 			fprintf(out, "dropped %d\n", c->dropped);
 			fprintf(out, "off %d\n", c->off);
+			fprintf(out, "off_rx %lu\n", c->off_rx);
 			fprintf(out, "autobaud_left %u\n", c->autobaud_left);
 			fprintf(out, "raw %d\n", c->raw);
 			if (s->d->status)
@@ -1117,6 +1122,14 @@ static int run_command(struct sim *s, const char *cmdline, FILE *out)
 		c->raw = false;
 		c->line_len = 0;
 		c->in.len = 0;
+		return 0;
+	}
+	if (!strcmp(name, "csq-noplus")) {
+		if (!arg || (strcmp(arg, "on") && strcmp(arg, "off"))) {
+			snprintf(err, sizeof(err), "csq-noplus takes on or off");
+			goto fail;
+		}
+		s->cfg.csq_noplus = !strcmp(arg, "on");
 		return 0;
 	}
 	if (!strcmp(name, "power-warn")) {
@@ -1367,6 +1380,7 @@ static const char usage_text[] =
 "  --model-name S       AT+CGMM answer (default SIMCOM_SIM7000E / SIM7020E)\n"
 "  --revision S         AT+CGMR answer (default Revision:1351B04SIM7000E)\n"
 "  --csq N              rssi of +CSQ (default 20)\n"
+"  --csq-noplus         \"CSQ: 20,0\" without the '+' (some firmware)\n"
 "  --operator S         operator of +COPS? (default \"Test Operator\")\n"
 "Testing:\n"
 "  --control PATH       unix stream socket, one command per line, reply\n"
@@ -1414,6 +1428,7 @@ enum {
 	O_PROMPT_BARE, O_ECHO_DATA, O_IP, O_IP2, O_HOSTS, O_RTT, O_BW,
 	O_RXBUF, O_ATTACH, O_CONNTMO, O_DNS, O_COMPACT, O_NOISE,
 	O_SHUTDEACT, O_CPIN, O_RESTART, O_MODELNAME, O_REV, O_CSQ, O_OPER,
+	O_CSQNOPLUS,
 	O_CONTROL, O_SCRIPT, O_TRANSCRIPT,
 };
 
@@ -1444,6 +1459,7 @@ static const struct option long_opts[] = {
 	{ "model-name", required_argument, 0, O_MODELNAME },
 	{ "revision", required_argument, 0, O_REV },
 	{ "csq", required_argument, 0, O_CSQ },
+	{ "csq-noplus", no_argument, 0, O_CSQNOPLUS },
 	{ "operator", required_argument, 0, O_OPER },
 	{ "control", required_argument, 0, O_CONTROL },
 	{ "script", required_argument, 0, O_SCRIPT },
@@ -1546,6 +1562,7 @@ static const char *parse_args(struct sim *s, int argc, char **argv)
 		case O_MODELNAME: cfg->model_name = optarg; break;
 		case O_REV: cfg->revision = optarg; break;
 		case O_CSQ: cfg->csq = opt_num("--csq", optarg, 99); break;
+		case O_CSQNOPLUS: cfg->csq_noplus = true; break;
 		case O_OPER: cfg->operator_name = optarg; break;
 		case O_CONTROL: c->control_path = optarg; break;
 		case O_SCRIPT: script = optarg; break;

@@ -57,6 +57,7 @@ struct sim_config {
 	unsigned int dns_ms;		/* --dns-ms: DNS answer time */
 	unsigned int restart_ms;	/* --restart-ms: reboot duration */
 	int csq;			/* --csq: rssi for +CSQ */
+	bool csq_noplus;		/* --csq-noplus: "CSQ: n,0" (seed 000) */
 	const char *operator_name;	/* --operator */
 	int verbose;			/* -v */
 };

@@ -937,12 +937,13 @@ static void c_csq(struct sim *s, enum form f, char *arg)
 {
 	(void)arg;
 	if (f == FM_TEST) {
-		sim_line(s, "+CSQ: (0-31,99),(0-7,99)");
+		sim_line(s, "%sCSQ: (0-31,99),(0-7,99)",
+			 s->cfg.csq_noplus ? "" : "+");
 		return sim_ok(s);
 	}
 	if (f != FM_EXEC)
 		return sim_error(s);
-	sim_line(s, "+CSQ: %d,0", s->cfg.csq);
+	sim_line(s, "%sCSQ: %d,0", s->cfg.csq_noplus ? "" : "+", s->cfg.csq);
 	sim_ok(s);
 }
 

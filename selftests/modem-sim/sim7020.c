@@ -1385,11 +1385,17 @@ static void s7_exec(struct sim *s, const char *line)
 		}
 		sim_line(s, opt.spaced ? "+CPIN: READY" : "+CPIN:READY");
 		sim_ok(s);
+	} else if (!strcasecmp(line, "AT+CSQ=?")) {
+		sim_line(s, "%sCSQ: (0-31,99),(99)",
+			 s->cfg.csq_noplus ? "" : "+");
+		sim_ok(s);
 	} else if (!strcasecmp(line, "AT+CSQ")) {
 		if (m->cfun == 1)
-			sim_line(s, "+CSQ: %d,0", s->cfg.csq);
+			sim_line(s, "%sCSQ: %d,0",
+				 s->cfg.csq_noplus ? "" : "+", s->cfg.csq);
 		else
-			sim_line(s, "+CSQ: 99,99");
+			sim_line(s, "%sCSQ: 99,99",
+				 s->cfg.csq_noplus ? "" : "+");
 		sim_ok(s);
 	} else if ((r = sim_prefix(line, "AT+CGREG"))) {
 		if (!strcmp(r, "?")) {

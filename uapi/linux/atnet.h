@@ -147,7 +147,9 @@
  *   line and one ATNET_CNT_A_RECOVER_* counter each.
  *
  * Restarts and power: "RDY", "SMS Ready" or "+CPIN: NOT READY" that the
- *   module did not cause mean the modem restarted (ATNET_EV_MODEM_RESTART,
+ *   module did not cause mean the modem restarted (the latter two not
+ *   within 20 s of the probe a restart started: a SIM7000 prints "SMS
+ *   Ready" seconds after RDY on every boot) (ATNET_EV_MODEM_RESTART,
  *   ATNET_CNT_A_RESTARTS): every context goes down (ATNET_EV_CONTEXT_LOST),
  *   links fail with ENETRESET, requests with ENETRESET, and the modem is
  *   probed again. "+CFUN: 1" alone is not a restart: the modem also prints
@@ -155,8 +157,9 @@
  *   first. An autobauding modem prints no banner: its restart is found by
  *   the next command that times out, when the liveness check's AT comes
  *   back echoed (a power-up turns echo back on), and is handled as above.
- *   A modem that failed by going silent (no answer to AT, a power-down) is
- *   asked AT every revive_ms (module parameter, default 3000, 0 = never):
+ *   A modem that failed by going silent (no answer to AT; not one that
+ *   announced a power-down, below) is asked AT every revive_ms (module
+ *   parameter, default 3000, 0 = never):
  *   once it answers, it is probed again (ATNET_MODEM_PROBING), so one that
  *   autobauds comes back without RDY too.
  *   "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN" and
@@ -380,7 +383,18 @@
  *                   datagram socket; listen on SIM7020; connect or
  *                   sendto of a bound socket on SIM7020
  *   ENOPROTOOPT     socket options other than SOL_SOCKET ones and TCP_NODELAY
- *   ENOBUFS         SIM7020 only: a stream's pushed data overflowed (below)
+ *   ENOBUFS         SIM7020 only: a stream's pushed data overflowed
+ *                   (below); both models: send, connect or a request when
+ *                   the driver's transmit buffer to the modem (4096 bytes)
+ *                   has no room for the whole command and its payload: not
+ *                   one byte of it was written, but a stream send still
+ *                   closes the link like ECOMM (its data may have been
+ *                   partly accepted by earlier sends)
+ *
+ * Commands that the driver never wrote (the resynchronisation before them
+ * got no answer, or no transmit room) end with ETIMEDOUT / ENOBUFS like
+ * the ones the modem did not answer; a SIM7000 recv then asks again and
+ * the stream stays intact, a connect leaves nothing open on the modem.
  *
  * SIM7020
  * -------
