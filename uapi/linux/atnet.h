@@ -135,7 +135,8 @@
  *   before the next echo: ENETDOWN.
  *
  * Faults and recovery: a command that times out, a +CME ERROR to a request
- *   of an admin (DNS, ping, server) or to the module's own AT+CIPSTATUS, or a link the modem lost without telling
+ *   of an admin (DNS, ping, server) or to the module's own AT+CIPSTATUS,
+ *   or a link the modem lost without telling
  *   (found by AT+CIPSTATUS, which also runs every status_interval_ms while
  *   links are in use) is a fault; a plain ERROR is not (often the network's
  *   answer). After each fault or ERROR the link table is resynchronised
@@ -215,11 +216,13 @@
  * bound to a port that connect()s, or sendto()s unconnected, uses it as its
  * local port (AT+CLPORT before AT+CIPSTART); EADDRINUSE when a link of that
  * protocol on that modem (or its TCP server) has it. On SIM7020 bind()
- * succeeds and that connect() or sendto() fails with EOPNOTSUPP. The context of connect() is sat_ifindex,
+ * succeeds and that connect() or sendto() fails with EOPNOTSUPP. The
+ * context of connect() is sat_ifindex,
  * else the interface of SO_BINDTODEVICE, else the first one up.
  *
  * Unconnected UDP (both models; the SIM7000's "UDP extended mode", seed 000
- * 3.1.4, offers it, the SIM7020 has nothing like it): sendto() any peer, recvfrom() reports each datagram's real source. The
+ * 3.1.4, offers it, the SIM7020 has nothing like it): sendto() any peer,
+ * recvfrom() reports each datagram's real source. The
  * modem's own extended mode (AT+CIPUDPMODE) exists only in single-link
  * mode, which atnet does not use (it would cost every other link), so the
  * mapping onto multi-link mode is one UDP link per peer: the first sendto()
@@ -248,7 +251,8 @@
  * blocking send returns when every byte was accepted (or, interrupted or at
  * SO_SNDTIMEO, the count of its bytes that were accepted or will be: bytes
  * the modem had not started on are withdrawn, unless another thread queued
- * bytes after them on the same socket; then they go out and count). A non-blocking send (O_NONBLOCK, MSG_DONTWAIT) returns what
+ * bytes after them on the same socket; then they go out and count). A
+ * non-blocking send (O_NONBLOCK, MSG_DONTWAIT) returns what
  * it queued in the socket's 16 KiB send ring, EAGAIN when full; a later
  * failure of those bytes is reported as a socket error. SIOCOUTQ gives the
  * bytes the peer has not acknowledged yet (AT+CIPACK; UDP: not yet accepted).
