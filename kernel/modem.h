@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/printk.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -182,6 +183,25 @@ struct atnet_modem {
 	struct work_struct tx_work;
 	u64 tx_overflows;
 };
+
+/*
+ * Messages about one modem start with its tty's name, as the kernel's own
+ * tty_warn() and friends do, but from the copy taken at attach: the tty may
+ * be gone (hangup) when they print. Messages about one context's interface
+ * use netdev_*() on it instead. Use these, never pr_*("%s:", tty_name).
+ */
+#define atnet_err(m, fmt, ...) \
+	pr_err("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
+#define atnet_warn(m, fmt, ...) \
+	pr_warn("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
+#define atnet_info(m, fmt, ...) \
+	pr_info("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
+#define atnet_dbg(m, fmt, ...) \
+	pr_debug("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
+#define atnet_warn_ratelimited(m, fmt, ...) \
+	pr_warn_ratelimited("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
+#define atnet_info_ratelimited(m, fmt, ...) \
+	pr_info_ratelimited("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
 
 struct atnet_modem *atnet_modem_create(struct tty_struct *tty);
 void atnet_modem_start(struct atnet_modem *m);
