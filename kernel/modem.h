@@ -190,18 +190,13 @@ struct atnet_modem {
  * be gone (hangup) when they print. Messages about one context's interface
  * use netdev_*() on it instead. Use these, never pr_*("%s:", tty_name).
  */
-#define atnet_err(m, fmt, ...) \
-	pr_err("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
-#define atnet_warn(m, fmt, ...) \
-	pr_warn("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
-#define atnet_info(m, fmt, ...) \
-	pr_info("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
-#define atnet_dbg(m, fmt, ...) \
-	pr_debug("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
-#define atnet_warn_ratelimited(m, fmt, ...) \
-	pr_warn_ratelimited("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
-#define atnet_info_ratelimited(m, fmt, ...) \
-	pr_info_ratelimited("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
+#define atnet_msg(pr, m, fmt, ...) pr("%s: " fmt, (m)->tty_name, ##__VA_ARGS__)
+#define atnet_err(m, ...)		atnet_msg(pr_err, m, __VA_ARGS__)
+#define atnet_warn(m, ...)		atnet_msg(pr_warn, m, __VA_ARGS__)
+#define atnet_info(m, ...)		atnet_msg(pr_info, m, __VA_ARGS__)
+#define atnet_dbg(m, ...)		atnet_msg(pr_debug, m, __VA_ARGS__)
+#define atnet_warn_ratelimited(m, ...)	atnet_msg(pr_warn_ratelimited, m, __VA_ARGS__)
+#define atnet_info_ratelimited(m, ...)	atnet_msg(pr_info_ratelimited, m, __VA_ARGS__)
 
 struct atnet_modem *atnet_modem_create(struct tty_struct *tty);
 void atnet_modem_start(struct atnet_modem *m);
