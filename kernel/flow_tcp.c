@@ -150,7 +150,8 @@ static void atnet_flow_tcp_output(struct atnet_flow_table *t,
 			if (f->snd_nxt + dlen == data_end)
 				flags |= ATNET_TCP_PSH;
 		}
-		if (f->fin_sent && f->snd_nxt + dlen == data_end)
+		if (f->fin_sent && !f->fin_acked &&
+		    f->snd_nxt + dlen == data_end)
 			flags |= ATNET_TCP_FIN;
 		if (!dlen && !(flags & ATNET_TCP_FIN))
 			return;
@@ -170,7 +171,8 @@ static void atnet_flow_tcp_arm(struct atnet_flow_table *t,
 			       struct atnet_flow *f)
 {
 	bool unacked = f->snd_una != f->snd_max;
-	bool stalled = !f->snd_wnd && f->avail;
+	/* unsent data: a zero window, or a send that found no buffer */
+	bool stalled = f->snd_nxt - f->snd_una < f->avail;
 
 	if (unacked || stalled) {
 		f->persist = !unacked;
@@ -534,5 +536,7 @@ void atnet_flow_tcp_tick(struct atnet_flow_table *t, struct atnet_flow *f)
 		/* Zero window probe: an old sequence draws the host's ACK. */
 		atnet_flow_tcp_send(t, f, f->snd_una - 1, ATNET_TCP_ACK, 0, 0);
 		atnet_flow_tcp_backoff(t, f);
+	} else {
+		atnet_flow_tcp_advance(t, f);	/* a send that failed */
 	}
 }
