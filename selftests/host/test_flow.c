@@ -336,7 +336,8 @@ static void hsend_p(u16 port, u8 flags, u32 seq, u32 ack, u16 win,
 		th[21] = 4;
 		p16(th + 22, mss);
 	}
-	memcpy(th + hl, data, dlen);
+	if (dlen)
+		memcpy(th + hl, data, dlen);
 	len = build(b, HADDR, RADDR, 6, th, hl + dlen);
 	p16(b + 36, l4sum(b, b + 20, hl + dlen));
 	atnet_flow_input(&r->t, b, len);
