@@ -18,7 +18,6 @@
 #define ATNET_IPPROTO_UDP	17
 #define ATNET_ICMP_DEST_UNREACH	3
 #define ATNET_ICMP_PROT_UNREACH	2
-#define ATNET_ICMP_PORT_UNREACH	3
 #define ATNET_FLOW_MTU_MIN	68
 
 static unsigned int atnet_flow_dflt(unsigned int v, unsigned int dflt)
@@ -52,6 +51,10 @@ void atnet_flow_init(struct atnet_flow_table *t,
 	c->retries = atnet_flow_dflt(c->retries, ATNET_FLOW_RETRIES);
 	c->fin_timeout_ms = atnet_flow_dflt(c->fin_timeout_ms,
 					    ATNET_FLOW_FIN_MS);
+	c->udp_idle_ms = atnet_flow_dflt(c->udp_idle_ms,
+					 ATNET_FLOW_UDP_IDLE_MS);
+	c->ping_timeout_ms = atnet_flow_dflt(c->ping_timeout_ms,
+					     ATNET_FLOW_PING_MS);
 	t->now = now_ms;
 	t->isn = isn_seed;
 	for (i = 0; i < ATNET_FLOW_MAX; i++)
@@ -104,12 +107,14 @@ void atnet_flow_free(struct atnet_flow_table *t, struct atnet_flow *f)
 struct atnet_flow *atnet_flow_find(struct atnet_flow_table *t,
 				   const struct atnet_flow_pkt *p)
 {
+	bool udp = p->proto == ATNET_IPPROTO_UDP;
 	unsigned int i;
 
 	for (i = 0; i < ATNET_FLOW_MAX; i++) {
 		struct atnet_flow *f = &t->flows[i];
 
-		if (f->state != ATNET_FLOW_FREE && f->haddr == p->saddr &&
+		if (f->state != ATNET_FLOW_FREE &&
+		    (f->state == ATNET_FLOW_UDP) == udp && f->haddr == p->saddr &&
 		    f->raddr == p->daddr && f->hport == p->sport &&
 		    f->rport == p->dport)
 			return f;
@@ -175,16 +180,19 @@ void atnet_flow_input(struct atnet_flow_table *t, const u8 *pkt, size_t len)
 		else
 			atnet_flow_tcp_input(t, &p);
 		return;
-	case ATNET_IPPROTO_ICMP:
-		/* Echo is not carried yet; never answer ICMP with ICMP. */
-		atnet_flow_count(t, ATNET_FLOW_DROP_PROTO);
-		return;
 	case ATNET_IPPROTO_UDP:
-		/* Not carried yet: a resolver fails fast on port unreachable. */
-		atnet_flow_count(t, ATNET_FLOW_DROP_PROTO);
-		atnet_flow_send_icmp_err(t, ATNET_ICMP_DEST_UNREACH,
-					 ATNET_ICMP_PORT_UNREACH, pkt,
-					 ATNET_IP_HLEN + p.l4_len);
+		why = atnet_flow_parse_udp(&p);
+		if (why != ATNET_FLOW_OK)
+			atnet_flow_count(t, why);
+		else
+			atnet_flow_udp_input(t, &p);
+		return;
+	case ATNET_IPPROTO_ICMP:
+		why = atnet_flow_parse_icmp(&p);
+		if (why != ATNET_FLOW_OK)
+			atnet_flow_count(t, why);
+		else
+			atnet_flow_icmp_input(t, &p);
 		return;
 	default:
 		atnet_flow_count(t, ATNET_FLOW_DROP_PROTO);
@@ -198,23 +206,35 @@ void atnet_flow_connected(struct atnet_flow_table *t, int link, int err)
 {
 	struct atnet_flow *f = atnet_flow_by_link(t, link);
 
-	if (f)
+	if (f && f->state == ATNET_FLOW_UDP) {
+		if (err)
+			atnet_flow_udp_end(t, f, ATNET_FLOW_DROP_NO_LINK);
+	} else if (f) {
 		atnet_flow_tcp_connected(t, f, err);
+	}
 }
 
 void atnet_flow_rx(struct atnet_flow_table *t, int link, size_t avail)
 {
 	struct atnet_flow *f = atnet_flow_by_link(t, link);
 
-	if (f)
+	if (f && f->state != ATNET_FLOW_UDP)
 		atnet_flow_tcp_rx(t, f, avail);
+}
+
+void atnet_flow_dgram(struct atnet_flow_table *t, int link, size_t len)
+{
+	struct atnet_flow *f = atnet_flow_by_link(t, link);
+
+	if (f && f->state == ATNET_FLOW_UDP)
+		atnet_flow_udp_dgram(t, f, len);
 }
 
 void atnet_flow_writable(struct atnet_flow_table *t, int link)
 {
 	struct atnet_flow *f = atnet_flow_by_link(t, link);
 
-	if (f)
+	if (f && f->state != ATNET_FLOW_UDP)
 		atnet_flow_tcp_writable(t, f);
 }
 
@@ -222,7 +242,10 @@ void atnet_flow_closed(struct atnet_flow_table *t, int link, int err)
 {
 	struct atnet_flow *f = atnet_flow_by_link(t, link);
 
-	if (f)
+	if (f && f->state == ATNET_FLOW_UDP)
+		atnet_flow_udp_end(t, f, err ? ATNET_FLOW_DROP_RESET :
+				   ATNET_FLOW_OK);
+	else if (f)
 		atnet_flow_tcp_closed(t, f, err);
 }
 
@@ -235,10 +258,15 @@ void atnet_flow_tick(struct atnet_flow_table *t, u64 now_ms)
 	for (i = 0; i < ATNET_FLOW_MAX; i++) {
 		struct atnet_flow *f = &t->flows[i];
 
-		if (f->state != ATNET_FLOW_FREE && f->deadline &&
-		    f->deadline <= t->now)
+		if (f->state == ATNET_FLOW_FREE || !f->deadline ||
+		    f->deadline > t->now)
+			continue;
+		if (f->state == ATNET_FLOW_UDP)
+			atnet_flow_udp_tick(t, f);
+		else
 			atnet_flow_tcp_tick(t, f);
 	}
+	atnet_flow_ping_tick(t);
 }
 
 void atnet_flow_reset_all(struct atnet_flow_table *t)
@@ -248,9 +276,17 @@ void atnet_flow_reset_all(struct atnet_flow_table *t)
 	for (i = 0; i < ATNET_FLOW_MAX; i++) {
 		struct atnet_flow *f = &t->flows[i];
 
-		if (f->state != ATNET_FLOW_FREE) {
+		if (f->state == ATNET_FLOW_UDP) {
+			atnet_flow_udp_end(t, f, ATNET_FLOW_DROP_RESET);
+		} else if (f->state != ATNET_FLOW_FREE) {
 			atnet_flow_count(t, ATNET_FLOW_DROP_RESET);
 			atnet_flow_tcp_reset(t, f);
+		}
+	}
+	for (i = 0; i < ATNET_FLOW_PINGS; i++) {
+		if (t->pings[i].cookie) {
+			t->pings[i].cookie = 0;
+			atnet_flow_count(t, ATNET_FLOW_DROP_RESET);
 		}
 	}
 }
@@ -266,6 +302,12 @@ u64 atnet_flow_next_timer(const struct atnet_flow_table *t)
 		if (f->state != ATNET_FLOW_FREE && f->deadline &&
 		    (!next || f->deadline < next))
 			next = f->deadline;
+	}
+	for (i = 0; i < ATNET_FLOW_PINGS; i++) {
+		const struct atnet_flow_ping *q = &t->pings[i];
+
+		if (q->cookie && (!next || q->deadline < next))
+			next = q->deadline;
 	}
 	return next;
 }

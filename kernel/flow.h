@@ -54,11 +54,13 @@
  *   host. atnet_flow_reset_all() (PDP loss, modem restart, detach) resets
  *   every flow and closes every link.
  * - everything else (not IPv4, IP options, fragments, bad lengths or
- *   checksums, non-unicast destinations, segments without a flow, UDP and
- *   ICMP until flow_udp.c exists, other protocols) is counted by
+ *   checksums, non-unicast destinations, segments without a flow, ICMP
+ *   other than echo, other protocols) is counted by
  *   ATNET_FLOW_DROP_* (ops->drop() and t->drops[]); a protocol we do not
  *   carry is answered with ICMP protocol unreachable, a TCP segment without
  *   a flow with a RST, so the application fails fast.
+ * - UDP flows and ICMP echo: flow_udp.c (its top comment). Flows of both
+ *   protocols share the table and its bound.
  *
  * Contract with the link layer: every handle ops->open() returned gets
  * exactly one ops->close(), after which the engine never names it again
@@ -88,6 +90,8 @@
 #define ATNET_FLOW_MAX		32	/* flows per table, hard bound */
 #define ATNET_FLOW_MSS_MAX	1460	/* host-bound segments, at most */
 #define ATNET_FLOW_WIN_MAX	65535	/* no window scaling */
+#define ATNET_FLOW_PINGS	4	/* echo requests in flight */
+#define ATNET_FLOW_PING_DATA	128	/* ICMP header and data, at most */
 
 /* Defaults for a zero field of struct atnet_flow_cfg. */
 #define ATNET_FLOW_CONNECT_MS	30000
@@ -96,6 +100,8 @@
 #define ATNET_FLOW_RETRIES	8
 #define ATNET_FLOW_FIN_MS	60000
 #define ATNET_FLOW_MTU		1500
+#define ATNET_FLOW_UDP_IDLE_MS	60000
+#define ATNET_FLOW_PING_MS	10000
 
 enum atnet_flow_drop {
 	ATNET_FLOW_DROP_MALFORMED,	/* truncated, bad lengths or offsets */
@@ -112,6 +118,8 @@ enum atnet_flow_drop {
 	ATNET_FLOW_DROP_TIMEOUT,	/* connect or retransmission timeout */
 	ATNET_FLOW_DROP_RESET,		/* flow reset: host, peer, link or context */
 	ATNET_FLOW_DROP_NOMEM,		/* ops->pkt_alloc() failed */
+	ATNET_FLOW_DROP_TOO_BIG,	/* datagram or echo beyond what we carry */
+	ATNET_FLOW_DROP_NO_ROOM,	/* UDP: the link had no room */
 	ATNET_FLOW_DROP_NR,
 };
 
@@ -140,6 +148,8 @@ struct atnet_flow_ops {
 	void (*pkt_free)(void *ctx, void *pkt);
 	/* Count a drop (the engine also counts it in t->drops[]). */
 	void (*drop)(void *ctx, enum atnet_flow_drop why);
+	/* Ping @daddr; report with atnet_flow_ping_done(@cookie). Optional. */
+	int (*ping)(void *ctx, __be32 daddr, u32 cookie);
 };
 
 struct atnet_flow_cfg {
@@ -151,6 +161,8 @@ struct atnet_flow_cfg {
 	unsigned int rto_max_ms;
 	unsigned int retries;
 	unsigned int fin_timeout_ms;
+	unsigned int udp_idle_ms;	/* a UDP flow's link goes after this */
+	unsigned int ping_timeout_ms;	/* an echo without answer is dropped */
 };
 
 enum atnet_flow_state {
@@ -158,6 +170,7 @@ enum atnet_flow_state {
 	ATNET_FLOW_OPENING,	/* link requested, waiting for connected */
 	ATNET_FLOW_SYN_RCVD,	/* SYN-ACK sent */
 	ATNET_FLOW_ESTABLISHED,	/* also every closing step (flags) */
+	ATNET_FLOW_UDP,		/* a UDP flow, opening or open */
 };
 
 struct atnet_flow {
@@ -186,6 +199,15 @@ struct atnet_flow {
 	u64 deadline;		/* of the flow's one timer; 0: none */
 };
 
+/* An echo request waiting for the modem's ping: the reply echoes it. */
+struct atnet_flow_ping {
+	u32 cookie;		/* 0: free; slot and generation */
+	__be32 saddr, daddr;
+	u64 deadline;
+	u16 len;		/* ICMP header and data */
+	u8 msg[ATNET_FLOW_PING_DATA];
+};
+
 struct atnet_flow_table {
 	const struct atnet_flow_ops *ops;
 	void *ctx;
@@ -193,9 +215,11 @@ struct atnet_flow_table {
 	u64 now;
 	u32 isn;
 	u16 ip_id;
+	u32 ping_gen;
 	unsigned int nflows;
 	unsigned long drops[ATNET_FLOW_DROP_NR];
 	struct atnet_flow flows[ATNET_FLOW_MAX];
+	struct atnet_flow_ping pings[ATNET_FLOW_PINGS];
 };
 
 void atnet_flow_init(struct atnet_flow_table *t,
@@ -215,6 +239,10 @@ void atnet_flow_closed(struct atnet_flow_table *t, int link, int err);
 void atnet_flow_tick(struct atnet_flow_table *t, u64 now_ms);
 /* The context is gone (PDP loss, restart, detach): reset every flow. */
 void atnet_flow_reset_all(struct atnet_flow_table *t);
+/* A UDP link holds a datagram of @len bytes at the head of its buffer. */
+void atnet_flow_dgram(struct atnet_flow_table *t, int link, size_t len);
+/* The ping of @cookie ended: 0 (answered) or -errno. */
+void atnet_flow_ping_done(struct atnet_flow_table *t, u32 cookie, int err);
 /* The earliest timer (absolute ms), 0 if none: when to call tick. */
 u64 atnet_flow_next_timer(const struct atnet_flow_table *t);
 
@@ -224,12 +252,13 @@ struct atnet_flow_pkt {
 	u8 proto;
 	const u8 *l4;		/* transport header */
 	size_t l4_len;		/* transport header and payload */
-	/* TCP */
+	/* TCP and UDP; ICMP echo: sport is the identifier */
 	__be16 sport, dport;
 	u32 seq, ack;
 	u8 flags;
 	u16 win;
 	u16 mss;		/* MSS option, 0 if none */
+	u8 icmp_type, icmp_code;
 	const u8 *data;
 	size_t data_len;
 };
@@ -248,6 +277,11 @@ struct atnet_flow_pkt {
 /* Both return ATNET_FLOW_OK or the drop reason. */
 int atnet_flow_parse_ip(const u8 *buf, size_t len, struct atnet_flow_pkt *p);
 int atnet_flow_parse_tcp(struct atnet_flow_pkt *p);
+int atnet_flow_parse_udp(struct atnet_flow_pkt *p);
+int atnet_flow_parse_icmp(struct atnet_flow_pkt *p);
+void atnet_flow_build_udp(u8 *buf, size_t len, __be32 saddr, __be32 daddr,
+			  __be16 sport, __be16 dport);
+void atnet_flow_build_icmp(u8 *buf, size_t len);
 bool atnet_flow_csum_ok(const u8 *buf, size_t len);
 void atnet_flow_build_ip(u8 *buf, size_t len, u8 proto, u16 id,
 			 __be32 saddr, __be32 daddr);
@@ -281,5 +315,16 @@ void atnet_flow_tcp_writable(struct atnet_flow_table *t, struct atnet_flow *f);
 void atnet_flow_tcp_closed(struct atnet_flow_table *t, struct atnet_flow *f,
 			   int err);
 void atnet_flow_tcp_reset(struct atnet_flow_table *t, struct atnet_flow *f);
+/* flow_udp.c */
+void atnet_flow_udp_input(struct atnet_flow_table *t,
+			  const struct atnet_flow_pkt *p);
+void atnet_flow_udp_dgram(struct atnet_flow_table *t, struct atnet_flow *f,
+			  size_t len);
+void atnet_flow_udp_end(struct atnet_flow_table *t, struct atnet_flow *f,
+			enum atnet_flow_drop why);
+void atnet_flow_udp_tick(struct atnet_flow_table *t, struct atnet_flow *f);
+void atnet_flow_icmp_input(struct atnet_flow_table *t,
+			   const struct atnet_flow_pkt *p);
+void atnet_flow_ping_tick(struct atnet_flow_table *t);
 
 #endif /* _ATNET_FLOW_H */

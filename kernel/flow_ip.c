@@ -143,6 +143,41 @@ int atnet_flow_parse_tcp(struct atnet_flow_pkt *p)
 	return ATNET_FLOW_OK;
 }
 
+int atnet_flow_parse_udp(struct atnet_flow_pkt *p)
+{
+	const u8 *uh = p->l4;
+	size_t ulen;
+
+	if (p->l4_len < 8)
+		return ATNET_FLOW_DROP_MALFORMED;
+	ulen = atnet_get16(uh + 4);
+	if (ulen < 8 || ulen > p->l4_len)
+		return ATNET_FLOW_DROP_MALFORMED;
+	/* A zero checksum is "none" in IPv4 (RFC 768). */
+	if ((uh[6] || uh[7]) &&
+	    atnet_flow_l4_csum(p->saddr, p->daddr, ATNET_IPPROTO_UDP, uh, ulen))
+		return ATNET_FLOW_DROP_CSUM;
+	memcpy(&p->sport, uh, 2);
+	memcpy(&p->dport, uh + 2, 2);
+	p->data = uh + 8;
+	p->data_len = ulen - 8;
+	return ATNET_FLOW_OK;
+}
+
+int atnet_flow_parse_icmp(struct atnet_flow_pkt *p)
+{
+	if (p->l4_len < ATNET_ICMP_HLEN)
+		return ATNET_FLOW_DROP_MALFORMED;
+	if (csum_fold(csum_partial(p->l4, p->l4_len, 0)))
+		return ATNET_FLOW_DROP_CSUM;
+	p->icmp_type = p->l4[0];
+	p->icmp_code = p->l4[1];
+	memcpy(&p->sport, p->l4 + 4, 2);
+	p->data = p->l4;
+	p->data_len = p->l4_len;
+	return ATNET_FLOW_OK;
+}
+
 /*
  * Is @buf a well-formed IPv4 packet of exactly @len bytes whose IP and TCP,
  * UDP or ICMP checksums are right? The tests check every packet the engine
@@ -230,6 +265,35 @@ void atnet_flow_build_tcp(u8 *buf, size_t len, __be32 saddr, __be32 daddr,
 	}
 	sum = atnet_flow_l4_csum(saddr, daddr, ATNET_IPPROTO_TCP, buf, len);
 	memcpy(buf + 16, &sum, 2);
+}
+
+/* The UDP header at @buf (payload in place; @len: header and payload). */
+void atnet_flow_build_udp(u8 *buf, size_t len, __be32 saddr, __be32 daddr,
+			  __be16 sport, __be16 dport)
+{
+	__sum16 sum;
+
+	memcpy(buf, &sport, 2);
+	memcpy(buf + 2, &dport, 2);
+	atnet_put16(buf + 4, len);
+	buf[6] = 0;
+	buf[7] = 0;
+	sum = atnet_flow_l4_csum(saddr, daddr, ATNET_IPPROTO_UDP, buf, len);
+	/* RFC 768: a computed zero is sent as all ones. */
+	if (!sum)
+		sum = CSUM_MANGLED_0;
+	memcpy(buf + 6, &sum, 2);
+}
+
+/* The checksum of the ICMP message at @buf (@len bytes). */
+void atnet_flow_build_icmp(u8 *buf, size_t len)
+{
+	__sum16 sum;
+
+	buf[2] = 0;
+	buf[3] = 0;
+	sum = csum_fold(csum_partial(buf, len, 0));
+	memcpy(buf + 2, &sum, 2);
 }
 
 /* RFC 792: the original IP header and the first 8 bytes of its data. */

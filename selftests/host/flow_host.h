@@ -34,6 +34,8 @@ typedef uint32_t __wsum;
 #define U32_MAX		UINT32_MAX
 #define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
 
+#define CSUM_MANGLED_0	((__sum16)0xffff)
+
 static inline __wsum csum_fold32(uint64_t s)
 {
 	while (s >> 32)

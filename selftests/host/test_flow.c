@@ -63,6 +63,8 @@ static struct rig {
 	unsigned long drops[ATNET_FLOW_DROP_NR];
 	bool nomem;
 	u64 now;
+	int pings, ping_err;
+	u32 ping_cookie, ping_daddr;
 } *r;
 
 /* RFC 1071, independent of the engine's csum helpers. */
@@ -272,6 +274,14 @@ static void o_deliver(void *ctx, void *pkt, size_t len)
 			s->mss = g16(l4 + 22);
 		s->dlen = len - 20 - doff;
 		memcpy(s->data, l4 + doff, s->dlen);
+	} else if (s->proto == 17) {
+		if (g16(l4 + 4) != len - 20 || !g16(l4 + 6) ||
+		    l4sum(b, l4, len - 20))
+			fail(__LINE__, "bad UDP datagram");
+		s->sport = g16(l4);
+		s->dport = g16(l4 + 2);
+		s->dlen = len - 28;
+		memcpy(s->data, l4 + 8, s->dlen);
 	} else if (s->proto == 1) {
 		if (fold(sum16(l4, len - 20, 0)))
 			fail(__LINE__, "bad ICMP checksum");
@@ -289,10 +299,20 @@ static void o_drop(void *ctx, enum atnet_flow_drop why)
 	r->drops[why]++;
 }
 
+static int o_ping(void *ctx, __be32 daddr, u32 cookie)
+{
+	(void)ctx;
+	r->pings++;
+	r->ping_cookie = cookie;
+	r->ping_daddr = be32_to_cpu(daddr);
+	return r->ping_err;
+}
+
 static const struct atnet_flow_ops ops = {
 	.open = o_open, .write = o_write, .room = o_room, .peek = o_peek,
 	.consume = o_consume, .close = o_close, .pkt_alloc = o_alloc,
 	.pkt_deliver = o_deliver, .pkt_free = o_free, .drop = o_drop,
+	.ping = o_ping,
 };
 
 /* ------------------------------------------------------------------ */
@@ -1032,17 +1052,206 @@ static void t_malformed(void)
 	s = NEXT();
 	CHECK(s->proto == 1 && s->icmp_type == 3 && s->icmp_code == 2);
 	CHECK(!memcmp(s->raw + 28, b, 28));
-	len = build(b, HADDR, RADDR, 17, th, 20);	/* UDP: not yet */
+	memset(th, 0, sizeof(th));
+	p16(th + 4, 4);					/* UDP length < 8 */
+	len = build(b, HADDR, RADDR, 17, th, 20);
 	atnet_flow_input(&r->t, b, len);
-	s = NEXT();
-	CHECK(s->proto == 1 && s->icmp_type == 3 && s->icmp_code == 3);
-	len = build(b, HADDR, RADDR, 1, th, 20);	/* ICMP: counted */
+	CHECK_EQ(r->t.drops[ATNET_FLOW_DROP_MALFORMED], 5);
+	p16(th + 4, 21);				/* UDP length > IP's */
+	len = build(b, HADDR, RADDR, 17, th, 20);
 	atnet_flow_input(&r->t, b, len);
+	CHECK_EQ(r->t.drops[ATNET_FLOW_DROP_MALFORMED], 6);
+	p16(th + 4, 20);
+	p16(th + 6, 0x1234);				/* UDP checksum */
+	len = build(b, HADDR, RADDR, 17, th, 20);
+	atnet_flow_input(&r->t, b, len);
+	CHECK_EQ(r->t.drops[ATNET_FLOW_DROP_CSUM], 3);
+	memset(th, 0, sizeof(th));
+	th[0] = 13;					/* ICMP timestamp */
+	p16(th + 2, fold(sum16(th, 20, 0)));
+	len = build(b, HADDR, RADDR, 1, th, 20);
+	atnet_flow_input(&r->t, b, len);
+	th[5] ^= 1;					/* ICMP checksum */
+	len = build(b, HADDR, RADDR, 1, th, 20);
+	atnet_flow_input(&r->t, b, len);
+	CHECK_EQ(r->t.drops[ATNET_FLOW_DROP_CSUM], 4);
 	NONE();
-	CHECK_EQ(r->t.drops[ATNET_FLOW_DROP_PROTO], 3);
-	CHECK_EQ(r->drops[ATNET_FLOW_DROP_PROTO], 3);
+	CHECK_EQ(r->t.drops[ATNET_FLOW_DROP_PROTO], 2);
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_PROTO], 2);
 	CHECK_EQ(r->opens, 0);
 	CHECK_EQ(r->t.nflows, 0);
+}
+
+/* A host UDP datagram of @sport to RADDR:53 (checksum on unless !csum). */
+static void usend(u16 sport, const void *data, size_t dlen, bool csum)
+{
+	static u8 b[4096];
+	u8 uh[2048];
+	size_t len;
+
+	p16(uh, sport);
+	p16(uh + 2, 53);
+	p16(uh + 4, 8 + dlen);
+	p16(uh + 6, 0);
+	memcpy(uh + 8, data, dlen);
+	len = build(b, HADDR, RADDR, 17, uh, 8 + dlen);
+	if (csum)
+		p16(b + 26, l4sum(b, b + 20, 8 + dlen));
+	atnet_flow_input(&r->t, b, len);
+}
+
+static void t_udp(void)
+{
+	struct link *l = &r->links[0];
+	static u8 big[2000];
+	struct seg *s;
+
+	usend(5353, "query", 5, true);
+	NONE();
+	CHECK_EQ(r->opens, 1);
+	CHECK_EQ(l->proto, 17);
+	CHECK_EQ(l->daddr, RADDR);
+	CHECK_EQ(l->dport, 53);
+	CHECK_EQ(l->sport, 5353);
+	CHECK_EQ(l->txlen, 5);
+	CHECK(!memcmp(l->tx, "query", 5));
+	usend(5353, "again", 5, false);		/* no checksum: fine */
+	CHECK_EQ(r->opens, 1);
+	CHECK_EQ(l->txlen, 10);
+	memcpy(l->rx, "answer", 6);
+	l->rxlen = 6;
+	atnet_flow_dgram(&r->t, 0, 6);
+	s = NEXT();
+	CHECK_EQ(s->proto, 17);
+	CHECK_EQ(s->saddr, RADDR);
+	CHECK_EQ(s->daddr, HADDR);
+	CHECK_EQ(s->sport, 53);
+	CHECK_EQ(s->dport, 5353);
+	CHECK_EQ(s->dlen, 6);
+	CHECK(!memcmp(s->data, "answer", 6));
+	CHECK_EQ(l->rxhead, 6);
+	usend(5353, big, MAX_SEND + 1, true);		/* > max_send */
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_TOO_BIG], 1);
+	usend(5353, big, 0, true);			/* empty */
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_MALFORMED], 1);
+	l->txlen = l->cap - 3;				/* no room */
+	usend(5353, "query", 5, true);
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_NO_ROOM], 1);
+	CHECK_EQ(l->txlen, l->cap - 3);
+	l->txlen = 0;
+	/* idle: 60 s after the last datagram either way */
+	tick(59999);
+	CHECK_EQ(r->t.nflows, 1);
+	usend(5353, "q", 1, true);
+	tick(59999);
+	CHECK_EQ(r->t.nflows, 1);
+	tick(1);
+	CHECK_EQ(r->t.nflows, 0);
+	CHECK_EQ(l->closes, 1);
+	CHECK(!l->aborted);
+	NONE();
+	/* a second flow: a new link */
+	usend(5354, "x", 1, true);
+	CHECK_EQ(r->opens, 2);
+	CHECK_EQ(r->t.nflows, 1);
+}
+
+static void t_udp_refused(void)
+{
+	struct seg *s;
+
+	r->open_err = -EBUSY;
+	usend(5353, "query", 5, true);
+	s = NEXT();
+	CHECK(s->proto == 1 && s->icmp_type == 3 && s->icmp_code == 3);
+	CHECK_EQ(g16(s->raw + 48), 5353);		/* the quoted ports */
+	CHECK_EQ(g16(s->raw + 50), 53);
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_NO_LINK], 1);
+	CHECK_EQ(r->t.nflows, 0);
+	r->open_err = 0;
+	usend(5353, "query", 5, true);
+	atnet_flow_connected(&r->t, 0, -ENETUNREACH);
+	CHECK_EQ(r->t.nflows, 0);
+	CHECK_EQ(r->links[0].closes, 1);
+	r->links[0].used = false;
+	usend(5353, "query", 5, true);
+	atnet_flow_closed(&r->t, 0, 0);
+	CHECK_EQ(r->t.nflows, 0);
+	r->links[0].used = false;
+	usend(5353, "query", 5, true);
+	atnet_flow_reset_all(&r->t);
+	CHECK_EQ(r->t.nflows, 0);
+	CHECK_EQ(r->links[0].closes, 1);
+	NONE();
+}
+
+static void icmp_echo(u16 id, u16 seq, size_t dlen)
+{
+	static u8 b[4096];
+	u8 m[2048];
+	size_t i, len;
+
+	memset(m, 0, 8);
+	m[0] = 8;
+	p16(m + 4, id);
+	p16(m + 6, seq);
+	for (i = 0; i < dlen; i++)
+		m[8 + i] = i;
+	p16(m + 2, fold(sum16(m, 8 + dlen, 0)));
+	len = build(b, HADDR, RADDR, 1, m, 8 + dlen);
+	atnet_flow_input(&r->t, b, len);
+}
+
+static void t_ping(void)
+{
+	struct seg *s;
+	u32 c;
+	int i;
+
+	icmp_echo(0x1234, 1, 56);
+	CHECK_EQ(r->pings, 1);
+	CHECK_EQ(r->ping_daddr, RADDR);
+	NONE();
+	c = r->ping_cookie;
+	atnet_flow_ping_done(&r->t, c, 0);
+	s = NEXT();
+	CHECK_EQ(s->proto, 1);
+	CHECK_EQ(s->icmp_type, 0);
+	CHECK_EQ(s->saddr, RADDR);
+	CHECK_EQ(s->daddr, HADDR);
+	CHECK_EQ(s->len, 20 + 8 + 56);
+	CHECK_EQ(g16(s->raw + 24), 0x1234);
+	CHECK_EQ(g16(s->raw + 26), 1);
+	CHECK_EQ(s->raw[28 + 55], 55);
+	atnet_flow_ping_done(&r->t, c, 0);		/* again: nothing */
+	NONE();
+	icmp_echo(0x1234, 2, 56);			/* no answer */
+	atnet_flow_ping_done(&r->t, r->ping_cookie, -ETIMEDOUT);
+	NONE();
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_TIMEOUT], 1);
+	icmp_echo(0x1234, 3, 56);			/* the modem forgets */
+	c = r->ping_cookie;
+	tick(10000);
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_TIMEOUT], 2);
+	icmp_echo(0x1234, 4, 56);			/* the same slot */
+	atnet_flow_ping_done(&r->t, c, 0);		/* late: ignored */
+	NONE();
+	atnet_flow_ping_done(&r->t, r->ping_cookie, 0);
+	CHECK_EQ(g16(NEXT()->raw + 26), 4);
+	for (i = 0; i < 5; i++)
+		icmp_echo(0x1234, 10 + i, 56);
+	CHECK_EQ(r->pings, 8);
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_TABLE_FULL], 1);
+	atnet_flow_reset_all(&r->t);
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_RESET], 4);
+	CHECK_EQ(atnet_flow_next_timer(&r->t), 0);
+	icmp_echo(0x1234, 20, 200);			/* too big */
+	CHECK_EQ(r->drops[ATNET_FLOW_DROP_TOO_BIG], 1);
+	r->ping_err = -EBUSY;				/* ping refused */
+	icmp_echo(0x1234, 21, 56);
+	s = NEXT();
+	CHECK(s->proto == 1 && s->icmp_type == 3 && s->icmp_code == 1);
+	NONE();
 }
 
 /* A broken checksum must fail the independent check (tests can fail). */
@@ -1092,6 +1301,9 @@ static const struct {
 	{ "segments of no flow: RST by RFC 793", t_no_flow },
 	{ "no packet buffer: counted, the timer recovers", t_nomem },
 	{ "malformed and unsupported packets counted", t_malformed },
+	{ "UDP: flow, both ways, limits, idle timeout", t_udp },
+	{ "UDP: no link, failed open, close, context down", t_udp_refused },
+	{ "ICMP echo: modem ping, reply, loss, timeout, limits", t_ping },
 	{ "the checksum checker catches a bad packet", t_checker },
 };
 
