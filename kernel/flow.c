@@ -113,10 +113,12 @@ struct atnet_flow *atnet_flow_find(struct atnet_flow_table *t,
 	for (i = 0; i < ATNET_FLOW_MAX; i++) {
 		struct atnet_flow *f = &t->flows[i];
 
-		if (f->state != ATNET_FLOW_FREE &&
-		    (f->state == ATNET_FLOW_UDP) == udp && f->haddr == p->saddr &&
-		    f->raddr == p->daddr && f->hport == p->sport &&
-		    f->rport == p->dport)
+		bool f_udp = f->state == ATNET_FLOW_UDP;
+
+		if (f->state == ATNET_FLOW_FREE || f_udp != udp)
+			continue;
+		if (f->haddr == p->saddr && f->raddr == p->daddr &&
+		    f->hport == p->sport && f->rport == p->dport)
 			return f;
 	}
 	return NULL;

@@ -125,8 +125,9 @@ void atnet_flow_udp_dgram(struct atnet_flow_table *t, struct atnet_flow *f,
 		return;
 	}
 	buf = atnet_flow_alloc(t, plen, &pkt);
-	if (buf && t->ops->peek(t->ctx, f->link, 0,
-				buf + ATNET_IP_HLEN + ATNET_UDP_HLEN, len)) {
+	if (buf && len && t->ops->peek(t->ctx, f->link, 0,
+				       buf + ATNET_IP_HLEN + ATNET_UDP_HLEN,
+				       len)) {
 		t->ops->pkt_free(t->ctx, pkt);
 		buf = NULL;
 	}

@@ -34,6 +34,7 @@
 
 struct link {
 	bool open;
+	u8 proto;
 	size_t cap, txlen;
 	size_t rxhead, rxlen;
 };
@@ -41,6 +42,8 @@ struct link {
 static struct atnet_flow_table t;
 static struct link links[NLINK];
 static bool nomem, refuse;
+static u32 cookies[8];
+static unsigned int ncookies;
 
 static u32 sum16(const u8 *p, size_t len, u32 s)
 {
@@ -70,12 +73,14 @@ static int o_open(void *ctx, u8 proto, __be32 daddr, __be16 dport,
 {
 	int i;
 
-	(void)ctx, (void)proto, (void)daddr, (void)dport, (void)sport;
+	(void)ctx, (void)daddr, (void)dport, (void)sport;
+	ASSERT(proto == 6 || proto == 17);
 	if (refuse)
 		return -EBUSY;
 	for (i = 0; i < NLINK; i++) {
 		if (!links[i].open) {
-			links[i] = (struct link){ .open = true, .cap = 3000 };
+			links[i] = (struct link){ .open = true, .cap = 3000,
+						  .proto = proto };
 			return i;
 		}
 	}
@@ -130,7 +135,7 @@ static void o_close(void *ctx, int h, bool abort)
 static u8 *o_alloc(void *ctx, size_t len, void **pkt)
 {
 	(void)ctx;
-	ASSERT(len >= 28 && len <= 20 + 24 + ATNET_FLOW_MSS_MAX);
+	ASSERT(len >= 28 && len <= 65535);
 	if (nomem)
 		return NULL;
 	*pkt = malloc(len);
@@ -154,6 +159,10 @@ static void o_deliver(void *ctx, void *pkt, size_t len)
 		ASSERT(len >= 40 && (l4[12] >> 4) >= 5 &&
 		       20 + (size_t)(l4[12] >> 4) * 4 <= len);
 		ASSERT(l4sum(b, l4, len - 20) == 0);
+		ASSERT(len <= 20 + 24 + ATNET_FLOW_MSS_MAX);
+	} else if (b[9] == 17) {
+		ASSERT(len >= 28 && (size_t)(l4[4] << 8 | l4[5]) == len - 20);
+		ASSERT(l4sum(b, l4, len - 20) == 0);
 	} else {
 		ASSERT(b[9] == 1);
 		ASSERT(fold(sum16(l4, len - 20, 0)) == 0);
@@ -168,10 +177,18 @@ static void o_drop(void *ctx, enum atnet_flow_drop why)
 	ASSERT(why < ATNET_FLOW_DROP_NR);
 }
 
+static int o_ping(void *ctx, __be32 daddr, u32 cookie)
+{
+	(void)ctx, (void)daddr;
+	cookies[ncookies++ % 8] = cookie;
+	return refuse ? -EBUSY : 0;
+}
+
 static const struct atnet_flow_ops ops = {
 	.open = o_open, .write = o_write, .room = o_room, .peek = o_peek,
 	.consume = o_consume, .close = o_close, .pkt_alloc = o_alloc,
 	.pkt_deliver = o_deliver, .pkt_free = o_free, .drop = o_drop,
+	.ping = o_ping,
 };
 
 struct in {
@@ -257,6 +274,48 @@ static void segment(struct in *in)
 	atnet_flow_input(&t, b, len);
 }
 
+/* A UDP datagram (proto 17) or an ICMP echo (proto 1) from the host. */
+static void other(struct in *in, u8 proto)
+{
+	static u8 b[20 + 8 + 2048];
+	u8 k = get(in, 1);
+	size_t dlen = get(in, 2) % (proto == 1 ? 200 : 1100), len, i;
+	u8 *l4 = b + 20;
+
+	len = 20 + 8 + dlen;
+	memset(b, 0, len);
+	b[0] = 0x45;
+	b[2] = len >> 8;
+	b[3] = len;
+	b[9] = proto;
+	b[12] = 10;
+	b[15] = 2;
+	b[16] = 192;
+	b[18] = 2;
+	b[19] = 1 + (k >> 2 & 1);
+	i = fold(sum16(b, 20, 0));
+	b[10] = i >> 8;
+	b[11] = i;
+	if (proto == 17) {
+		l4[1] = k & 3;
+		l4[3] = 53;
+		l4[4] = (8 + dlen) >> 8;
+		l4[5] = 8 + dlen;
+		i = l4sum(b, l4, 8 + dlen);
+		if (!(k & 8)) {
+			l4[6] = i >> 8;
+			l4[7] = i;
+		}
+	} else {
+		l4[0] = k & 8 ? 13 : 8;
+		l4[5] = k;
+		i = fold(sum16(l4, 8 + dlen, 0));
+		l4[2] = i >> 8;
+		l4[3] = i;
+	}
+	atnet_flow_input(&t, b, len);
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct atnet_flow_cfg cfg = {
@@ -270,6 +329,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	memset(links, 0, sizeof(links));
 	nomem = refuse = false;
+	ncookies = 0;
 	atnet_flow_init(&t, &ops, NULL, &cfg, 7, 0);
 	while (in.n) {
 		u8 op = get(&in, 1);
@@ -287,14 +347,45 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 		case 1:
 		case 2:
-		case 3:
 			segment(&in);
+			break;
+		case 3:
+			/* time runs to the next timer */
+			if (atnet_flow_next_timer(&t)) {
+				ASSERT(atnet_flow_next_timer(&t) > now);
+				now = atnet_flow_next_timer(&t);
+				atnet_flow_tick(&t, now);
+			}
+			break;
+		case 12:
+			other(&in, 17);
+			break;
+		case 13:
+			if (links[h].open && links[h].proto == 17 &&
+			    links[h].rxlen < RXMAX) {
+				size_t n = get(&in, 2) % 1500;
+
+				links[h].rxlen += n;
+				atnet_flow_dgram(&t, h, n);
+				/* whatever the engine did, it was consumed */
+				ASSERT(!links[h].open ||
+				       links[h].rxhead == links[h].rxlen);
+			}
+			break;
+		case 14:
+			other(&in, 1);
+			break;
+		case 15:
+			if (ncookies)
+				atnet_flow_ping_done(&t, cookies[get(&in, 1) % 8],
+						     op & 0x80 ? -ETIMEDOUT : 0);
 			break;
 		case 4:
 			atnet_flow_connected(&t, h, op & 0x80 ? -ECONNREFUSED : 0);
 			break;
 		case 5:
-			if (links[h].open && links[h].rxlen < RXMAX) {
+			if (links[h].open && links[h].proto == 6 &&
+			    links[h].rxlen < RXMAX) {
 				links[h].rxlen += get(&in, 2) % 5000;
 				atnet_flow_rx(&t, h,
 					      links[h].rxlen - links[h].rxhead);
@@ -324,13 +415,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 11:
 			refuse = !refuse;
 			break;
-		default:
-			/* time runs to the next timer */
-			if (atnet_flow_next_timer(&t)) {
-				ASSERT(atnet_flow_next_timer(&t) > now);
-				now = atnet_flow_next_timer(&t);
-				atnet_flow_tick(&t, now);
-			}
 		}
 		ASSERT(t.nflows <= MAXFLOWS);
 	}
@@ -343,6 +427,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	for (i = 0; i < ATNET_FLOW_MAX; i++)
 		ASSERT(t.flows[i].state == ATNET_FLOW_FREE ||
 		       t.flows[i].state == ATNET_FLOW_ESTABLISHED);
+	for (i = 0; i < ATNET_FLOW_PINGS; i++)
+		ASSERT(!t.pings[i].cookie);
 	/* ... the context going down ends the rest, no handle is left. */
 	atnet_flow_reset_all(&t);
 	ASSERT(t.nflows == 0);
