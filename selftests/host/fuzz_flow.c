@@ -210,13 +210,21 @@ static u32 get(struct in *in, int bytes)
 	return v;
 }
 
+/* Small offsets exactly, larger ones in coarse steps. */
+static s32 delta(u8 v)
+{
+	s32 d = (int8_t)v;
+
+	return v & 0x40 ? d * 97 : d;
+}
+
 /* A checksummed host TCP segment of flow @k, near the flow's sequence. */
 static void segment(struct in *in)
 {
 	static u8 b[20 + 24 + 2048];
 	u8 k = get(in, 1), flags = get(in, 1);
 	u32 seq = 1000, ack = 0;
-	s32 dseq = (int8_t)get(in, 1) * 97, dack = (int8_t)get(in, 1) * 97;
+	s32 dseq = delta(get(in, 1)), dack = delta(get(in, 1));
 	u16 win = get(in, 2);
 	size_t dlen = get(in, 2) % 2048, hl = k & 0x10 ? 24 : 20, len, i;
 	u16 port = 40000 + (k & 3);
