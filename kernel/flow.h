@@ -62,6 +62,17 @@
  * - UDP flows and ICMP echo: flow_udp.c (its top comment). Flows of both
  *   protocols share the table and its bound.
  *
+ * What the caller (netdev.c's xmit, link.c) owes the engine:
+ * - whole IPv4 packets with their checksums computed: the interface offers
+ *   no checksum offload or GSO, or xmit runs skb_checksum_help() and
+ *   skb_linearize() first. The engine verifies every checksum.
+ * - the time: atnet_flow_tick(now) at atnet_flow_next_timer() and before
+ *   any other entry when time moved (deadlines count from the last tick).
+ * - serialised calls, and ops that never call back into the engine (an
+ *   event the link layer learns inside an op is reported after it returns).
+ * - UDP links keep datagram boundaries: one ops->write() is one datagram,
+ *   accepted whole (queued while the link is still opening) or refused.
+ *
  * Contract with the link layer: every handle ops->open() returned gets
  * exactly one ops->close(), after which the engine never names it again
  * and ignores events for it. Until then peek/consume/room work, also after

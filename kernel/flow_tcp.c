@@ -522,7 +522,7 @@ void atnet_flow_tcp_tick(struct atnet_flow_table *t, struct atnet_flow *f)
 		atnet_flow_tcp_backoff(t, f);
 		return;
 	}
-	if (f->snd_una != f->snd_max) {
+	if (f->snd_una != f->snd_max && f->snd_wnd) {
 		if (++f->retries > t->cfg.retries) {
 			atnet_flow_tcp_fail(t, f, ATNET_FLOW_DROP_TIMEOUT);
 			return;
@@ -532,8 +532,11 @@ void atnet_flow_tcp_tick(struct atnet_flow_table *t, struct atnet_flow *f)
 		atnet_flow_tcp_backoff(t, f);
 	} else if (f->fin_acked && !f->host_fin) {
 		atnet_flow_tcp_fail(t, f, ATNET_FLOW_DROP_TIMEOUT);
-	} else if (!f->snd_wnd && f->avail) {
-		/* Zero window probe: an old sequence draws the host's ACK. */
+	} else if (!f->snd_wnd && (f->avail || f->snd_una != f->snd_max)) {
+		/*
+		 * Zero window probe: an old sequence draws the host's ACK.
+		 * A reader that sleeps is not a dead peer: no retry limit.
+		 */
 		atnet_flow_tcp_send(t, f, f->snd_una - 1, ATNET_TCP_ACK, 0, 0);
 		atnet_flow_tcp_backoff(t, f);
 	} else {

@@ -690,6 +690,34 @@ static void t_slow_reader(void)
 	CHECK_EQ(r->t.nflows, 1);
 }
 
+/* A window shut with data in flight: probed, never reset, then resent. */
+static void t_zero_window_inflight(void)
+{
+	struct seg *s;
+	int i;
+
+	establish(4000);
+	modem_rx(0, pattern, 4000);
+	while (r->rd < r->nout)
+		NEXT();
+	hsend(A, IRS + 1, iss + 1 + 1000, 0, NULL, 0);	/* 3000 in flight */
+	for (i = 0; i < 50; i++) {
+		tick(10000);
+		while (r->rd < r->nout) {
+			s = NEXT();
+			CHECK_EQ(s->dlen, 0);
+			CHECK(!(s->flags & R));
+		}
+	}
+	CHECK_EQ(r->t.nflows, 1);
+	CHECK_EQ(r->links[0].rxhead, 1000);
+	hsend(A, IRS + 1, iss + 1 + 1000, 4000, NULL, 0);
+	tick(10000);
+	s = NEXT();
+	CHECK_EQ(s->seq, iss + 1001);
+	CHECK(!memcmp(s->data, pattern + 1000, s->dlen));
+}
+
 /* A lost host-bound segment comes again on the RTO, re-peeked. */
 static void t_retransmit(void)
 {
@@ -1287,6 +1315,7 @@ static const struct {
 	{ "duplicate, overlapping, out-of-order host segments", t_host_dup },
 	{ "modem data: MSS segments within the host window", t_modem_data },
 	{ "slow reader: zero window, probes, nothing lost", t_slow_reader },
+	{ "zero window with data in flight: probed, not reset", t_zero_window_inflight },
 	{ "RTO retransmission re-peeks, consume on ACK only", t_retransmit },
 	{ "fast retransmit on 3 duplicate ACKs", t_fast_retransmit },
 	{ "retransmission limit: RST", t_rto_limit },
