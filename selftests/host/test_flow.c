@@ -551,10 +551,12 @@ static void t_host_data_window(void)
 		d[i] = i * 7;
 	r->cap = 1000;
 	establish(64240);
-	hsend(A | P, IRS + 1, iss + 1, 64240, d, sizeof(d));
+	/* data and FIN: the FIN is past what fits, so not taken either */
+	hsend(A | P | F, IRS + 1, iss + 1, 64240, d, sizeof(d));
 	s = NEXT();
 	CHECK_EQ(s->flags, A);
 	CHECK_EQ(s->ack, IRS + 1 + 1000);
+	CHECK(!r->t.flows[0].host_fin);
 	CHECK_EQ(s->win, 0);
 	CHECK_EQ(r->links[0].txlen, 1000);
 	CHECK(!memcmp(r->links[0].tx, d, 1000));
@@ -575,6 +577,22 @@ static void t_host_data_window(void)
 	CHECK_EQ(s->win, 200);
 	CHECK_EQ(r->links[0].txlen, 800);
 	CHECK(!memcmp(r->links[0].tx + 400, d + 1000, 400));
+}
+
+/* A host MSS below 64 is raised to 64 (bounds the segments per window). */
+static void t_tiny_mss(void)
+{
+	struct seg *s;
+
+	hsend_p(HPORT, S, IRS, 0, 64240, NULL, 0, 10);
+	atnet_flow_connected(&r->t, 0, 0);
+	iss = NEXT()->seq;
+	hsend(A, IRS + 1, iss + 1, 64240, NULL, 0);
+	modem_rx(0, pattern, 100);
+	s = NEXT();
+	CHECK_EQ(s->dlen, 64);
+	s = NEXT();
+	CHECK_EQ(s->dlen, 36);
 }
 
 /* Duplicate, overlapping and out-of-order host segments. */
@@ -1158,6 +1176,23 @@ static void t_udp(void)
 	CHECK_EQ(s->dlen, 6);
 	CHECK(!memcmp(s->data, "answer", 6));
 	CHECK_EQ(l->rxhead, 6);
+	{
+		/* data whose UDP checksum computes to 0: sent as 0xffff */
+		u8 ip[20] = { [9] = 17 };
+		u8 uh[10] = { 0, 53, 0x14, 0xe9, 0, 10, 0, 0, 0, 0 };
+		u16 x;
+
+		p32(ip + 12, RADDR);
+		p32(ip + 16, HADDR);
+		x = l4sum(ip, uh, 10);		/* ~sum without the data */
+		l->rx[6] = x >> 8;
+		l->rx[7] = x;
+		l->rxlen = 8;
+		atnet_flow_dgram(&r->t, 0, 2);
+		s = NEXT();
+		CHECK_EQ(g16(s->raw + 26), 0xffff);
+		CHECK_EQ(g16(s->raw + 28), x);
+	}
 	usend(5353, big, MAX_SEND + 1, true);		/* > max_send */
 	CHECK_EQ(r->drops[ATNET_FLOW_DROP_TOO_BIG], 1);
 	usend(5353, big, 0, true);			/* empty */
@@ -1312,6 +1347,7 @@ static const struct {
 	{ "no free link: RST at once", t_no_link },
 	{ "connect timeout: ICMP host unreachable quoting the SYN", t_connect_timeout },
 	{ "host data: window is link room, partial accept, update", t_host_data_window },
+	{ "host MSS below 64 raised", t_tiny_mss },
 	{ "duplicate, overlapping, out-of-order host segments", t_host_dup },
 	{ "modem data: MSS segments within the host window", t_modem_data },
 	{ "slow reader: zero window, probes, nothing lost", t_slow_reader },
