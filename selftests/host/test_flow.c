@@ -618,6 +618,11 @@ static void t_host_dup(void)
 	s = NEXT();
 	CHECK_EQ(s->ack, IRS + 151);
 	CHECK_EQ(r->links[0].txlen, 150);
+	hsend(A, IRS + 151, iss + 5000, 64240, NULL, 0);	/* ACKs the future */
+	s = NEXT();
+	CHECK_EQ(s->flags, A);
+	CHECK_EQ(s->seq, iss + 1);
+	CHECK_EQ(r->links[0].rxhead, 0);
 	hsend(S, IRS, 0, 64240, NULL, 0);		/* old SYN */
 	s = NEXT();
 	CHECK_EQ(s->flags, A);
@@ -755,7 +760,9 @@ static void t_retransmit(void)
 	CHECK_EQ(s->dlen, 1000);
 	CHECK(!memcmp(s->data, pattern, 1000));
 	CHECK_EQ(r->links[0].rxhead, 0);
-	tick(600);			/* backed off: 600 */
+	tick(599);			/* backed off: 600 */
+	NONE();
+	tick(1);
 	s = NEXT();
 	CHECK_EQ(s->seq, iss + 1);
 	hsend(A, IRS + 1, iss + 1001, 64240, NULL, 0);
@@ -841,6 +848,38 @@ static void t_host_fin(void)
 	hsend(A, IRS + 12, iss + 702, 64240, NULL, 0);
 	CHECK_EQ(r->t.nflows, 0);
 	NONE();
+}
+
+/* Host FIN while the host's window held data back: that data is dropped. */
+static void t_host_fin_window(void)
+{
+	struct seg *s;
+
+	establish(500);
+	modem_rx(0, pattern, 2000);
+	s = NEXT();
+	CHECK_EQ(s->dlen, 500);
+	NONE();
+	hsend(A | F, IRS + 1, iss + 1, 500, NULL, 0);	/* 500 in flight */
+	s = NEXT();
+	CHECK_EQ(s->ack, IRS + 2);
+	hsend(A, IRS + 1, iss + 1, 500, (const u8 *)"late", 4);
+	CHECK_EQ(r->links[0].txlen, 0);		/* nothing after the FIN */
+	s = NEXT();
+	CHECK_EQ(s->ack, IRS + 2);
+	hsend(A, IRS + 2, iss + 251, 500, NULL, 0);	/* window opens */
+	NONE();					/* but no new data */
+	CHECK_EQ(r->links[0].closes, 0);
+	hsend(A, IRS + 2, iss + 501, 500, NULL, 0);
+	s = NEXT();
+	CHECK_EQ(s->flags, A | F);		/* no more data: the FIN */
+	CHECK_EQ(s->seq, iss + 501);
+	CHECK_EQ(s->dlen, 0);
+	NONE();
+	CHECK_EQ(r->links[0].closes, 1);
+	CHECK_EQ(r->links[0].rxhead, 500);
+	hsend(A, IRS + 2, iss + 502, 500, NULL, 0);
+	CHECK_EQ(r->t.nflows, 0);
 }
 
 /* Modem close: the data left, then FIN; the host's FIN ends the flow. */
@@ -1356,6 +1395,7 @@ static const struct {
 	{ "fast retransmit on 3 duplicate ACKs", t_fast_retransmit },
 	{ "retransmission limit: RST", t_rto_limit },
 	{ "host FIN: in-flight data first, then close and FIN", t_host_fin },
+	{ "host FIN: data the window held back is not sent", t_host_fin_window },
 	{ "modem close: data, FIN, host FIN frees", t_modem_fin },
 	{ "FIN wait timeout", t_fin_timeout },
 	{ "host data after modem close: RST", t_data_after_modem_close },
