@@ -73,6 +73,22 @@
  * - UDP links keep datagram boundaries: one ops->write() is one datagram,
  *   accepted whole (queued while the link is still opening) or refused.
  *
+ * Integration (for netdev.c and link.c): one table per wwan interface,
+ * allocated with it, atnet_flow_init() when its context comes up (max_send:
+ * the dialect's largest send; mtu: the device's; connect_timeout_ms: the
+ * module parameter; isn_seed: get_random_u32()). ndo_start_xmit runs in
+ * atomic context and the engine's ops start AT commands: xmit queues the
+ * skb (bounded queue, tx_dropped beyond it) and a work item, under the
+ * modem's lock, feeds atnet_flow_input() and frees the skb. pkt_alloc is
+ * netdev_alloc_skb() + skb_put(); pkt_deliver sets protocol ETH_P_IP,
+ * CHECKSUM_UNNECESSARY, counts rx_packets/bytes and calls netif_rx(); drop
+ * counts tx_dropped or tx_errors. open/write/room/peek/consume/close are
+ * the link layer's, on links shared with AF_ATNET sockets; it reports
+ * connected/rx/writable/closed/dgram from its URC and completion handlers.
+ * A timer at atnet_flow_next_timer() ticks; PDP loss, modem restart and
+ * detach call atnet_flow_reset_all(); ping is the dialect's ping command,
+ * its result atnet_flow_ping_done().
+ *
  * Contract with the link layer: every handle ops->open() returned gets
  * exactly one ops->close(), after which the engine never names it again
  * and ignores events for it. Until then peek/consume/room work, also after
