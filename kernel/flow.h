@@ -39,12 +39,15 @@
  *   options are advertised (the host then uses none); the host's other
  *   options are ignored.
  * - close. The modem closes both directions at once, so there is no real
- *   half-close. Host FIN: ACKed once in order; host-bound data already in
- *   flight is still delivered and ACKed, nothing newer is sent; then
- *   ops->close(link, false) (the link sends what it accepted, then closes;
- *   unread modem data is discarded) and a FIN goes to the host. Modem close
+ *   half-close. Host FIN: ACKed once in order; the data the link holds at
+ *   that moment is still delivered and ACKed, nothing that arrives later;
+ *   then ops->close(link, false) (the link sends what it accepted, then
+ *   closes; later modem data is discarded) and a FIN goes to the host. So
+ *   a host that half-closes and then waits for an answer gets EOF instead:
+ *   the remote end sees its EOF only when the link closes. Modem close
  *   (atnet_flow_closed(link, 0)): the data still in the link is delivered,
- *   then a FIN; host data arriving after that gets a RST (the remote end is
+ *   then a FIN; the window stays open (Linux holds its FIN back at a zero
+ *   window) and host data arriving after that gets a RST (the remote end is
  *   gone). A flow whose FIN is ACKed waits cfg->fin_timeout_ms for the
  *   host's FIN, then is reset. No TIME-WAIT: the host-side 4-tuple is
  *   protected by the host's own TIME-WAIT, the modem picks its own ports,

@@ -39,10 +39,16 @@ static u16 atnet_flow_rcv_mss(const struct atnet_flow_table *t)
 	return min_t(unsigned int, t->cfg.max_send, t->cfg.mtu - 40);
 }
 
-/* The window we advertise: free space toward the modem. */
+/*
+ * The window we advertise: free space toward the modem. Once the modem has
+ * closed, a window that lets the host's FIN in (Linux holds a FIN back at a
+ * zero window); data in it draws a RST.
+ */
 static u32 atnet_flow_wnd(struct atnet_flow_table *t, struct atnet_flow *f)
 {
-	if (f->link < 0 || f->link_closed || f->host_fin)
+	if (f->link_closed)
+		return atnet_flow_rcv_mss(t);
+	if (f->link < 0 || f->host_fin)
 		return 0;
 	return min_t(size_t, t->ops->room(t->ctx, f->link), ATNET_FLOW_WIN_MAX);
 }
@@ -192,9 +198,9 @@ static void atnet_flow_tcp_advance(struct atnet_flow_table *t,
 {
 	if (f->state != ATNET_FLOW_ESTABLISHED)
 		return;
-	if (f->host_fin && !f->fin_sent && !f->link_closed &&
+	if (f->host_fin && !f->fin_sent && !f->link_closed && !f->avail &&
 	    f->snd_una == f->snd_max) {
-		/* All in flight is ACKed: the link may go, then our FIN. */
+		/* All the host gets is ACKed: the link may go, then our FIN. */
 		t->ops->close(t->ctx, f->link, false);
 		f->link = -1;
 		f->avail = 0;
@@ -338,8 +344,12 @@ static void atnet_flow_tcp_data_in(struct atnet_flow_table *t,
 	u32 skip;
 	int n;
 
-	if (!dlen && !fin)
+	if (!dlen && !fin) {
+		/* An old sequence (a window probe, a keepalive): ACK it. */
+		if (atnet_before(p->seq, f->rcv_nxt))
+			atnet_flow_tcp_ack(t, f);
 		return;
+	}
 	if (f->host_fin || atnet_after(p->seq, f->rcv_nxt)) {
 		atnet_flow_tcp_ack(t, f);	/* duplicate or out of order */
 		return;
@@ -368,11 +378,9 @@ static void atnet_flow_tcp_data_in(struct atnet_flow_table *t,
 			fin = false;	/* the FIN is past what we took */
 	}
 	if (fin) {
+		/* What the link holds now still goes to the host, no more. */
 		f->rcv_nxt++;
 		f->host_fin = true;
-		/* Nothing newer than what is in flight goes to the host. */
-		if (!f->fin_sent)
-			f->avail = min_t(u32, f->avail, f->snd_max - f->snd_una);
 	}
 	atnet_flow_tcp_ack(t, f);
 }

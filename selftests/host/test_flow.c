@@ -850,10 +850,11 @@ static void t_host_fin(void)
 	NONE();
 }
 
-/* Host FIN while the host's window held data back: that data is dropped. */
+/* Host FIN while the host's window held data back: that data still goes. */
 static void t_host_fin_window(void)
 {
 	struct seg *s;
+	u32 got = 500;
 
 	establish(500);
 	modem_rx(0, pattern, 2000);
@@ -867,18 +868,26 @@ static void t_host_fin_window(void)
 	CHECK_EQ(r->links[0].txlen, 0);		/* nothing after the FIN */
 	s = NEXT();
 	CHECK_EQ(s->ack, IRS + 2);
-	hsend(A, IRS + 2, iss + 251, 500, NULL, 0);	/* window opens */
-	NONE();					/* but no new data */
-	CHECK_EQ(r->links[0].closes, 0);
-	hsend(A, IRS + 2, iss + 501, 500, NULL, 0);
+	modem_rx(0, pattern + 2000, 100);	/* after the FIN: not sent */
+	while (got < 2000) {
+		hsend(A, IRS + 2, iss + 1 + got, 500, NULL, 0);
+		CHECK_EQ(r->links[0].closes, 0);
+		s = NEXT();
+		CHECK_EQ(s->seq, iss + 1 + got);
+		CHECK_EQ(s->dlen, 500);
+		CHECK(!memcmp(s->data, pattern + got, 500));
+		got += 500;
+	}
+	NONE();
+	hsend(A, IRS + 2, iss + 2001, 500, NULL, 0);
 	s = NEXT();
 	CHECK_EQ(s->flags, A | F);		/* no more data: the FIN */
-	CHECK_EQ(s->seq, iss + 501);
+	CHECK_EQ(s->seq, iss + 2001);
 	CHECK_EQ(s->dlen, 0);
 	NONE();
 	CHECK_EQ(r->links[0].closes, 1);
-	CHECK_EQ(r->links[0].rxhead, 500);
-	hsend(A, IRS + 2, iss + 502, 500, NULL, 0);
+	CHECK_EQ(r->links[0].rxhead, 2000);
+	hsend(A, IRS + 2, iss + 2002, 500, NULL, 0);
 	CHECK_EQ(r->t.nflows, 0);
 }
 
@@ -898,7 +907,12 @@ static void t_modem_fin(void)
 	s = NEXT();
 	CHECK_EQ(s->flags, A | F);
 	CHECK_EQ(s->seq, iss + 1 + 1500);
+	CHECK_EQ(s->win, MAX_SEND);		/* room for the host's FIN */
 	NONE();
+	hsend(A, IRS, iss + 1, 0, NULL, 0);	/* a window probe: answered */
+	s = NEXT();
+	CHECK_EQ(s->flags, A);
+	CHECK_EQ(s->ack, IRS + 1);
 	CHECK_EQ(r->links[0].closes, 0);	/* still peeked */
 	hsend(A, IRS + 1, iss + 1 + 1460, 64240, NULL, 0);
 	tick(300);			/* the tail and FIN again */
@@ -1395,7 +1409,7 @@ static const struct {
 	{ "fast retransmit on 3 duplicate ACKs", t_fast_retransmit },
 	{ "retransmission limit: RST", t_rto_limit },
 	{ "host FIN: in-flight data first, then close and FIN", t_host_fin },
-	{ "host FIN: data the window held back is not sent", t_host_fin_window },
+	{ "host FIN: what the link held still goes, then FIN", t_host_fin_window },
 	{ "modem close: data, FIN, host FIN frees", t_modem_fin },
 	{ "FIN wait timeout", t_fin_timeout },
 	{ "host data after modem close: RST", t_data_after_modem_close },
