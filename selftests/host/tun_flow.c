@@ -428,6 +428,64 @@ static void t_chargen(int sleep_s, const char *name)
 	result(fd >= 0 && got == CHARGEN_LEN && same && n == 0, name);
 }
 
+static void *chargen_reader(void *arg)
+{
+	bool *ok = arg;
+	size_t got = 0;
+	int fd, err;
+	u8 buf[8192];
+	ssize_t n;
+
+	fd = tcp(19, &err);
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
+		ssize_t i;
+
+		for (i = 0; i < n; i++)
+			if (buf[i] != chargen(got + i))
+				n = -1;
+		if (n < 0)
+			break;
+		got += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	*ok = got == CHARGEN_LEN;
+	return NULL;
+}
+
+static void t_parallel(void)
+{
+	bool ok[8] = { false };
+	pthread_t th[8];
+	int i, good = 0;
+
+	for (i = 0; i < 8; i++)
+		pthread_create(&th[i], NULL, chargen_reader, &ok[i]);
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		good += ok[i];
+	}
+	printf("# %d of 8 complete\n", good);
+	result(good == 8, "8 concurrent downloads of 1 MiB, all intact");
+}
+
+static void t_burst(void)
+{
+	int i, fd, err, refused = 0;
+
+	for (i = 0; i < 200; i++) {
+		fd = tcp(1, &err);
+		refused += fd < 0 && err == ECONNREFUSED;
+		if (fd >= 0)
+			close(fd);
+	}
+	usleep(100000);
+	printf("# %d of 200 refused, %u flows\n", refused,
+	       atomic_load(&nflows));
+	result(refused == 200 && atomic_load(&nflows) <= 1,
+	       "200 connects to a refused port: each refused, none kept");
+}
+
 static void t_discard(void)
 {
 	int fd, err;
@@ -534,7 +592,7 @@ int main(void)
 	pthread_t th;
 	unsigned int i;
 
-	printf("TAP version 13\n1..11\n");
+	printf("TAP version 13\n1..13\n");
 	tunfd = open("/dev/net/tun", O_RDWR);
 	strcpy(ifr.ifr_name, "wwan0");
 	if (tunfd < 0 || ioctl(tunfd, TUNSETIFF, &ifr) ||
@@ -550,10 +608,12 @@ int main(void)
 	t_echo();
 	t_chargen(0, "download 1 MiB, modem close: all of it, then EOF");
 	t_chargen(3, "sleeping reader: zero window 3 s, nothing lost");
+	t_parallel();
 	t_discard();
 	t_errors();
 	t_udp();
 	t_ping();
+	t_burst();
 	/* every flow ends: the host's TIME-WAIT is its own, not ours */
 	for (i = 0; i < 300 && atomic_load(&nflows); i++)
 		usleep(10000);
