@@ -98,9 +98,11 @@
  * the link reported closed (peek then reads what is left). Events carry the
  * handle; the engine looks it up in its table.
  *
- * Memory: sizeof(struct atnet_flow_table) (~ATNET_FLOW_MAX * 80 bytes), no
- * buffers: packets are built in the caller's buffers (skbs), data lives in
- * the links. At most cfg->max_flows flows; a SYN beyond that is refused.
+ * Memory: sizeof(struct atnet_flow_table), 3.4 KB on 64-bit (32 flows of
+ * 80 bytes, 4 echo requests of at most 128 bytes kept for their replies),
+ * no other buffers: packets are built in the caller's buffers (skbs), data
+ * lives in the links. At most cfg->max_flows flows of both protocols; a
+ * SYN beyond that is refused, a datagram answered port unreachable.
  * Every path that ends a flow (RST, FIN exchange, timeouts, reset_all)
  * closes its link and frees its slot.
  *
