@@ -63,6 +63,13 @@ struct atnet_dns_answer {
  */
 int atnet_parse_cdnsgip(const char *rest, struct atnet_dns_answer *a);
 
+/*
+ * The <errcode> of "+CDNSGIP: 0,<errcode>": a negative errno in *@err and a
+ * message for the caller (a string literal: static). Codes without their
+ * own meaning are -EIO.
+ */
+const char *atnet_cdnsgip_error(u32 code, int *err);
+
 /* AT+CIPPING: the largest sequence number either dialect accepts. */
 #define ATNET_PING_SEQ_MAX	1000
 

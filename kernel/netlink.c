@@ -247,7 +247,8 @@ static int atnet_nl_fill(struct sk_buff *skb, struct atnet_modem *m,
 	    nla_put_string(skb, ATNET_A_TTY, m->tty_name) ||
 	    atnet_nl_put_str(skb, ATNET_A_MODEL, m->model) ||
 	    atnet_nl_put_str(skb, ATNET_A_FIRMWARE, m->firmware) ||
-	    nla_put_u8(skb, ATNET_A_DIALECT, m->dialect_id) ||
+	    nla_put_u8(skb, ATNET_A_DIALECT,
+		       m->dialect ? m->dialect->id : ATNET_DIALECT_UNKNOWN) ||
 	    nla_put_u8(skb, ATNET_A_STATE, m->state) ||
 	    ((m->state == ATNET_MODEM_FAILED || m->state == ATNET_MODEM_GONE) &&
 	     atnet_nl_put_str(skb, ATNET_A_REASON, m->reason)) ||
@@ -412,8 +413,7 @@ static int atnet_nl_str(const struct nlattr *attr, char *dst, size_t max,
 			msg = msgs->control;
 	}
 	if (msg) {
-		if (extack)
-			extack->_msg = msg;
+		atnet_nl_set_err_msg(extack, msg);
 		NL_SET_BAD_ATTR(extack, attr);
 		return -EINVAL;
 	}
@@ -670,9 +670,8 @@ static int atnet_nl_req_queue(struct sk_buff *skb, struct genl_info *info,
 	mutex_lock(&m->lock);
 	err = atnet_req_queue(m, r, start);
 	mutex_unlock(&m->lock);
-	/* r->msg is static: extack keeps the pointer. */
-	if (err && r->msg && info->extack)
-		info->extack->_msg = r->msg;
+	if (err && r->msg)
+		atnet_nl_set_err_msg(info->extack, r->msg);
 	atnet_modem_put(m);
 	return err;
 }
