@@ -565,32 +565,14 @@ static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 	return true;
 }
 
-/* The answer before the OK: a line of the command's own. */
-static enum atnet_chat_verdict atnet_dns_line(struct atnet_chat_cmd *cmd,
-					      const char *line, size_t len)
-{
-	struct atnet_req *r = cmd->priv;
-	const char *rest = atnet_chat_prefix(line, r->m->dialect->req->dns_prefix);
-
-	if (!rest)
-		return ATNET_CHAT_PASS;
-	atnet_dns_parse(r->m, r, rest);
-	return ATNET_CHAT_MORE;
-}
-
 /*
- * The command's final result: an error ends @r (-EIO: ERROR); otherwise
- * @r ends, or waits for the answer that follows. Either way the kind's
- * next request may go when the command leaves.
+ * The lookup's final result (@rd NULL: the modem restarts): an error ends
+ * @r (-EIO: ERROR); otherwise @r ends, or waits for the answer that
+ * follows.
  */
-static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
+static void atnet_dns_result(struct atnet_modem *m, struct atnet_req *r,
+			     const struct atnet_req_dialect *rd, int result)
 {
-	struct atnet_req *r = cmd->priv;
-	struct atnet_modem *m = r->m;
-	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
-
-	lockdep_assert_held(&m->lock);
-	atnet_req_cme_of(m, r, cmd);
 	if (result == -EIO && rd && rd->dns_enoent_msg)
 		atnet_req_finish(m, r, -ENOENT, rd->dns_enoent_msg);
 	else if (result == -EIO)
@@ -605,28 +587,6 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 		/* Given up on or not: the answer owed is this one's. */
 		atnet_req_await(m, r, rd->dns_urc_ms);
 	r->ok_seen = !result;
-	atnet_req_cmd_done(m, r, cmd);
-}
-
-static int atnet_req_resolve(struct atnet_modem *m, struct atnet_req *r)
-{
-	const struct atnet_req_dialect *rd = m->dialect->req;
-	int err;
-
-	lockdep_assert_held(&m->lock);
-	if (rd->host_ok && !rd->host_ok(r->host)) {
-		r->msg = rd->host_msg;
-		return -EINVAL;
-	}
-	err = atnet_req_select(m, r);
-	if (err)
-		return err;
-	/* netlink.c validated the name: no quote, ';', CR, LF, control. */
-	err = rd->resolve_cmd(r, r->cmd.text, sizeof(r->cmd.text));
-	if (err < 0)
-		return err;
-	return atnet_req_submit(m, r, &r->cmd, rd->dns_cmd_ms,
-				atnet_dns_line, atnet_dns_done);
 }
 
 /* Ping ------------------------------------------------------------------ */
@@ -676,27 +636,10 @@ static void atnet_ping_echo_end(struct atnet_modem *m, struct atnet_req *r,
 		list_move_tail(&r->node, &m->reqs[ATNET_REQ_PING]);
 }
 
-/* A reply before the OK: a line of the command's own. */
-static enum atnet_chat_verdict atnet_ping_line(struct atnet_chat_cmd *cmd,
-					       const char *line, size_t len)
+/* The echo command's final result (@rd NULL: the modem restarts). */
+static void atnet_ping_result(struct atnet_modem *m, struct atnet_req *r,
+			      const struct atnet_req_dialect *rd, int result)
 {
-	struct atnet_req *r = cmd->priv;
-	const char *rest = atnet_chat_prefix(line, r->m->dialect->req->ping_prefix);
-
-	if (!rest)
-		return ATNET_CHAT_PASS;
-	atnet_ping_parse(r, rest);
-	return ATNET_CHAT_MORE;
-}
-
-static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
-{
-	struct atnet_req *r = cmd->priv;
-	struct atnet_modem *m = r->m;
-	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
-
-	lockdep_assert_held(&m->lock);
-	atnet_req_cme_of(m, r, cmd);
 	if (!result && !r->echo_answered && (!r->finished || r->orphan) &&
 	    rd && rd->ping_urc_ms)
 		/*
@@ -707,77 +650,85 @@ static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
 		atnet_req_await(m, r, rd->ping_urc_ms);
 	else
 		atnet_ping_echo_end(m, r, result);
+}
+
+/* Answers, before the OK and after it ------------------------------------ */
+
+/* An answer line for @r after its prefix: true when it ends the question. */
+static bool atnet_req_parse(struct atnet_modem *m, struct atnet_req *r,
+			    const char *rest)
+{
+	return r->kind == ATNET_REQ_PING ? atnet_ping_parse(r, rest) :
+					   atnet_dns_parse(m, r, rest);
+}
+
+/* The rest of @line after the dialect's prefix of @kind's answer, or NULL. */
+static const char *atnet_req_prefix(struct atnet_modem *m,
+				    enum atnet_req_kind kind, const char *line)
+{
+	const struct atnet_req_dialect *rd = m->dialect->req;
+
+	return atnet_chat_prefix(line, kind == ATNET_REQ_PING ?
+				 rd->ping_prefix : rd->dns_prefix);
+}
+
+/* The answer before the OK: a line of the command's own. */
+static enum atnet_chat_verdict atnet_req_line(struct atnet_chat_cmd *cmd,
+					      const char *line, size_t len)
+{
+	struct atnet_req *r = cmd->priv;
+	const char *rest = atnet_req_prefix(r->m, r->kind, line);
+
+	if (!rest)
+		return ATNET_CHAT_PASS;
+	atnet_req_parse(r->m, r, rest);
+	return ATNET_CHAT_MORE;
+}
+
+/* The final result of the command of a DNS or ping request. */
+static void atnet_req_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_req *r = cmd->priv;
+	struct atnet_modem *m = r->m;
+
+	lockdep_assert_held(&m->lock);
+	atnet_req_cme_of(m, r, cmd);
+	if (r->kind == ATNET_REQ_PING)
+		atnet_ping_result(m, r, atnet_req_dialect(m), result);
+	else
+		atnet_dns_result(m, r, atnet_req_dialect(m), result);
 	atnet_req_cmd_done(m, r, cmd);
 }
 
-/*
- * The next echo of @r: its turn came. One per command, so that other
- * commands run between echoes.
- */
-static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r)
+/* The answer after the OK, for the request of @kind that awaits it. */
+static void atnet_req_urc(struct atnet_modem *m, enum atnet_req_kind kind,
+			  const char *line)
 {
-	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
-	int err;
-
-	lockdep_assert_held(&m->lock);
-	if (!atnet_modem_ctx_up(m, r->ctx)) {
-		r->msg = "the interface's context is not up";
-		return -ENETDOWN;
-	}
-	if (!rd || !rd->ping_cmd) {
-		r->msg = "this modem cannot ping";
-		return -EOPNOTSUPP;
-	}
-	r->echo++;
-	r->echo_answered = false;
-	err = atnet_req_select(m, r);
-	if (err)
-		return err;
-	err = rd->ping_cmd(r, r->cmd.text, sizeof(r->cmd.text));
-	if (err < 0)
-		return err;
-	return atnet_req_submit(m, r, &r->cmd, rd->ping_cmd_ms,
-				atnet_ping_line, atnet_ping_done);
-}
-
-/* Answers after the OK ---------------------------------------------------- */
-
-/*
- * @r, the request awaiting its answer, took @line: it ends, or waits
- * again. Its own reference meanwhile: leaving drops the queue's and the
- * timer's.
- */
-void atnet_req_dns_urc(struct atnet_modem *m, const char *line, size_t len)
-{
-	struct atnet_req *r = atnet_req_awaiting(m, ATNET_REQ_RESOLVE);
-	const char *rest = atnet_chat_prefix(line, m->dialect->req->dns_prefix);
+	struct atnet_req *r = atnet_req_awaiting(m, kind);
+	const char *rest = atnet_req_prefix(m, kind, line);
 
 	lockdep_assert_held(&m->lock);
 	if (!r || !rest)
 		return;
+	/* Leaving drops the queue's and the timer's references: ours too. */
 	kref_get(&r->ref);
-	if (atnet_dns_parse(m, r, rest)) {
+	if (atnet_req_parse(m, r, rest)) {
 		atnet_req_unawait(r);
+		if (kind == ATNET_REQ_PING)
+			atnet_ping_echo_end(m, r, 0);
 		atnet_req_leave(m, r);
 	}
 	atnet_req_put(r);
+}
+
+void atnet_req_dns_urc(struct atnet_modem *m, const char *line, size_t len)
+{
+	atnet_req_urc(m, ATNET_REQ_RESOLVE, line);
 }
 
 void atnet_req_ping_urc(struct atnet_modem *m, const char *line, size_t len)
 {
-	struct atnet_req *r = atnet_req_awaiting(m, ATNET_REQ_PING);
-	const char *rest = atnet_chat_prefix(line, m->dialect->req->ping_prefix);
-
-	lockdep_assert_held(&m->lock);
-	if (!r || !rest)
-		return;
-	kref_get(&r->ref);
-	if (atnet_ping_parse(r, rest)) {
-		atnet_req_unawait(r);
-		atnet_ping_echo_end(m, r, 0);
-		atnet_req_leave(m, r);
-	}
-	atnet_req_put(r);
+	atnet_req_urc(m, ATNET_REQ_PING, line);
 }
 
 /* The answer a URC owed did not come in time. */
@@ -794,9 +745,57 @@ static void atnet_req_expired(struct atnet_modem *m, struct atnet_req *r)
 		break;
 	default:
 		atnet_req_finish(m, r, -ETIMEDOUT,
-				 "no SERVER OK from the modem in time");
+				 "the modem did not confirm the server in time");
 		break;
 	}
+}
+
+/* Questions --------------------------------------------------------------- */
+
+/*
+ * The dialect's command for @r (the lookup, or one echo; @build NULL: the
+ * dialect has none), after the context selection it may need.
+ */
+static int atnet_req_ask(struct atnet_modem *m, struct atnet_req *r,
+			 int (*build)(const struct atnet_req *r, char *buf,
+				      size_t size),
+			 u32 timeout_ms)
+{
+	int err;
+
+	lockdep_assert_held(&m->lock);
+	if (!atnet_modem_ctx_up(m, r->ctx)) {
+		r->msg = "the interface's context is not up";
+		return -ENETDOWN;
+	}
+	if (!build) {
+		r->msg = r->kind == ATNET_REQ_PING ? "this modem cannot ping" :
+			 "this modem cannot resolve names";
+		return -EOPNOTSUPP;
+	}
+	err = atnet_req_select(m, r);
+	if (err)
+		return err;
+	err = build(r, r->cmd.text, sizeof(r->cmd.text));
+	if (err < 0)
+		return err;
+	return atnet_req_submit(m, r, &r->cmd, timeout_ms, atnet_req_line,
+				atnet_req_done);
+}
+
+/*
+ * The next echo of @r: its turn came. One per command, so that other
+ * commands run between echoes.
+ */
+static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r)
+{
+	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
+
+	lockdep_assert_held(&m->lock);
+	r->echo++;
+	r->echo_answered = false;
+	return atnet_req_ask(m, r, rd ? rd->ping_cmd : NULL,
+			     rd ? rd->ping_cmd_ms : 0);
 }
 
 /* Server ---------------------------------------------------------------- */
@@ -953,15 +952,13 @@ int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r)
 	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
 
 	lockdep_assert_held(&m->lock);
-	if (!atnet_modem_ctx_up(m, r->ctx)) {
-		r->msg = "the interface's context is not up";
-		return -ENETDOWN;
+	/* netlink.c validated the name: no quote, ';', CR, LF, control. */
+	if (rd && rd->host_ok && !rd->host_ok(r->host)) {
+		r->msg = rd->host_msg;
+		return -EINVAL;
 	}
-	if (!rd || !rd->resolve_cmd) {
-		r->msg = "this modem cannot resolve names";
-		return -EOPNOTSUPP;
-	}
-	return atnet_req_resolve(m, r);
+	return atnet_req_ask(m, r, rd ? rd->resolve_cmd : NULL,
+			     rd ? rd->dns_cmd_ms : 0);
 }
 
 int atnet_req_ping_start(struct atnet_modem *m, struct atnet_req *r)

@@ -606,6 +606,15 @@ enum atnet_cnt_attr {
 	ATNET_CNT_A_RECOVER_CLOSE, /* u64, recovery step 1: every link closed */
 	ATNET_CNT_A_RECOVER_SHUT, /* u64, recovery step 2: AT+CIPSHUT */
 	ATNET_CNT_A_RECOVER_RESET, /* u64, recovery step 3: AT+CFUN=1,1 */
+	/* The AT channel's health, from the module's own line reader: */
+	ATNET_CNT_A_LINES,	/* u64, lines read from the modem */
+	ATNET_CNT_A_OVERLONG,	/* u64, lines dropped for their length */
+	ATNET_CNT_A_STRAYS,	/* u64, final results no command waited for */
+	ATNET_CNT_A_CANCELS,	/* u64, data prompts cancelled (ESC) */
+	ATNET_CNT_A_SYNCS,	/* u64, resynchronisations of the channel */
+	ATNET_CNT_A_NOBUFS,	/* u64, commands failed: no room to write */
+	ATNET_CNT_A_DAMAGED,	/* u64, input the tty reported lost/corrupt */
+	ATNET_CNT_A_TX_OVERFLOWS, /* u64, writes dropped: transmit FIFO full */
 	__ATNET_CNT_A_MAX
 };
 
