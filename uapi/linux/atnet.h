@@ -116,10 +116,11 @@
  *   (+CDNSGIP: 0,8, or ERROR on SIM7020): ENOENT; network error
  *   (+CDNSGIP: 0,3): ENETUNREACH; no answer in time: ETIMEDOUT (SIM7000:
  *   10 s for the command's OK, then 30 s for +CDNSGIP; SIM7020: 60 s for
- *   the command); the message quotes the modem. A SIM7020 runs no other
- *   command while it resolves (seed 002 2.3: the command blocks), so on a
- *   SIM7020 RESOLVE needs CAP_NET_ADMIN (-EPERM, said by the extack
- *   message); on a SIM7000 anyone may ask, within the bounds above.
+ *   the command); the message quotes the modem's error code. A SIM7020
+ *   runs no other command while it resolves (SIM7020 Series TCP/IP
+ *   Application Note 2.3: the command blocks), so on a SIM7020 RESOLVE
+ *   needs CAP_NET_ADMIN (-EPERM, said by the extack message); on a
+ *   SIM7000 anyone may ask, within the bounds above.
  *
  * ATNET_CMD_PING: ATNET_A_ADDR, optional ATNET_A_PING_COUNT (1..100,
  *   default 4) -> answer ATNET_A_ADDR, ATNET_A_PING_REPLIES (nest of
