@@ -761,6 +761,7 @@ static int atnet_req_ask(struct atnet_modem *m, struct atnet_req *r,
 				      size_t size),
 			 u32 timeout_ms)
 {
+	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
 	int err;
 
 	lockdep_assert_held(&m->lock);
@@ -772,6 +773,12 @@ static int atnet_req_ask(struct atnet_modem *m, struct atnet_req *r,
 		r->msg = r->kind == ATNET_REQ_PING ? "this modem cannot ping" :
 			 "this modem cannot resolve names";
 		return -EOPNOTSUPP;
+	}
+	/* netlink.c validated the name: no quote, ';', CR, LF, control. */
+	if (r->kind == ATNET_REQ_RESOLVE && rd->host_ok &&
+	    !rd->host_ok(r->host)) {
+		r->msg = rd->host_msg;
+		return -EINVAL;
 	}
 	err = atnet_req_select(m, r);
 	if (err)
@@ -952,11 +959,6 @@ int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r)
 	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
 
 	lockdep_assert_held(&m->lock);
-	/* netlink.c validated the name: no quote, ';', CR, LF, control. */
-	if (rd && rd->host_ok && !rd->host_ok(r->host)) {
-		r->msg = rd->host_msg;
-		return -EINVAL;
-	}
 	return atnet_req_ask(m, r, rd ? rd->resolve_cmd : NULL,
 			     rd ? rd->dns_cmd_ms : 0);
 }

@@ -681,10 +681,10 @@ static const struct atnet_req_dialect sim7020_req = {
 	.ping_cmd = sim7020_ping_cmd,
 	.ping_prefix = SIM7020_PING,
 	.ping_parse = atnet_parse_cipping,
-	.ping_cmd_ms = 8000,
-	/* OK at once; the reply within the modem's default 10 s. */
+	.ping_cmd_ms = 8000,		/* its OK comes at once */
+	/* The reply within the modem's default 10 s. */
 	.ping_urc_ms = 15000,
-	.ping_max_rtt = 599,
+	.ping_max_rtt = 599,		/* "600,255": no echo came back */
 };
 
 /* "+CGEV: NW PDN DEACT 1" (network) or "+CGEV: ME PDN DEACT 1" (us). */
