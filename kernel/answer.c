@@ -114,6 +114,25 @@ int atnet_parse_cdnsgip(const char *rest, struct atnet_dns_answer *a)
 	return 0;
 }
 
+const char *atnet_cdnsgip_error(u32 code, int *err)
+{
+	/* SIM7000 Series AT Command Manual, AT+CDNSGIP <errcode>. */
+	switch (code) {
+	case 8:
+		*err = -ENOENT;
+		return "host not found (+CDNSGIP: 0,8: DNS error)";
+	case 3:
+		*err = -ENETUNREACH;
+		return "no network for DNS (+CDNSGIP: 0,3: network error)";
+	case 10:
+		*err = -ETIMEDOUT;
+		return "DNS timed out in the modem (+CDNSGIP: 0,10)";
+	default:
+		*err = -EIO;
+		return "the modem's DNS failed (+CDNSGIP: 0,<code>; see dmesg)";
+	}
+}
+
 int atnet_parse_cipping(const char *rest, struct atnet_ping_answer *p)
 {
 	const char *f[4];

@@ -4,7 +4,9 @@
  * "+XYZ:" prefix) in, numbers and addresses out. No state, no locks, no
  * kernel API, so answer.c builds in userspace like chat.c and is unit-tested
  * and fuzzed there (selftests/host). What an answer means for a request or
- * a link stays with the caller; the forms are those of at-reference.md.
+ * a link stays with the caller; the forms are those of the SIM7000 Series
+ * AT Command Manual and of SIMCom's TCP/IP application notes for the
+ * SIM7000 and SIM7020 series, and what real firmware prints besides.
  */
 #ifndef _ATNET_ANSWER_H
 #define _ATNET_ANSWER_H
@@ -41,7 +43,7 @@ int atnet_parse_cgcontrdp(const char *rest, __be32 *addr, __be32 *mask);
 enum atnet_dns_kind {
 	ATNET_DNS_ERROR,	/* "0,err": the lookup failed */
 	ATNET_DNS_FOUND,	/* "1,"host","ip"[,"ip2"...]": SIM7000 form */
-	ATNET_DNS_BARE,		/* "ip"[,...]: SIM7020 (seed 002 2.3) */
+	ATNET_DNS_BARE,		/* "ip"[,...]: SIM7020 (its TCP/IP note, 2.3) */
 };
 
 struct atnet_dns_answer {
@@ -62,6 +64,13 @@ struct atnet_dns_answer {
  * quotes. @a->host points into @a->buf.
  */
 int atnet_parse_cdnsgip(const char *rest, struct atnet_dns_answer *a);
+
+/*
+ * The <errcode> of "+CDNSGIP: 0,<errcode>": a negative errno in *@err and a
+ * message for the caller (a string literal: static). Codes without their
+ * own meaning are -EIO.
+ */
+const char *atnet_cdnsgip_error(u32 code, int *err);
 
 /* AT+CIPPING: the largest sequence number either dialect accepts. */
 #define ATNET_PING_SEQ_MAX	1000

@@ -19,6 +19,7 @@
 struct atnet_modem;
 struct atnet_link;
 struct atnet_req;
+struct atnet_req_dialect;
 struct atnet_script;
 
 /* The socket layer's view of a dialect (see the kernel contract, link.h). */
@@ -52,15 +53,12 @@ struct atnet_dialect_ops {
 	 */
 	const struct atnet_script *ctx_verify;
 	/*
-	 * Optional, NULL answers -EOPNOTSUPP (both dialects use request.c's
-	 * AT+CDNSGIP and AT+CIPPING). Each sends the commands of request @r
-	 * (ping: one echo, r->echo) with atnet_req_submit(), whose ->done()
-	 * ends in atnet_req_cmd_done(). server: start (r->port) or stop (0)
-	 * the TCP server; listen: for a dialect without one, says why.
+	 * Optional, NULL answers -EOPNOTSUPP. server sends the commands of
+	 * request @r with atnet_req_submit(), whose ->done() ends in
+	 * atnet_req_cmd_done(): start (r->port) or stop (0) the TCP server;
+	 * listen: for a dialect without one, says why.
 	 * reconcile: send AT+CIPSTATUS and resynchronise the link table.
 	 */
-	int (*resolve)(struct atnet_modem *m, struct atnet_req *r);
-	int (*ping)(struct atnet_modem *m, struct atnet_req *r);
 	int (*server)(struct atnet_modem *m, struct atnet_req *r);
 	int (*listen)(struct atnet_modem *m, int ctx, u16 port);
 	void (*reconcile)(struct atnet_modem *m);
@@ -74,6 +72,8 @@ struct atnet_dialect_ops {
 	unsigned int max_links;
 	unsigned int contexts;
 	size_t max_send;
+	/* DNS and ping (request.h); NULL: neither (-EOPNOTSUPP). */
+	const struct atnet_req_dialect *req;
 };
 
 /*

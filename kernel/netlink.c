@@ -178,35 +178,44 @@ static int atnet_nl_put_links(struct sk_buff *skb, struct atnet_modem *m)
 static int atnet_nl_put_counters(struct sk_buff *skb, struct atnet_modem *m)
 {
 	const struct atnet_chat_stats *s = &m->chat.stats;
+	const struct {
+		int type;
+		u64 val;
+	} cnt[] = {
+		{ ATNET_CNT_A_CMDS, s->cmds },
+		{ ATNET_CNT_A_TIMEOUTS, s->timeouts },
+		{ ATNET_CNT_A_ERRORS, s->errors },
+		{ ATNET_CNT_A_GARBAGE, s->garbage },
+		{ ATNET_CNT_A_URCS, s->urcs },
+		{ ATNET_CNT_A_RESTARTS, m->restarts },
+		{ ATNET_CNT_A_RECONCILES, m->reconciles },
+		{ ATNET_CNT_A_LINKS_LOST, m->links_lost },
+		{ ATNET_CNT_A_RECOVER_CLOSE, m->recover_close },
+		{ ATNET_CNT_A_RECOVER_SHUT, m->recover_shut },
+		{ ATNET_CNT_A_RECOVER_RESET, m->recover_reset },
+		{ ATNET_CNT_A_LINES, s->lines },
+		{ ATNET_CNT_A_OVERLONG, s->overlong },
+		{ ATNET_CNT_A_STRAYS, s->strays },
+		{ ATNET_CNT_A_CANCELS, s->cancels },
+		{ ATNET_CNT_A_SYNCS, s->syncs },
+		{ ATNET_CNT_A_NOBUFS, s->nobufs },
+		{ ATNET_CNT_A_DAMAGED, s->damaged },
+		/* The transmit path counts it without m->lock. */
+		{ ATNET_CNT_A_TX_OVERFLOWS, READ_ONCE(m->tx_overflows) },
+	};
 	struct nlattr *nest;
+	unsigned int i;
 
+	lockdep_assert_held(&m->lock);
 	nest = nla_nest_start(skb, ATNET_A_COUNTERS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, ATNET_CNT_A_CMDS, s->cmds,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_TIMEOUTS, s->timeouts,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_ERRORS, s->errors,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_GARBAGE, s->garbage,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_URCS, s->urcs,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_RESTARTS, m->restarts,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_RECONCILES, m->reconciles,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_LINKS_LOST, m->links_lost,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_RECOVER_CLOSE, m->recover_close,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_RECOVER_SHUT, m->recover_shut,
-			      ATNET_CNT_A_PAD) ||
-	    nla_put_u64_64bit(skb, ATNET_CNT_A_RECOVER_RESET, m->recover_reset,
-			      ATNET_CNT_A_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(cnt); i++) {
+		if (nla_put_u64_64bit(skb, cnt[i].type, cnt[i].val,
+				      ATNET_CNT_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
 	}
 	nla_nest_end(skb, nest);
 	return 0;
@@ -247,7 +256,8 @@ static int atnet_nl_fill(struct sk_buff *skb, struct atnet_modem *m,
 	    nla_put_string(skb, ATNET_A_TTY, m->tty_name) ||
 	    atnet_nl_put_str(skb, ATNET_A_MODEL, m->model) ||
 	    atnet_nl_put_str(skb, ATNET_A_FIRMWARE, m->firmware) ||
-	    nla_put_u8(skb, ATNET_A_DIALECT, m->dialect_id) ||
+	    nla_put_u8(skb, ATNET_A_DIALECT,
+		       m->dialect ? m->dialect->id : ATNET_DIALECT_UNKNOWN) ||
 	    nla_put_u8(skb, ATNET_A_STATE, m->state) ||
 	    ((m->state == ATNET_MODEM_FAILED || m->state == ATNET_MODEM_GONE) &&
 	     atnet_nl_put_str(skb, ATNET_A_REASON, m->reason)) ||
@@ -412,8 +422,7 @@ static int atnet_nl_str(const struct nlattr *attr, char *dst, size_t max,
 			msg = msgs->control;
 	}
 	if (msg) {
-		if (extack)
-			extack->_msg = msg;
+		atnet_nl_set_err_msg(extack, msg);
 		NL_SET_BAD_ATTR(extack, attr);
 		return -EINVAL;
 	}
@@ -670,26 +679,22 @@ static int atnet_nl_req_queue(struct sk_buff *skb, struct genl_info *info,
 	mutex_lock(&m->lock);
 	err = atnet_req_queue(m, r, start);
 	mutex_unlock(&m->lock);
-	/* r->msg is static: extack keeps the pointer. */
-	if (err && r->msg && info->extack)
-		info->extack->_msg = r->msg;
+	if (err && r->msg)
+		atnet_nl_set_err_msg(info->extack, r->msg);
 	atnet_modem_put(m);
 	return err;
 }
 
-static int atnet_nl_resolve_doit(struct sk_buff *skb, struct genl_info *info)
+/* RESOLVE's question: ATNET_A_HOST, a name for a quoted AT argument. */
+static int atnet_nl_resolve_ask(struct atnet_req *r, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[ATNET_A_HOST];
-	struct atnet_req *r;
 	int err;
 
 	if (!attr) {
 		GENL_SET_ERR_MSG(info, "ATNET_A_HOST is required");
 		return -EINVAL;
 	}
-	r = atnet_req_alloc(ATNET_REQ_RESOLVE);
-	if (!r)
-		return -ENOMEM;
 	err = atnet_nl_str(attr, r->host, ATNET_HOST_MAX, &atnet_host_msgs,
 			   info->extack);
 	if (!err && !r->host[0]) {
@@ -697,40 +702,60 @@ static int atnet_nl_resolve_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_BAD_ATTR(info->extack, attr);
 		err = -EINVAL;
 	}
-	if (!err)
-		err = atnet_nl_req_queue(skb, info, r, NULL,
-					 atnet_req_resolve_start);
-	atnet_req_put(r);
 	return err;
 }
 
-static int atnet_nl_ping_doit(struct sk_buff *skb, struct genl_info *info)
+/* PING's: ATNET_A_ADDR, a unicast address, and how many echoes. */
+static int atnet_nl_ping_ask(struct atnet_req *r, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[ATNET_A_ADDR];
-	struct atnet_req *r;
-	int err;
-	__be32 addr;
 
 	if (!attr) {
 		GENL_SET_ERR_MSG(info, "ATNET_A_ADDR is required");
 		return -EINVAL;
 	}
-	addr = nla_get_in_addr(attr);
-	if (ipv4_is_zeronet(addr) || ipv4_is_multicast(addr) ||
-	    ipv4_is_lbcast(addr)) {
+	r->addr = nla_get_in_addr(attr);
+	if (ipv4_is_zeronet(r->addr) || ipv4_is_multicast(r->addr) ||
+	    ipv4_is_lbcast(r->addr)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "not a unicast IPv4 address");
 		return -EINVAL;
 	}
-	r = atnet_req_alloc(ATNET_REQ_PING);
-	if (!r)
-		return -ENOMEM;
-	r->addr = addr;
 	r->count = info->attrs[ATNET_A_PING_COUNT] ?
 		   nla_get_u32(info->attrs[ATNET_A_PING_COUNT]) :
 		   ATNET_PING_DEFAULT;
-	err = atnet_nl_req_queue(skb, info, r, NULL, atnet_req_ping_start);
+	return 0;
+}
+
+/* A question of @kind: @ask reads it from the message, @start asks it. */
+static int atnet_nl_req_doit(struct sk_buff *skb, struct genl_info *info,
+			     enum atnet_req_kind kind,
+			     int (*ask)(struct atnet_req *r,
+					struct genl_info *info),
+			     int (*start)(struct atnet_modem *m,
+					  struct atnet_req *r))
+{
+	struct atnet_req *r = atnet_req_alloc(kind);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = ask(r, info);
+	if (!err)
+		err = atnet_nl_req_queue(skb, info, r, NULL, start);
 	atnet_req_put(r);
 	return err;
+}
+
+static int atnet_nl_resolve_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return atnet_nl_req_doit(skb, info, ATNET_REQ_RESOLVE,
+				 atnet_nl_resolve_ask, atnet_req_resolve_start);
+}
+
+static int atnet_nl_ping_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return atnet_nl_req_doit(skb, info, ATNET_REQ_PING, atnet_nl_ping_ask,
+				 atnet_req_ping_start);
 }
 
 static int atnet_nl_listener(struct genl_info *info, struct sk_buff *skb,
@@ -866,9 +891,14 @@ static struct sk_buff *atnet_nl_event_new(struct atnet_modem *m, int event,
 	return skb;
 }
 
+/* @err: filling @skb failed (it cannot, sized for it): drop it. */
 static void atnet_nl_event_send(struct atnet_modem *m, struct sk_buff *skb,
-				void *hdr)
+				void *hdr, bool err)
 {
+	if (err) {
+		nlmsg_free(skb);
+		return;
+	}
 	genlmsg_end(skb, hdr);
 	/* -ESRCH just means nobody listens. */
 	genlmsg_multicast_netns(&atnet_genl_family, m->net, skb, 0,
@@ -881,16 +911,13 @@ void atnet_nl_event_state(struct atnet_modem *m)
 	void *hdr;
 
 	skb = atnet_nl_event_new(m, ATNET_EV_MODEM_STATE, 0, &hdr);
-	if (!skb)
-		return;
-	if (nla_put_u8(skb, ATNET_A_STATE, m->state) ||
-	    atnet_nl_put_str(skb, ATNET_A_MODEL, m->model) ||
-	    (m->state != ATNET_MODEM_READY &&
-	     atnet_nl_put_str(skb, ATNET_A_REASON, m->reason))) {
-		nlmsg_free(skb);
-		return;
-	}
-	atnet_nl_event_send(m, skb, hdr);
+	if (skb)
+		atnet_nl_event_send(m, skb, hdr,
+				    nla_put_u8(skb, ATNET_A_STATE, m->state) ||
+				    atnet_nl_put_str(skb, ATNET_A_MODEL, m->model) ||
+				    (m->state != ATNET_MODEM_READY &&
+				     atnet_nl_put_str(skb, ATNET_A_REASON,
+						      m->reason)));
 }
 
 void atnet_nl_event_ctx(struct atnet_modem *m, int event, int ctx,
@@ -900,45 +927,34 @@ void atnet_nl_event_ctx(struct atnet_modem *m, int event, int ctx,
 	void *hdr;
 
 	skb = atnet_nl_event_new(m, event, ctx, &hdr);
-	if (!skb)
-		return;
-	if (atnet_nl_put_ctx(skb, m, ctx, false, false) ||
-	    (why && atnet_nl_put_str(skb, ATNET_A_REASON, why))) {
-		nlmsg_free(skb);
-		return;
-	}
-	atnet_nl_event_send(m, skb, hdr);
+	if (skb)
+		atnet_nl_event_send(m, skb, hdr,
+				    atnet_nl_put_ctx(skb, m, ctx, false, false) ||
+				    (why && atnet_nl_put_str(skb, ATNET_A_REASON,
+							     why)));
+}
+
+/* ATNET_EV_MODEM_RESTART, or a warning about the supply (@what its line). */
+static void atnet_nl_event_reason(struct atnet_modem *m, int event,
+				  const char *what)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = atnet_nl_event_new(m, event, 0, &hdr);
+	if (skb)
+		atnet_nl_event_send(m, skb, hdr,
+				    nla_put_string(skb, ATNET_A_REASON, what));
 }
 
 void atnet_nl_event_restart(struct atnet_modem *m)
 {
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = atnet_nl_event_new(m, ATNET_EV_MODEM_RESTART, 0, &hdr);
-	if (!skb)
-		return;
-	if (nla_put_string(skb, ATNET_A_REASON, "modem restarted")) {
-		nlmsg_free(skb);
-		return;
-	}
-	atnet_nl_event_send(m, skb, hdr);
+	atnet_nl_event_reason(m, ATNET_EV_MODEM_RESTART, "modem restarted");
 }
 
-/* The modem warned about its supply: @what is its line. */
 void atnet_nl_event_warning(struct atnet_modem *m, const char *what)
 {
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = atnet_nl_event_new(m, ATNET_EV_MODEM_WARNING, 0, &hdr);
-	if (!skb)
-		return;
-	if (nla_put_string(skb, ATNET_A_REASON, what)) {
-		nlmsg_free(skb);
-		return;
-	}
-	atnet_nl_event_send(m, skb, hdr);
+	atnet_nl_event_reason(m, ATNET_EV_MODEM_WARNING, what);
 }
 
 void atnet_nl_event_link_closed(struct atnet_modem *m, int slot)
@@ -946,17 +962,16 @@ void atnet_nl_event_link_closed(struct atnet_modem *m, int slot)
 	struct nlattr *nest;
 	struct sk_buff *skb;
 	void *hdr;
+	bool err;
 
 	skb = atnet_nl_event_new(m, ATNET_EV_LINK_CLOSED, 0, &hdr);
 	if (!skb)
 		return;
 	nest = nla_nest_start(skb, ATNET_A_LINK);
-	if (!nest || nla_put_u8(skb, ATNET_LINK_A_SLOT, slot)) {
-		nlmsg_free(skb);
-		return;
-	}
-	nla_nest_end(skb, nest);
-	atnet_nl_event_send(m, skb, hdr);
+	err = !nest || nla_put_u8(skb, ATNET_LINK_A_SLOT, slot);
+	if (!err)
+		nla_nest_end(skb, nest);
+	atnet_nl_event_send(m, skb, hdr, err);
 }
 
 /* A netlink socket closed: what it asked is not wanted any more. */

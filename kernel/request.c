@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Requests asked of the modem: DNS (AT+CDNSGIP), ping (AT+CIPPING) and
- * the SIM7000's TCP server (sim7000.c). See request.h for the object.
+ * Requests asked of the modem: DNS, ping and the TCP server of a dialect
+ * that has one. See request.h for the object. What the questions look
+ * like on the wire is the dialect's (struct atnet_req_dialect: commands,
+ * answer prefixes and parsers, whether an answer comes before or after
+ * the OK, timeouts); everything else is here, the same for every dialect.
  *
  * Nobody sleeps in a genetlink doit for them: the doit queues the request
  * and returns (the caller gets its ack at once), and the answer goes to
@@ -20,15 +23,15 @@
  * answers, never to the next one, and a server started for a listen()
  * that gave up is stopped again.
  *
- * Bounds: a ping is one AT+CIPPING per echo, each bounded by its own
+ * Bounds: a ping is one command per echo, each bounded by its own
  * timeout, and the pings in the queue take turns echo by echo, so no
- * caller holds the modem's command slot for longer than one echo (5 s on
- * SIM7000, whose AT+CIPPING answers only after the echo) and other
+ * caller holds the modem's command slot for longer than one echo (on a
+ * dialect whose ping command answers only after the echo) and other
  * commands run between echoes. When other commands waited behind a
- * request's command that held the slot for a while (a SIM7000 echo to a
- * silent address, a SIM7020 lookup), the kind's next command waits as
- * long (m->req_rest[], r->paused): requests never take more than half of
- * a busy modem's time, in turns long enough for a socket's exchange.
+ * request's command that held the slot for a while (an echo to a silent
+ * address, a lookup that blocks the modem), the kind's next command waits
+ * as long (m->req_rest[], r->paused): requests never take more than half
+ * of a busy modem's time, in turns long enough for a socket's exchange.
  * At most ATNET_REQ_QUEUE_MAX requests of a
  * kind wait on a modem, of them ATNET_REQ_UNPRIV_MAX from all users
  * without CAP_NET_ADMIN together and ATNET_REQ_USER_MAX per such user;
@@ -45,14 +48,10 @@
  * m->lock holds a reference on the modem, so a put under m->lock never
  * frees the modem.
  *
- * The answers, as both SIMCom dialects give them (at-reference.md):
- *   AT+CDNSGIP="host"  SIM7000: OK, later +CDNSGIP: 1,"host","ip1"[,"ip2"]
- *                      or +CDNSGIP: 0,<err>; SIM7020: +CDNSGIP: ip, OK, or
- *                      ERROR for an unknown name (seed 002 2.3; the command
- *                      blocks the SIM7020 until the network answers).
- *   AT+CIPPING="ip",1[,32,<timeout>]  "+CIPPING: 1,"ip",rtt,ttl", rtt in
- *                      100 ms units, "600,255" when none came back; before
- *                      the OK on SIM7000, after it on SIM7020.
+ * The answers (the dialects' files give their forms): a DNS answer comes
+ * before the OK or after it as a URC, in a form that names the host or
+ * one that does not (before the OK only: the OK ends it), or an error
+ * code; a ping reply per echo, before or after the OK as the dialect says.
  */
 #include <linux/kernel.h>
 #include <linux/skbuff.h>
@@ -64,25 +63,11 @@
 #include "answer.h"
 #include "dialect.h"
 #include "modem.h"
+#include "netlink.h"
 #include "request.h"
 
-/* AT+CIPPING's per-echo timeout we ask the SIM7000 for, in 100 ms. */
-#define ATNET_PING_TIMEOUT	50
-/* What the modem prints for an echo that timed out anyway. */
-#define ATNET_PING_LOST_RTT	600
-/* SIM7000: the echo, then its OK. */
-#define ATNET_PING_CMD_MS	(ATNET_PING_TIMEOUT * 100 + 3000)
 /* A command that held the busy modem this long makes the next one wait. */
 #define ATNET_REQ_REST_MIN_MS	1000
-/* SIM7020: OK at once; the reply within the modem's default 10 s. */
-#define ATNET_PING_URC_MS	15000
-#define ATNET_DNS_CMD_MS	10000
-/* SIM7020: the command blocks until the network answers. */
-#define ATNET_DNS_CMD_7020_MS	60000
-/* +CDNSGIP after the OK (SIM7000). */
-#define ATNET_DNS_URC_MS	30000
-/* "SERVER OK" after the OK of AT+CIPSERVER=1. */
-#define ATNET_SERVER_URC_MS	10000
 
 static struct workqueue_struct *atnet_req_wq;
 
@@ -90,6 +75,15 @@ static struct workqueue_struct *atnet_req_wq;
 atomic_t atnet_req_answers = ATOMIC_INIT(0);
 
 static void atnet_req_timeout(struct work_struct *work);
+
+/*
+ * The dialect's DNS and ping, or NULL. A command's ->done() may run while
+ * the modem restarts (its commands aborted, the dialect forgotten next).
+ */
+static const struct atnet_req_dialect *atnet_req_dialect(struct atnet_modem *m)
+{
+	return m->dialect ? m->dialect->req : NULL;
+}
 
 static void atnet_req_release(struct kref *ref)
 {
@@ -266,13 +260,13 @@ int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 		return -ENETDOWN;
 	}
 	/*
-	 * The SIM7020's AT+CDNSGIP blocks its command line until the network
-	 * answers (up to a minute): every socket and context change waits
+	 * A lookup that blocks the modem's command line until the network
+	 * answers (up to a minute) holds up every socket and context change
 	 * meanwhile, so only an admin may ask it (uapi, RESOLVE).
 	 */
 	if (r->kind == ATNET_REQ_RESOLVE && !r->admin &&
-	    m->dialect_id == ATNET_DIALECT_SIM7020) {
-		r->msg = "RESOLVE on a SIM7020 needs CAP_NET_ADMIN (its lookup blocks the modem)";
+	    atnet_req_dialect(m) && atnet_req_dialect(m)->dns_admin) {
+		r->msg = "RESOLVE on this modem needs CAP_NET_ADMIN (its lookup blocks the modem)";
 		return -EPERM;
 	}
 	list_for_each_entry(q, &m->reqs[r->kind], node) {
@@ -327,8 +321,8 @@ void atnet_req_abandon(struct atnet_modem *m, struct atnet_req *r, int err,
 	atnet_req_finish(m, r, err, msg);
 	/*
 	 * A result the modem still owes comes to @r (its deadline holds),
-	 * DNS too: its error form "+CDNSGIP: 0,<err>" names no host, so
-	 * the next lookup must not start before it came.
+	 * DNS too: a DNS answer's error form names no host, so the next
+	 * lookup must not start before it came.
 	 */
 	atnet_req_unpause(r);
 	atnet_req_leave(m, r);
@@ -464,32 +458,12 @@ void atnet_req_cme_of(struct atnet_modem *m, struct atnet_req *r,
 		atnet_req_cme(m, cmd);
 }
 
-static void atnet_req_select_done(struct atnet_chat_cmd *cmd, int result)
-{
-	struct atnet_req *r = cmd->priv;
-
-	/*
-	 * On failure the question that follows goes to whatever context the
-	 * modem has selected: forget our idea of it, the answer says the rest.
-	 */
-	if (result && r->m->cur_ctx == r->ctx)
-		r->m->cur_ctx = -1;
-	atnet_req_cmd_done(r->m, r, cmd);
-}
-
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r)
 {
-	int err;
+	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
 
 	lockdep_assert_held(&m->lock);
-	if (m->n_ctx < 2 || m->cur_ctx == r->ctx)
-		return 0;
-	snprintf(r->sel.text, sizeof(r->sel.text), "AT+CIPSGTXT=%d", r->ctx);
-	err = atnet_req_submit(m, r, &r->sel, 2000, NULL,
-			       atnet_req_select_done);
-	if (!err)
-		m->cur_ctx = r->ctx;
-	return err;
+	return rd && rd->select ? rd->select(m, r) : 0;
 }
 
 static int __atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
@@ -523,8 +497,8 @@ static int __atnet_req_run(struct atnet_modem *m, struct atnet_req *r,
 	}
 	err = r->err;
 out:
-	if (err && r->msg && extack)
-		extack->_msg = r->msg;
+	if (err && r->msg)
+		atnet_nl_set_err_msg(extack, r->msg);
 	return err;
 }
 
@@ -549,45 +523,28 @@ int atnet_req_run_close(struct atnet_modem *m, struct atnet_req *r,
 
 /* DNS ------------------------------------------------------------------- */
 
-static const char *atnet_dns_msg(u32 code, int *err)
-{
-	/* SIM7000 AT manual, AT+CDNSGIP <errcode>. */
-	switch (code) {
-	case 8:
-		*err = -ENOENT;
-		return "host not found (+CDNSGIP: 0,8: DNS error)";
-	case 3:
-		*err = -ENETUNREACH;
-		return "no network for DNS (+CDNSGIP: 0,3: network error)";
-	case 10:
-		*err = -ETIMEDOUT;
-		return "DNS timed out in the modem (+CDNSGIP: 0,10)";
-	default:
-		*err = -EIO;
-		return "the modem's DNS failed (+CDNSGIP: 0,<code>; see dmesg)";
-	}
-}
-
 /*
- * "+CDNSGIP: ..." for @r: true when it answers @r's question for good.
- * The short SIM7020 form comes before the OK, which ends it.
+ * A DNS answer for @r (after the dialect's prefix): true when it answers
+ * @r's question for good. The form that names no host comes before the
+ * OK, which ends it.
  */
 static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 			    const char *rest)
 {
+	const struct atnet_req_dialect *rd = m->dialect->req;
 	struct atnet_dns_answer a;
 	const char *msg;
 	int i;
 	int err;
 
-	if (atnet_parse_cdnsgip(rest, &a))
+	if (rd->dns_parse(rest, &a))
 		return false;
 	if (a.kind == ATNET_DNS_ERROR) {
-		msg = atnet_dns_msg(a.error, &err);
+		msg = rd->dns_error(a.error, &err);
 		/* Anyone may ask: a flood of these must not flood dmesg. */
 		if (err == -EIO)
-			pr_info_ratelimited("%s: AT+CDNSGIP=\"%s\": error %u\n",
-					    m->tty_name, r->host, a.error);
+			atnet_info_ratelimited(m, "%s: error %u\n",
+					       r->cmd.text, a.error);
 		atnet_req_finish(m, r, err, msg);
 		return true;
 	}
@@ -599,7 +556,7 @@ static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 		r->addrs[r->n_addrs++] = a.addrs[i];
 	if (!r->n_addrs) {
 		atnet_req_finish(m, r, -EIO,
-				 "unreadable +CDNSGIP answer from the modem");
+				 "unreadable DNS answer from the modem");
 		return true;
 	}
 	if (a.kind != ATNET_DNS_FOUND && !r->ok_seen)
@@ -608,82 +565,40 @@ static bool atnet_dns_parse(struct atnet_modem *m, struct atnet_req *r,
 	return true;
 }
 
-static enum atnet_chat_verdict atnet_dns_line(struct atnet_chat_cmd *cmd,
-					      const char *line, size_t len)
+/*
+ * The lookup's final result (@rd NULL: the modem restarts): an error ends
+ * @r (-EIO: ERROR); otherwise @r ends, or waits for the answer that
+ * follows.
+ */
+static void atnet_dns_result(struct atnet_modem *m, struct atnet_req *r,
+			     const struct atnet_req_dialect *rd, int result)
 {
-	struct atnet_req *r = cmd->priv;
-	const char *rest = atnet_chat_prefix(line, "+CDNSGIP:");
-
-	if (!rest)
-		return ATNET_CHAT_PASS;
-	atnet_dns_parse(r->m, r, rest);
-	return ATNET_CHAT_MORE;
-}
-
-static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
-{
-	struct atnet_req *r = cmd->priv;
-	struct atnet_modem *m = r->m;
-
-	lockdep_assert_held(&m->lock);
-	atnet_req_cme_of(m, r, cmd);
-	if (result == -EIO && m->dialect_id == ATNET_DIALECT_SIM7020)
-		/* Seed 002: an unknown name answers plain ERROR. */
-		atnet_req_finish(m, r, -ENOENT,
-				 "host not found (AT+CDNSGIP answered ERROR)");
+	if (result == -EIO && rd && rd->dns_enoent_msg)
+		atnet_req_finish(m, r, -ENOENT, rd->dns_enoent_msg);
 	else if (result == -EIO)
 		atnet_req_finish(m, r, -EIO,
-				 "the modem refused AT+CDNSGIP (ERROR)");
+				 "the modem refused the DNS query (ERROR)");
 	else if (result)
 		atnet_req_finish(m, r, result,
-				 "AT+CDNSGIP failed: timeout or modem restart");
+				 "the DNS query failed: timeout or modem restart");
 	else if (r->n_addrs)
 		atnet_req_finish(m, r, 0, NULL);
-	else if (!r->finished || r->orphan)
+	else if (rd && (!r->finished || r->orphan))
 		/* Given up on or not: the answer owed is this one's. */
-		atnet_req_await(m, r, ATNET_DNS_URC_MS);
+		atnet_req_await(m, r, rd->dns_urc_ms);
 	r->ok_seen = !result;
-	atnet_req_cmd_done(m, r, cmd);
-}
-
-/* The SIM7020 takes no blank or ',' in a name (its command line splits). */
-static bool atnet_dns_host_ok(struct atnet_modem *m, const char *host)
-{
-	if (m->dialect_id != ATNET_DIALECT_SIM7020)
-		return true;
-	return !strpbrk(host, " ,");
-}
-
-int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r)
-{
-	int err;
-
-	lockdep_assert_held(&m->lock);
-	if (!atnet_dns_host_ok(m, r->host)) {
-		r->msg = "the SIM7020 takes no spaces or ',' in a host name";
-		return -EINVAL;
-	}
-	err = atnet_req_select(m, r);
-	if (err)
-		return err;
-	/* netlink.c validated the name: no quote, ';', CR, LF, control. */
-	snprintf(r->cmd.text, sizeof(r->cmd.text), "AT+CDNSGIP=\"%s\"",
-		 r->host);
-	return atnet_req_submit(m, r, &r->cmd,
-				m->dialect_id == ATNET_DIALECT_SIM7020 ?
-				ATNET_DNS_CMD_7020_MS : ATNET_DNS_CMD_MS,
-				atnet_dns_line, atnet_dns_done);
 }
 
 /* Ping ------------------------------------------------------------------ */
 
-/* "+CIPPING: 1,"ip",rtt,ttl" (quotes optional): true when it is @r's. */
+/* A ping reply (after the dialect's prefix): true when it is @r's. */
 static bool atnet_ping_parse(struct atnet_req *r, const char *rest)
 {
+	const struct atnet_req_dialect *rd = r->m->dialect->req;
 	struct atnet_ping_reply *p;
 	struct atnet_ping_answer a;
 
-	if (atnet_parse_cipping(rest, &a) || a.addr != r->addr ||
+	if (rd->ping_parse(rest, &a) || a.addr != r->addr ||
 	    !r->echo || r->echo_answered)
 		return false;
 	r->echo_answered = true;
@@ -691,9 +606,7 @@ static bool atnet_ping_parse(struct atnet_req *r, const char *rest)
 		return true;
 	p = &r->replies[r->n_replies++];
 	p->seq = r->echo;
-	p->lost = a.rtt >= ATNET_PING_LOST_RTT ||
-		  (r->m->dialect_id == ATNET_DIALECT_SIM7000 &&
-		   a.rtt > ATNET_PING_TIMEOUT);
+	p->lost = a.rtt > rd->ping_max_rtt;
 	p->rtt_ms = a.rtt * 100;
 	p->ttl = a.ttl;
 	return true;
@@ -712,126 +625,110 @@ static void atnet_ping_echo_end(struct atnet_modem *m, struct atnet_req *r,
 		return;
 	if (result == -EIO && !r->n_replies)
 		atnet_req_finish(m, r, -EIO,
-				 "the modem refused AT+CIPPING (ERROR)");
+				 "the modem refused the ping (ERROR)");
 	else if (result && result != -EIO)
 		/* A timeout (itself a fault) or a restart: no more echoes. */
 		atnet_req_finish(m, r, result,
-				 "AT+CIPPING failed: timeout or modem restart");
+				 "the ping failed: timeout or modem restart");
 	else if (r->echo >= r->count)
 		atnet_req_finish(m, r, 0, NULL);
 	else
 		list_move_tail(&r->node, &m->reqs[ATNET_REQ_PING]);
 }
 
-static enum atnet_chat_verdict atnet_ping_line(struct atnet_chat_cmd *cmd,
-					       const char *line, size_t len)
+/* The echo command's final result (@rd NULL: the modem restarts). */
+static void atnet_ping_result(struct atnet_modem *m, struct atnet_req *r,
+			      const struct atnet_req_dialect *rd, int result)
+{
+	if (!result && !r->echo_answered && (!r->finished || r->orphan) &&
+	    rd && rd->ping_urc_ms)
+		/*
+		 * The reply follows the OK. Given up on, the request still
+		 * waits for it, so that it is not taken for the next echo;
+		 * ended by the modem's failure, nothing follows.
+		 */
+		atnet_req_await(m, r, rd->ping_urc_ms);
+	else
+		atnet_ping_echo_end(m, r, result);
+}
+
+/* Answers, before the OK and after it ------------------------------------ */
+
+/* An answer line for @r after its prefix: true when it ends the question. */
+static bool atnet_req_parse(struct atnet_modem *m, struct atnet_req *r,
+			    const char *rest)
+{
+	return r->kind == ATNET_REQ_PING ? atnet_ping_parse(r, rest) :
+					   atnet_dns_parse(m, r, rest);
+}
+
+/* The rest of @line after the dialect's prefix of @kind's answer, or NULL. */
+static const char *atnet_req_prefix(struct atnet_modem *m,
+				    enum atnet_req_kind kind, const char *line)
+{
+	const struct atnet_req_dialect *rd = m->dialect->req;
+
+	return atnet_chat_prefix(line, kind == ATNET_REQ_PING ?
+				 rd->ping_prefix : rd->dns_prefix);
+}
+
+/* The answer before the OK: a line of the command's own. */
+static enum atnet_chat_verdict atnet_req_line(struct atnet_chat_cmd *cmd,
+					      const char *line, size_t len)
 {
 	struct atnet_req *r = cmd->priv;
-	const char *rest = atnet_chat_prefix(line, "+CIPPING:");
+	const char *rest = atnet_req_prefix(r->m, r->kind, line);
 
 	if (!rest)
 		return ATNET_CHAT_PASS;
-	atnet_ping_parse(r, rest);
+	atnet_req_parse(r->m, r, rest);
 	return ATNET_CHAT_MORE;
 }
 
-static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
+/* The final result of the command of a DNS or ping request. */
+static void atnet_req_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_req *r = cmd->priv;
 	struct atnet_modem *m = r->m;
 
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme_of(m, r, cmd);
-	if (!result && !r->echo_answered && (!r->finished || r->orphan) &&
-	    m->dialect_id == ATNET_DIALECT_SIM7020)
-		/*
-		 * The reply follows the OK. Given up on, the request still
-		 * waits for it, so that it is not taken for the next echo;
-		 * ended by the modem's failure, nothing follows.
-		 */
-		atnet_req_await(m, r, ATNET_PING_URC_MS);
+	if (r->kind == ATNET_REQ_PING)
+		atnet_ping_result(m, r, atnet_req_dialect(m), result);
 	else
-		atnet_ping_echo_end(m, r, result);
+		atnet_dns_result(m, r, atnet_req_dialect(m), result);
 	atnet_req_cmd_done(m, r, cmd);
 }
 
-int atnet_req_ping_at(struct atnet_modem *m, struct atnet_req *r)
+/* The answer after the OK, for the request of @kind that awaits it. */
+static void atnet_req_urc(struct atnet_modem *m, enum atnet_req_kind kind,
+			  const char *line)
 {
-	int err;
+	struct atnet_req *r = atnet_req_awaiting(m, kind);
+	const char *rest = atnet_req_prefix(m, kind, line);
 
 	lockdep_assert_held(&m->lock);
-	err = atnet_req_select(m, r);
-	if (err)
-		return err;
-	/*
-	 * One echo per command, so that other commands run between echoes.
-	 * The SIM7020 gets its default timeout (the seed shows no other).
-	 */
-	if (m->dialect_id == ATNET_DIALECT_SIM7020)
-		snprintf(r->cmd.text, sizeof(r->cmd.text),
-			 "AT+CIPPING=\"%pI4\",1", &r->addr);
-	else
-		snprintf(r->cmd.text, sizeof(r->cmd.text),
-			 "AT+CIPPING=\"%pI4\",1,32,%u", &r->addr,
-			 ATNET_PING_TIMEOUT);
-	return atnet_req_submit(m, r, &r->cmd, ATNET_PING_CMD_MS,
-				atnet_ping_line, atnet_ping_done);
+	if (!r || !rest)
+		return;
+	/* Leaving drops the queue's and the timer's references: ours too. */
+	kref_get(&r->ref);
+	if (atnet_req_parse(m, r, rest)) {
+		atnet_req_unawait(r);
+		if (kind == ATNET_REQ_PING)
+			atnet_ping_echo_end(m, r, 0);
+		atnet_req_leave(m, r);
+	}
+	atnet_req_put(r);
 }
 
-/* The next echo of @r: its turn came. */
-static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r)
+void atnet_req_dns_urc(struct atnet_modem *m, const char *line, size_t len)
 {
-	const struct atnet_dialect_ops *d = m->dialect;
-
-	lockdep_assert_held(&m->lock);
-	if (!atnet_modem_ctx_up(m, r->ctx)) {
-		r->msg = "the interface's context is not up";
-		return -ENETDOWN;
-	}
-	if (!d->ping) {
-		r->msg = "this modem cannot ping";
-		return -EOPNOTSUPP;
-	}
-	r->echo++;
-	r->echo_answered = false;
-	return d->ping(m, r);
+	atnet_req_urc(m, ATNET_REQ_RESOLVE, line);
 }
 
-/* Answers that come after the OK, on either dialect. */
-bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len)
+void atnet_req_ping_urc(struct atnet_modem *m, const char *line, size_t len)
 {
-	struct atnet_req *r;
-	const char *rest;
-
-	lockdep_assert_held(&m->lock);
-	rest = atnet_chat_prefix(line, "+CDNSGIP:");
-	if (rest) {
-		r = atnet_req_awaiting(m, ATNET_REQ_RESOLVE);
-		if (r) {
-			kref_get(&r->ref);
-			if (atnet_dns_parse(m, r, rest)) {
-				atnet_req_unawait(r);
-				atnet_req_leave(m, r);
-			}
-			atnet_req_put(r);
-		}
-		return true;
-	}
-	rest = atnet_chat_prefix(line, "+CIPPING:");
-	if (rest) {
-		r = atnet_req_awaiting(m, ATNET_REQ_PING);
-		if (r) {
-			kref_get(&r->ref);
-			if (atnet_ping_parse(r, rest)) {
-				atnet_req_unawait(r);
-				atnet_ping_echo_end(m, r, 0);
-				atnet_req_leave(m, r);
-			}
-			atnet_req_put(r);
-		}
-		return true;
-	}
-	return false;
+	atnet_req_urc(m, ATNET_REQ_PING, line);
 }
 
 /* The answer a URC owed did not come in time. */
@@ -841,16 +738,71 @@ static void atnet_req_expired(struct atnet_modem *m, struct atnet_req *r)
 	switch (r->kind) {
 	case ATNET_REQ_RESOLVE:
 		atnet_req_finish(m, r, -ETIMEDOUT,
-				 "no +CDNSGIP answer from the modem in time");
+				 "no DNS answer from the modem in time");
 		break;
 	case ATNET_REQ_PING:
 		atnet_ping_echo_end(m, r, 0);	/* this echo is lost */
 		break;
 	default:
 		atnet_req_finish(m, r, -ETIMEDOUT,
-				 "no SERVER OK from the modem in time");
+				 "the modem did not confirm the server in time");
 		break;
 	}
+}
+
+/* Questions --------------------------------------------------------------- */
+
+/*
+ * The dialect's command for @r (the lookup, or one echo; @build NULL: the
+ * dialect has none), after the context selection it may need.
+ */
+static int atnet_req_ask(struct atnet_modem *m, struct atnet_req *r,
+			 int (*build)(const struct atnet_req *r, char *buf,
+				      size_t size),
+			 u32 timeout_ms)
+{
+	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
+	int err;
+
+	lockdep_assert_held(&m->lock);
+	if (!atnet_modem_ctx_up(m, r->ctx)) {
+		r->msg = "the interface's context is not up";
+		return -ENETDOWN;
+	}
+	if (!build) {
+		r->msg = r->kind == ATNET_REQ_PING ? "this modem cannot ping" :
+			 "this modem cannot resolve names";
+		return -EOPNOTSUPP;
+	}
+	/* netlink.c validated the name: no quote, ';', CR, LF, control. */
+	if (r->kind == ATNET_REQ_RESOLVE && rd->host_ok &&
+	    !rd->host_ok(r->host)) {
+		r->msg = rd->host_msg;
+		return -EINVAL;
+	}
+	err = atnet_req_select(m, r);
+	if (err)
+		return err;
+	err = build(r, r->cmd.text, sizeof(r->cmd.text));
+	if (err < 0)
+		return err;
+	return atnet_req_submit(m, r, &r->cmd, timeout_ms, atnet_req_line,
+				atnet_req_done);
+}
+
+/*
+ * The next echo of @r: its turn came. One per command, so that other
+ * commands run between echoes.
+ */
+static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r)
+{
+	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
+
+	lockdep_assert_held(&m->lock);
+	r->echo++;
+	r->echo_answered = false;
+	return atnet_req_ask(m, r, rd ? rd->ping_cmd : NULL,
+			     rd ? rd->ping_cmd_ms : 0);
 }
 
 /* Server ---------------------------------------------------------------- */
@@ -1004,18 +956,11 @@ void atnet_req_exit(void)
 
 int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r)
 {
-	const struct atnet_dialect_ops *d = m->dialect;
+	const struct atnet_req_dialect *rd = atnet_req_dialect(m);
 
 	lockdep_assert_held(&m->lock);
-	if (!atnet_modem_ctx_up(m, r->ctx)) {
-		r->msg = "the interface's context is not up";
-		return -ENETDOWN;
-	}
-	if (!d->resolve) {
-		r->msg = "this modem cannot resolve names";
-		return -EOPNOTSUPP;
-	}
-	return d->resolve(m, r);
+	return atnet_req_ask(m, r, rd ? rd->resolve_cmd : NULL,
+			     rd ? rd->dns_cmd_ms : 0);
 }
 
 int atnet_req_ping_start(struct atnet_modem *m, struct atnet_req *r)

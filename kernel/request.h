@@ -21,8 +21,10 @@
 
 #include "chat.h"
 
+struct atnet_dns_answer;
 struct atnet_lsn_ops;
 struct atnet_modem;
+struct atnet_ping_answer;
 struct net;
 struct sk_buff;
 struct netlink_ext_ack;
@@ -34,8 +36,8 @@ enum atnet_req_kind {
 	ATNET_REQ_KINDS,
 };
 
-#define ATNET_REQ_ADDRS		4	/* +CDNSGIP gives two; room for more */
-#define ATNET_PING_MAX		100	/* AT+CIPPING: 1..100 requests */
+#define ATNET_REQ_ADDRS		4	/* a DNS answer gives two; room for more */
+#define ATNET_PING_MAX		100	/* echoes one PING asks for (uapi) */
 /* Requests of one kind queued on one modem, whoever asked. */
 #define ATNET_REQ_QUEUE_MAX	16
 /*
@@ -105,9 +107,51 @@ struct atnet_req {
 	u32 echo;			/* ping: the echo in flight, 1..count */
 	bool echo_answered;
 
-	/* AT+CIPSGTXT, then the question itself. */
+	/* The dialect's context selection, then the question itself. */
 	struct atnet_chat_cmd sel;
 	struct atnet_chat_cmd cmd;
+};
+
+/*
+ * How one dialect asks the questions of DNS and ping: its commands, the
+ * prefixes and parsers (answer.c) of its answers, and when the answers
+ * come. request.c does the rest for every dialect: the queue and its
+ * slot, the bounds, the deadlines, giving up, and the answer to the
+ * caller. A dialect without one (or without a builder) answers
+ * -EOPNOTSUPP. Every hook runs with m->lock held.
+ */
+struct atnet_req_dialect {
+	/*
+	 * Optional: before a request's command, point the modem at r->ctx
+	 * (through r->sel and atnet_req_submit()). 0 when nothing was owed.
+	 */
+	int (*select)(struct atnet_modem *m, struct atnet_req *r);
+
+	/* DNS: the command that looks up r->host; its length or < 0. */
+	int (*resolve_cmd)(const struct atnet_req *r, char *buf, size_t size);
+	const char *dns_prefix;		/* of the answer, before or after OK */
+	int (*dns_parse)(const char *rest, struct atnet_dns_answer *a);
+	/* The answer's error code: errno and a message, static. */
+	const char *(*dns_error)(u32 code, int *err);
+	/* Optional: a name the command line cannot carry, refused with ... */
+	bool (*host_ok)(const char *host);
+	const char *host_msg;		/* ... this */
+	/* Not NULL: ERROR to the command means an unknown name (-ENOENT). */
+	const char *dns_enoent_msg;
+	u32 dns_cmd_ms;			/* the command, any answer before OK */
+	u32 dns_urc_ms;			/* an answer after the OK */
+	/* The lookup blocks the modem's command line: admins only (uapi). */
+	bool dns_admin;
+
+	/* Ping: the command that sends one echo to r->addr. */
+	int (*ping_cmd)(const struct atnet_req *r, char *buf, size_t size);
+	const char *ping_prefix;	/* of the reply, one per echo */
+	int (*ping_parse)(const char *rest, struct atnet_ping_answer *a);
+	u32 ping_cmd_ms;
+	/* Not 0: the reply follows the OK, within this; else before it. */
+	u32 ping_urc_ms;
+	/* A reply slower than this (100 ms units) is an echo lost. */
+	u32 ping_max_rtt;
 };
 
 /*
@@ -180,23 +224,25 @@ void atnet_req_cme(struct atnet_modem *m, struct atnet_chat_cmd *cmd);
 /* The same for @r's command: only when @r is an admin's (request.c). */
 void atnet_req_cme_of(struct atnet_modem *m, struct atnet_req *r,
 		      struct atnet_chat_cmd *cmd);
-/* AT+CIPSGTXT=ctx first when the modem has another context selected. */
+/* The dialect's ->select(): @r's context, when it has another selected. */
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r);
 
 /* RESOLVE, PING, SERVER on any dialect (start functions for the queue). */
 int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_ping_start(struct atnet_modem *m, struct atnet_req *r);
-/* AT+CDNSGIP, and one echo of AT+CIPPING: a dialect's ->resolve/->ping. */
-int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r);
-int atnet_req_ping_at(struct atnet_modem *m, struct atnet_req *r);
 /* "SERVER OK" (0) or "SERVER FAIL" for the AT+CIPSERVER=1 of @r. */
 void atnet_req_server_result(struct atnet_modem *m, struct atnet_req *r,
 			     int err);
 /* "SERVER OK" that no request of ours asked for: stop that server. */
 void atnet_req_server_stray(struct atnet_modem *m);
-/* URCs "+CDNSGIP:" and "+CIPPING:"; true when consumed. Lock held. */
-bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len);
+/*
+ * The dialect's DNS answer and ping reply after the OK: handlers for its
+ * URC table (struct atnet_urc), on the lines that start with ->dns_prefix
+ * and ->ping_prefix. Lock held.
+ */
+void atnet_req_dns_urc(struct atnet_modem *m, const char *line, size_t len);
+void atnet_req_ping_urc(struct atnet_modem *m, const char *line, size_t len);
 
 int atnet_req_init(void);
 void atnet_req_exit(void);

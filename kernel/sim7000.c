@@ -32,6 +32,7 @@
 #include "link.h"
 #include "modem.h"
 #include "netlink.h"
+#include "request.h"
 
 #define SIM7000_MAX_LINKS	8
 #define SIM7000_MAX_SEND	1460
@@ -574,6 +575,78 @@ static const struct atnet_script sim7000_ctx_verify = {
 	.done = sim7000_ctx_verify_done,
 };
 
+/* DNS and ping ---------------------------------------------------------- */
+
+/*
+ * SIM7000 Series TCP/IP Application Note, section 6, and the SIM7000 Series
+ * AT Command Manual: AT+CDNSGIP="host" answers OK, later
+ * "+CDNSGIP: 1,"host","ip1"[,"ip2"]" or "+CDNSGIP: 0,<errcode>".
+ * AT+CIPPING="ip",1,32,<timeout> sends one echo and answers
+ * "+CIPPING: 1,"ip",rtt,ttl" (rtt in 100 ms units) before its OK, once the
+ * echo came back or timed out. Both go to the context AT+CIPSGTXT selected.
+ */
+#define SIM7000_DNS		"+CDNSGIP:"
+#define SIM7000_PING		"+CIPPING:"
+#define SIM7000_PING_TIMEOUT	50	/* per echo we ask for, in 100 ms */
+
+static void sim7000_req_select_done(struct atnet_chat_cmd *cmd, int result)
+{
+	struct atnet_req *r = cmd->priv;
+
+	/*
+	 * On failure the question that follows goes to whatever context the
+	 * modem has selected: forget our idea of it, the answer says the rest.
+	 */
+	if (result && r->m->cur_ctx == r->ctx)
+		r->m->cur_ctx = -1;
+	atnet_req_cmd_done(r->m, r, cmd);
+}
+
+/* AT+CIPSGTXT=ctx first when the modem has another context selected. */
+static int sim7000_req_select(struct atnet_modem *m, struct atnet_req *r)
+{
+	int err;
+
+	lockdep_assert_held(&m->lock);
+	if (m->n_ctx < 2 || m->cur_ctx == r->ctx)
+		return 0;
+	snprintf(r->sel.text, sizeof(r->sel.text), "AT+CIPSGTXT=%d", r->ctx);
+	err = atnet_req_submit(m, r, &r->sel, 2000, NULL,
+			       sim7000_req_select_done);
+	if (!err)
+		m->cur_ctx = r->ctx;
+	return err;
+}
+
+static int sim7000_resolve_cmd(const struct atnet_req *r, char *buf,
+			       size_t size)
+{
+	return snprintf(buf, size, "AT+CDNSGIP=\"%s\"", r->host);
+}
+
+static int sim7000_ping_cmd(const struct atnet_req *r, char *buf, size_t size)
+{
+	return snprintf(buf, size, "AT+CIPPING=\"%pI4\",1,32,%u", &r->addr,
+			SIM7000_PING_TIMEOUT);
+}
+
+static const struct atnet_req_dialect sim7000_req = {
+	.select = sim7000_req_select,
+	.resolve_cmd = sim7000_resolve_cmd,
+	.dns_prefix = SIM7000_DNS,
+	.dns_parse = atnet_parse_cdnsgip,
+	.dns_error = atnet_cdnsgip_error,
+	.dns_cmd_ms = 10000,
+	.dns_urc_ms = 30000,
+	.ping_cmd = sim7000_ping_cmd,
+	.ping_prefix = SIM7000_PING,
+	.ping_parse = atnet_parse_cipping,
+	/* The echo, then its OK. */
+	.ping_cmd_ms = SIM7000_PING_TIMEOUT * 100 + 3000,
+	/* Slower than asked for: it timed out ("600,255" on most firmware). */
+	.ping_max_rtt = SIM7000_PING_TIMEOUT,
+};
+
 /* URCs ------------------------------------------------------------------ */
 
 static void sim7000_pdp_deact(struct atnet_modem *m, const char *line,
@@ -605,21 +678,15 @@ static void sim7000_status_urc(struct atnet_modem *m, const char *line,
 	sim7000_status_line(m, line);
 }
 
-/* AT+CDNSGIP's answer comes after its OK (request.c). */
-static void sim7000_req_urc(struct atnet_modem *m, const char *line,
-			    size_t len)
-{
-	atnet_req_urc(m, line, len);
-}
-
 static const struct atnet_urc sim7000_urcs[] = {
 	{ "+PDP: DEACT", sim7000_pdp_deact },
 	{ "SERVER ", sim7000_server_urc },
 	{ "STATE:", sim7000_status_urc },
 	{ "S:", sim7000_status_urc },
 	{ "C:", sim7000_status_urc },
-	{ "+CDNSGIP:", sim7000_req_urc },
-	{ "+CIPPING:", sim7000_req_urc },
+	/* AT+CDNSGIP's answer comes after its OK. */
+	{ SIM7000_DNS, atnet_req_dns_urc },
+	{ SIM7000_PING, atnet_req_ping_urc },
 };
 
 const struct atnet_dialect_ops atnet_sim7000_dialect = {
@@ -630,8 +697,6 @@ const struct atnet_dialect_ops atnet_sim7000_dialect = {
 	.ctx_down = &sim7000_ctx_down,
 	.ctx_shut = &sim7000_ctx_shut,
 	.ctx_verify = &sim7000_ctx_verify,
-	.resolve = atnet_req_resolve_at,
-	.ping = atnet_req_ping_at,
 	.server = sim7000_server,
 	.reconcile = sim7000_reconcile,
 	.urcs = sim7000_urcs,
@@ -642,4 +707,5 @@ const struct atnet_dialect_ops atnet_sim7000_dialect = {
 	.max_links = SIM7000_MAX_LINKS,
 	.contexts = SIM7000_CONTEXTS,
 	.max_send = SIM7000_MAX_SEND,
+	.req = &sim7000_req,
 };

@@ -33,6 +33,7 @@
 #include "dialect.h"
 #include "link.h"
 #include "modem.h"
+#include "request.h"
 #include "sim7020.h"
 
 #define SIM7020_CONTEXTS	1
@@ -638,19 +639,53 @@ static int sim7020_listen(struct atnet_modem *m, int ctx, u16 port)
 /* DNS and ping ------------------------------------------------------------ */
 
 /*
- * AT+CDNSGIP="host" answers "+CDNSGIP: a.b.c.d" before its OK (seed 002
- * 2.3, the command blocks), or OK first and later "+CDNSGIP: 1,"host",
- * "ip"[,"ip2"]" / "+CDNSGIP: 0,err" (the SIM7000 form some firmware
- * prints). AT+CIPPING="a.b.c.d" answers OK, then "+CIPPING: seq,ip,rtt,ttl"
- * per echo (seed 002 2.3). request.c runs both for either dialect; the
- * answers after the OK come here as URCs.
+ * SIM7020 Series TCP/IP Application Note, section 2.3: AT+CDNSGIP="host"
+ * answers "+CDNSGIP: a.b.c.d" before its OK (the command blocks the modem
+ * until the network answers), ERROR for an unknown name, or on some
+ * firmware OK first and later the SIM7000's "+CDNSGIP: 1,"host","ip"" /
+ * "+CDNSGIP: 0,err". AT+CIPPING="a.b.c.d" answers OK, then
+ * "+CIPPING: seq,ip,rtt,ttl" (rtt in 100 ms units, "600,255" for an echo
+ * lost). A name with a blank or ',' would be split on the command line.
  */
-static void sim7020_req_urc(struct atnet_modem *m, const char *line,
-			    size_t len)
+#define SIM7020_DNS		"+CDNSGIP:"
+#define SIM7020_PING		"+CIPPING:"
+
+static int sim7020_resolve_cmd(const struct atnet_req *r, char *buf,
+			       size_t size)
 {
-	lockdep_assert_held(&m->lock);
-	atnet_req_urc(m, line, len);
+	return snprintf(buf, size, "AT+CDNSGIP=\"%s\"", r->host);
 }
+
+static bool sim7020_host_ok(const char *host)
+{
+	return !strpbrk(host, " ,");
+}
+
+/* One echo; the modem's default timeout (the note shows no other). */
+static int sim7020_ping_cmd(const struct atnet_req *r, char *buf, size_t size)
+{
+	return snprintf(buf, size, "AT+CIPPING=\"%pI4\",1", &r->addr);
+}
+
+static const struct atnet_req_dialect sim7020_req = {
+	.resolve_cmd = sim7020_resolve_cmd,
+	.dns_prefix = SIM7020_DNS,
+	.dns_parse = atnet_parse_cdnsgip,
+	.dns_error = atnet_cdnsgip_error,
+	.host_ok = sim7020_host_ok,
+	.host_msg = "the SIM7020 takes no spaces or ',' in a host name",
+	.dns_enoent_msg = "host not found (AT+CDNSGIP answered ERROR)",
+	.dns_cmd_ms = 60000,
+	.dns_urc_ms = 30000,
+	.dns_admin = true,
+	.ping_cmd = sim7020_ping_cmd,
+	.ping_prefix = SIM7020_PING,
+	.ping_parse = atnet_parse_cipping,
+	.ping_cmd_ms = 8000,		/* its OK comes at once */
+	/* The reply within the modem's default 10 s. */
+	.ping_urc_ms = 15000,
+	.ping_max_rtt = 599,		/* "600,255": no echo came back */
+};
 
 /* "+CGEV: NW PDN DEACT 1" (network) or "+CGEV: ME PDN DEACT 1" (us). */
 static void sim7020_cgev(struct atnet_modem *m, const char *line, size_t len)
@@ -663,8 +698,8 @@ static void sim7020_cgev(struct atnet_modem *m, const char *line, size_t len)
 
 static const struct atnet_urc sim7020_urcs[] = {
 	{ "+CGEV:", sim7020_cgev },
-	{ "+CDNSGIP:", sim7020_req_urc },
-	{ "+CIPPING:", sim7020_req_urc },
+	{ SIM7020_DNS, atnet_req_dns_urc },
+	{ SIM7020_PING, atnet_req_ping_urc },
 };
 
 const struct atnet_dialect_ops atnet_sim7020_dialect = {
@@ -675,8 +710,6 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.ctx_down = &sim7020_ctx_down,
 	.ctx_shut = &sim7020_ctx_shut,
 	.listen = sim7020_listen,
-	.resolve = atnet_req_resolve_at,
-	.ping = atnet_req_ping_at,
 	.urcs = sim7020_urcs,
 	.n_urcs = ARRAY_SIZE(sim7020_urcs),
 	.link_urc = atnet_sim7020_link_urc,
@@ -684,4 +717,5 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.max_links = SIM7020_MAX_LINKS,
 	.contexts = SIM7020_CONTEXTS,
 	.max_send = SIM7020_BIN_MAX,
+	.req = &sim7020_req,
 };

@@ -122,6 +122,14 @@ static void show_counters(FILE *f, const struct nlattr *nest)
 		[ATNET_CNT_A_RECOVER_CLOSE] = "recover-close",
 		[ATNET_CNT_A_RECOVER_SHUT] = "recover-shut",
 		[ATNET_CNT_A_RECOVER_RESET] = "recover-reset",
+		[ATNET_CNT_A_LINES] = "lines",
+		[ATNET_CNT_A_OVERLONG] = "overlong",
+		[ATNET_CNT_A_STRAYS] = "strays",
+		[ATNET_CNT_A_CANCELS] = "cancels",
+		[ATNET_CNT_A_SYNCS] = "syncs",
+		[ATNET_CNT_A_NOBUFS] = "nobufs",
+		[ATNET_CNT_A_DAMAGED] = "damaged",
+		[ATNET_CNT_A_TX_OVERFLOWS] = "tx-overflows",
 	};
 	const char *sep = "  counters: ";
 	unsigned int i;

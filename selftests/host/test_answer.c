@@ -317,6 +317,27 @@ static void t_cipsend(void)
 	CHECK_EQ(atnet_parse_cipsend("", &slot, &size), -EINVAL);
 }
 
+/* "+CDNSGIP: 0,<errcode>": errno and a message that names the code. */
+static void t_cdnsgip_error(void)
+{
+	struct atnet_dns_answer a;
+	int err = 0;
+
+	CHECK_EQ(atnet_parse_cdnsgip(" 0,8", &a), 0);
+	CHECK_STR(atnet_cdnsgip_error(a.error, &err),
+		  "host not found (+CDNSGIP: 0,8: DNS error)");
+	CHECK_EQ(err, -ENOENT);
+	CHECK_EQ(!strstr(atnet_cdnsgip_error(3, &err), "0,3"), 0);
+	CHECK_EQ(err, -ENETUNREACH);
+	CHECK_EQ(!strstr(atnet_cdnsgip_error(10, &err), "0,10"), 0);
+	CHECK_EQ(err, -ETIMEDOUT);
+	/* Any other code, or none readable (0xffff), is the modem's EIO. */
+	atnet_cdnsgip_error(0xffff, &err);
+	CHECK_EQ(err, -EIO);
+	atnet_cdnsgip_error(1, &err);
+	CHECK_EQ(err, -EIO);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -327,6 +348,7 @@ static const struct {
 	{ "+CGCONTRDP: address and mask", t_cgcontrdp },
 	{ "+CDNSGIP: SIM7000 and SIM7020 forms", t_cdnsgip_valid },
 	{ "+CDNSGIP: malformed", t_cdnsgip_malformed },
+	{ "+CDNSGIP: error codes", t_cdnsgip_error },
 	{ "+CIPPING: replies and malformed", t_cipping },
 	{ "AT+CIPSTATUS link line", t_cipstatus },
 	{ "+CIPSEND: link limit", t_cipsend },

@@ -116,10 +116,11 @@
  *   (+CDNSGIP: 0,8, or ERROR on SIM7020): ENOENT; network error
  *   (+CDNSGIP: 0,3): ENETUNREACH; no answer in time: ETIMEDOUT (SIM7000:
  *   10 s for the command's OK, then 30 s for +CDNSGIP; SIM7020: 60 s for
- *   the command); the message quotes the modem. A SIM7020 runs no other
- *   command while it resolves (seed 002 2.3: the command blocks), so on a
- *   SIM7020 RESOLVE needs CAP_NET_ADMIN (-EPERM, said by the extack
- *   message); on a SIM7000 anyone may ask, within the bounds above.
+ *   the command); the message quotes the modem's error code. A SIM7020
+ *   runs no other command while it resolves (SIM7020 Series TCP/IP
+ *   Application Note 2.3: the command blocks), so on a SIM7020 RESOLVE
+ *   needs CAP_NET_ADMIN (-EPERM, said by the extack message); on a
+ *   SIM7000 anyone may ask, within the bounds above.
  *
  * ATNET_CMD_PING: ATNET_A_ADDR, optional ATNET_A_PING_COUNT (1..100,
  *   default 4) -> answer ATNET_A_ADDR, ATNET_A_PING_REPLIES (nest of
@@ -606,6 +607,15 @@ enum atnet_cnt_attr {
 	ATNET_CNT_A_RECOVER_CLOSE, /* u64, recovery step 1: every link closed */
 	ATNET_CNT_A_RECOVER_SHUT, /* u64, recovery step 2: AT+CIPSHUT */
 	ATNET_CNT_A_RECOVER_RESET, /* u64, recovery step 3: AT+CFUN=1,1 */
+	/* The AT channel's health, from the module's own line reader: */
+	ATNET_CNT_A_LINES,	/* u64, lines read from the modem */
+	ATNET_CNT_A_OVERLONG,	/* u64, lines dropped for their length */
+	ATNET_CNT_A_STRAYS,	/* u64, final results no command waited for */
+	ATNET_CNT_A_CANCELS,	/* u64, data prompts cancelled (ESC) */
+	ATNET_CNT_A_SYNCS,	/* u64, resynchronisations of the channel */
+	ATNET_CNT_A_NOBUFS,	/* u64, commands failed: no room to write */
+	ATNET_CNT_A_DAMAGED,	/* u64, input the tty reported lost/corrupt */
+	ATNET_CNT_A_TX_OVERFLOWS, /* u64, writes dropped: transmit FIFO full */
 	__ATNET_CNT_A_MAX
 };
 
