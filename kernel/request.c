@@ -65,6 +65,7 @@
 #include "dialect.h"
 #include "modem.h"
 #include "request.h"
+#include "sim7000.h"
 
 /* AT+CIPPING's per-echo timeout we ask the SIM7000 for, in 100 ms. */
 #define ATNET_PING_TIMEOUT	50
@@ -271,7 +272,7 @@ int atnet_req_queue(struct atnet_modem *m, struct atnet_req *r,
 	 * meanwhile, so only an admin may ask it (uapi, RESOLVE).
 	 */
 	if (r->kind == ATNET_REQ_RESOLVE && !r->admin &&
-	    m->dialect_id == ATNET_DIALECT_SIM7020) {
+	    atnet_modem_dialect(m) == ATNET_DIALECT_SIM7020) {
 		r->msg = "RESOLVE on a SIM7020 needs CAP_NET_ADMIN (its lookup blocks the modem)";
 		return -EPERM;
 	}
@@ -472,8 +473,8 @@ static void atnet_req_select_done(struct atnet_chat_cmd *cmd, int result)
 	 * On failure the question that follows goes to whatever context the
 	 * modem has selected: forget our idea of it, the answer says the rest.
 	 */
-	if (result && r->m->cur_ctx == r->ctx)
-		r->m->cur_ctx = -1;
+	if (result && atnet_sim7000(r->m)->cur_ctx == r->ctx)
+		atnet_sim7000(r->m)->cur_ctx = -1;
 	atnet_req_cmd_done(r->m, r, cmd);
 }
 
@@ -482,13 +483,14 @@ int atnet_req_select(struct atnet_modem *m, struct atnet_req *r)
 	int err;
 
 	lockdep_assert_held(&m->lock);
-	if (m->n_ctx < 2 || m->cur_ctx == r->ctx)
+	/* Only a SIM7000 has two contexts (its dialect_priv). */
+	if (m->n_ctx < 2 || atnet_sim7000(m)->cur_ctx == r->ctx)
 		return 0;
 	snprintf(r->sel.text, sizeof(r->sel.text), "AT+CIPSGTXT=%d", r->ctx);
 	err = atnet_req_submit(m, r, &r->sel, 2000, NULL,
 			       atnet_req_select_done);
 	if (!err)
-		m->cur_ctx = r->ctx;
+		atnet_sim7000(m)->cur_ctx = r->ctx;
 	return err;
 }
 
@@ -627,7 +629,7 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme_of(m, r, cmd);
-	if (result == -EIO && m->dialect_id == ATNET_DIALECT_SIM7020)
+	if (result == -EIO && atnet_modem_dialect(m) == ATNET_DIALECT_SIM7020)
 		/* Seed 002: an unknown name answers plain ERROR. */
 		atnet_req_finish(m, r, -ENOENT,
 				 "host not found (AT+CDNSGIP answered ERROR)");
@@ -649,7 +651,7 @@ static void atnet_dns_done(struct atnet_chat_cmd *cmd, int result)
 /* The SIM7020 takes no blank or ',' in a name (its command line splits). */
 static bool atnet_dns_host_ok(struct atnet_modem *m, const char *host)
 {
-	if (m->dialect_id != ATNET_DIALECT_SIM7020)
+	if (atnet_modem_dialect(m) != ATNET_DIALECT_SIM7020)
 		return true;
 	return !strpbrk(host, " ,");
 }
@@ -670,7 +672,7 @@ int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r)
 	snprintf(r->cmd.text, sizeof(r->cmd.text), "AT+CDNSGIP=\"%s\"",
 		 r->host);
 	return atnet_req_submit(m, r, &r->cmd,
-				m->dialect_id == ATNET_DIALECT_SIM7020 ?
+				atnet_modem_dialect(m) == ATNET_DIALECT_SIM7020 ?
 				ATNET_DNS_CMD_7020_MS : ATNET_DNS_CMD_MS,
 				atnet_dns_line, atnet_dns_done);
 }
@@ -692,7 +694,7 @@ static bool atnet_ping_parse(struct atnet_req *r, const char *rest)
 	p = &r->replies[r->n_replies++];
 	p->seq = r->echo;
 	p->lost = a.rtt >= ATNET_PING_LOST_RTT ||
-		  (r->m->dialect_id == ATNET_DIALECT_SIM7000 &&
+		  (atnet_modem_dialect(r->m) == ATNET_DIALECT_SIM7000 &&
 		   a.rtt > ATNET_PING_TIMEOUT);
 	p->rtt_ms = a.rtt * 100;
 	p->ttl = a.ttl;
@@ -743,7 +745,7 @@ static void atnet_ping_done(struct atnet_chat_cmd *cmd, int result)
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme_of(m, r, cmd);
 	if (!result && !r->echo_answered && (!r->finished || r->orphan) &&
-	    m->dialect_id == ATNET_DIALECT_SIM7020)
+	    atnet_modem_dialect(m) == ATNET_DIALECT_SIM7020)
 		/*
 		 * The reply follows the OK. Given up on, the request still
 		 * waits for it, so that it is not taken for the next echo;
@@ -767,7 +769,7 @@ int atnet_req_ping_at(struct atnet_modem *m, struct atnet_req *r)
 	 * One echo per command, so that other commands run between echoes.
 	 * The SIM7020 gets its default timeout (the seed shows no other).
 	 */
-	if (m->dialect_id == ATNET_DIALECT_SIM7020)
+	if (atnet_modem_dialect(m) == ATNET_DIALECT_SIM7020)
 		snprintf(r->cmd.text, sizeof(r->cmd.text),
 			 "AT+CIPPING=\"%pI4\",1", &r->addr);
 	else
@@ -864,7 +866,7 @@ int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
 	if (!d || !d->server) {
 		if (d && d->listen)
 			d->listen(m, r->ctx, r->port);
-		if (m->dialect_id == ATNET_DIALECT_SIM7020)
+		if (atnet_modem_dialect(m) == ATNET_DIALECT_SIM7020)
 			r->msg = "SIM7020 has no TCP server mode (SIMCom app note 3.1)";
 		else
 			r->msg = "this modem has no TCP server mode";
