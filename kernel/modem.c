@@ -485,19 +485,43 @@ void atnet_modem_powered_down(struct atnet_modem *m)
 	atnet_modem_fail(m);
 }
 
+/* Whatever we knew of the modem is void: it is probed afresh. */
+static void atnet_modem_forget_all(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	m->silent = false;
+	atnet_modem_forget(m);
+	/* A fresh modem: the recovery ladder starts again from the bottom. */
+	m->faults = 0;
+	m->ladder = 0;
+	clear_bit(ATNET_TODO_RECONCILE, &m->todo);
+}
+
+static void atnet_modem_set_probing(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	m->state = ATNET_MODEM_PROBING;
+	m->reason[0] = '\0';
+	atnet_nl_event_state(m);
+}
+
+static void atnet_modem_reprobe(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	/* Not from a chat callback: settle runs after feed and tick return. */
+	atnet_chat_abort(&m->chat, -ECONNRESET);
+	m->dialect = NULL;
+	atnet_probe_start(m);
+}
+
 void atnet_modem_restarted(struct atnet_modem *m)
 {
 	enum atnet_modem_state was = m->state;
 
 	lockdep_assert_held(&m->lock);
-	m->silent = false;
-	atnet_modem_forget(m);
+	atnet_modem_forget_all(m);
 	atnet_req_abort_all(m, -ENETRESET, "the modem restarted");
 	atnet_modem_lsn_off(m, -ENETRESET, "the modem restarted");
-	/* A fresh modem: the recovery ladder starts again from the bottom. */
-	m->faults = 0;
-	m->ladder = 0;
-	clear_bit(ATNET_TODO_RECONCILE, &m->todo);
 	if (was != ATNET_MODEM_PROBING) {
 		m->restarts++;
 		atnet_info(m, "modem restarted; probing it again\n");
@@ -506,14 +530,9 @@ void atnet_modem_restarted(struct atnet_modem *m)
 					 "modem restarted");
 		/* After the carrier went: a listener may look at it at once. */
 		atnet_nl_event_restart(m);
-		m->state = ATNET_MODEM_PROBING;
-		m->reason[0] = '\0';
-		atnet_nl_event_state(m);
+		atnet_modem_set_probing(m);
 	}
-	/* Not from a chat callback: settle runs after feed and tick return. */
-	atnet_chat_abort(&m->chat, -ECONNRESET);
-	m->dialect = NULL;
-	atnet_probe_start(m);
+	atnet_modem_reprobe(m);
 }
 
 /* A silent failed modem answered the revive poll: probe it again. */
@@ -521,18 +540,9 @@ void atnet_modem_revived(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
 	atnet_info(m, "the failed modem answers AT again; probing it\n");
-	m->silent = false;
-	atnet_modem_forget(m);
-	m->faults = 0;
-	m->ladder = 0;
-	clear_bit(ATNET_TODO_RECONCILE, &m->todo);
-	m->state = ATNET_MODEM_PROBING;
-	m->reason[0] = '\0';
-	atnet_nl_event_state(m);
-	/* Not from a chat callback: settle runs after them. */
-	atnet_chat_abort(&m->chat, -ECONNRESET);
-	m->dialect = NULL;
-	atnet_probe_start(m);
+	atnet_modem_forget_all(m);
+	atnet_modem_set_probing(m);
+	atnet_modem_reprobe(m);
 }
 
 /*
@@ -683,32 +693,33 @@ int atnet_modem_ifname(struct atnet_modem *m, char *name)
 	return err;
 }
 
-struct atnet_modem *atnet_modem_get_by_ifindex(struct net *net, int ifindex,
-					       int *ctx)
+/* The modem behind interface @name, or @ifindex when @name is NULL. */
+static struct atnet_modem *atnet_modem_get_by_dev(struct net *net,
+						  int ifindex,
+						  const char *name, int *ctx)
 {
 	struct atnet_modem *m = NULL;
 	struct net_device *dev;
 
 	rcu_read_lock();
-	dev = dev_get_by_index_rcu(net, ifindex);
+	dev = name ? dev_get_by_name_rcu(net, name) :
+		     dev_get_by_index_rcu(net, ifindex);
 	if (dev)
 		m = atnet_netdev_modem_get(dev, ctx);
 	rcu_read_unlock();
 	return m;
 }
 
+struct atnet_modem *atnet_modem_get_by_ifindex(struct net *net, int ifindex,
+					       int *ctx)
+{
+	return atnet_modem_get_by_dev(net, ifindex, NULL, ctx);
+}
+
 struct atnet_modem *atnet_modem_get_by_ifname(struct net *net,
 					      const char *name, int *ctx)
 {
-	struct atnet_modem *m = NULL;
-	struct net_device *dev;
-
-	rcu_read_lock();
-	dev = dev_get_by_name_rcu(net, name);
-	if (dev)
-		m = atnet_netdev_modem_get(dev, ctx);
-	rcu_read_unlock();
-	return m;
+	return atnet_modem_get_by_dev(net, 0, name, ctx);
 }
 
 struct atnet_modem *atnet_modem_get_first_up(struct net *net, int *ctx)

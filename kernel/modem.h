@@ -38,14 +38,14 @@ struct atnet_step;
  * run with m->lock held.
  */
 struct atnet_lsn_ops {
-	/* "n, REMOTE IP: addr": take slot @slot, or NULL (it is hung up). */
+	/* A client on slot @slot from @addr: take it, or NULL (hung up). */
 	struct atnet_link *(*incoming)(void *owner, struct atnet_modem *m,
 				       unsigned int slot, __be32 addr);
-	/* The server is gone (context, modem, AT+CIPSTATUS): @err. */
+	/* The server is gone (context, modem, reconciliation): @err. */
 	void (*lost)(void *owner, int err);
 };
 
-/* The modem's TCP server (SIM7000 AT+CIPSERVER): one per modem. */
+/* The modem's TCP server (the dialect's ->server()): one per modem. */
 struct atnet_listener {
 	bool on;
 	u16 port;

@@ -10,7 +10,7 @@
  * is often the network's answer). Every fault, and every ERROR, asks for
  * reconciliation: the link table is checked against the dialect's
  * link-status command, so we never believe a link alive that the modem has
- * not (the dialects' TCP/IP application notes; sim7000.c names the
+ * not (SIMCom's TCP/IP application notes; the dialect files name the
  * sections). Faults that keep coming within recover_window_ms climb the
  * ladder those notes recommend, one step each time a threshold is passed: close every link,
  * then shut the contexts (they come back up if they were wanted), then

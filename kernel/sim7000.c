@@ -64,8 +64,10 @@ static int sim7000_cgreg_check(struct atnet_modem *m, int err,
 	return atnet_check_cgreg(m, err, answer, 1);
 }
 
-/* Operator name is nice to show, not needed: errors are ignored. */
-/* "SHUT OK"; "+PDP: DEACT" can be the only answer (at-reference quirk). */
+/*
+ * "SHUT OK"; some firmware answers AT+CIPSHUT with "+PDP: DEACT" alone
+ * (seen on real modems, not in the AT Command Manual).
+ */
 static enum atnet_chat_verdict sim7000_shut_line(struct atnet_chat_cmd *cmd,
 						 const char *line, size_t len)
 {

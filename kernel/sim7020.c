@@ -357,6 +357,24 @@ static int sim7020_contrdp_check(struct atnet_modem *m, int err,
 	return 0;
 }
 
+/*
+ * The end of a script with the radio cycle: it is over, and an APN the
+ * modem refused fails the script.
+ */
+static int sim7020_radio_done(struct atnet_modem *m, int err)
+{
+	struct atnet_sim7020 *s = atnet_sim7020(m);
+
+	lockdep_assert_held(&m->lock);
+	s->radio_cycle = false;
+	if (!err && (s->flags & SIM7020_F_APN_FAIL)) {
+		atnet_modem_set_reason(m, "AT*MCGDEFCONT refused APN \"%s\"",
+				       m->ctx[0].apn);
+		err = -EINVAL;
+	}
+	return err;
+}
+
 /* Bring-up --------------------------------------------------------------- */
 
 static int sim7020_cpin_build(struct atnet_modem *m, char *buf, size_t size)
@@ -442,13 +460,7 @@ static void sim7020_bring_up_done(struct atnet_modem *m, int err)
 	struct atnet_sim7020 *s = atnet_sim7020(m);
 	struct atnet_ctx *ctx = &m->ctx[0];
 
-	lockdep_assert_held(&m->lock);
-	s->radio_cycle = false;
-	if (!err && (s->flags & SIM7020_F_APN_FAIL)) {
-		atnet_modem_set_reason(m, "AT*MCGDEFCONT refused APN \"%s\"",
-				       ctx->apn);
-		err = -EINVAL;
-	}
+	err = sim7020_radio_done(m, err);
 	if (err) {
 		atnet_modem_fail(m);
 		return;
@@ -510,13 +522,7 @@ static void sim7020_ctx_up_done(struct atnet_modem *m, int err)
 	struct atnet_sim7020 *s = atnet_sim7020(m);
 	struct atnet_ctx *ctx = &m->ctx[0];
 
-	lockdep_assert_held(&m->lock);
-	s->radio_cycle = false;
-	if (!err && (s->flags & SIM7020_F_APN_FAIL)) {
-		atnet_modem_set_reason(m, "AT*MCGDEFCONT refused APN \"%s\"",
-				       ctx->apn);
-		err = -EINVAL;
-	}
+	err = sim7020_radio_done(m, err);
 	if (!err && (!(s->flags & SIM7020_F_PDN) || !ctx->addr)) {
 		if (!m->reason[0])
 			atnet_modem_set_reason(m, "PDN did not come up");
