@@ -177,7 +177,7 @@ int atnet_check_cops(struct atnet_modem *m, int err, const char *answer);
 int atnet_check_tolerant(struct atnet_modem *m, int err, const char *answer);
 
 /* dialects.c: the model table */
-const struct atnet_dialect_ops *atnet_dialect_find(const char *model);
+bool atnet_model_known(const char *model);
 int atnet_dialect_pick(struct atnet_modem *m);
 enum atnet_dialect atnet_modem_dialect(struct atnet_modem *m);
 

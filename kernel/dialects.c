@@ -34,12 +34,10 @@ static int atnet_model_find(const char *model)
 	return -1;
 }
 
-/* The dialect of @model, or NULL when it names no family we know. */
-const struct atnet_dialect_ops *atnet_dialect_find(const char *model)
+/* @model names a family of the table (which may have no dialect yet). */
+bool atnet_model_known(const char *model)
 {
-	int i = atnet_model_find(model);
-
-	return i < 0 ? NULL : atnet_models[i].dialect;
+	return atnet_model_find(model) >= 0;
 }
 
 /*
@@ -69,6 +67,7 @@ int atnet_dialect_pick(struct atnet_modem *m)
 	if (m->dialect_priv && m->last_dialect != d) {
 		kfree(m->dialect_priv);
 		m->dialect_priv = NULL;
+		m->last_dialect = NULL;
 	}
 	if (!m->dialect_priv && d->priv_size) {
 		m->dialect_priv = kzalloc(d->priv_size, GFP_KERNEL);

@@ -104,7 +104,8 @@ static int atnet_line_in(const char *line, size_t len,
 static bool atnet_banner_urc(struct atnet_modem *m, const char *line,
 			     size_t len)
 {
-	const struct atnet_dialect_ops *d = m->dialect;
+	/* Its state outlives a re-probe, as a radio cycle may. */
+	const struct atnet_dialect_ops *d = m->last_dialect;
 	const struct atnet_banner *b = NULL;
 	unsigned int i;
 

@@ -70,7 +70,7 @@ static int atnet_probe_cgmr_check(struct atnet_modem *m, int err,
 /* ATI only when AT+CGMM did not name a family we know. */
 static int atnet_probe_ati_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	if (atnet_dialect_find(m->model))
+	if (atnet_model_known(m->model))
 		return 0;
 	return strscpy(buf, "ATI", size);
 }
@@ -78,7 +78,7 @@ static int atnet_probe_ati_build(struct atnet_modem *m, char *buf, size_t size)
 static int atnet_probe_ati_check(struct atnet_modem *m, int err,
 				 const char *answer)
 {
-	if (!err && atnet_dialect_find(answer))
+	if (!err && atnet_model_known(answer))
 		strscpy(m->model, answer, sizeof(m->model));
 	else if (!err && !m->model[0])
 		strscpy(m->model, answer, sizeof(m->model));
