@@ -274,7 +274,7 @@ const struct atnet_ts27007 atnet_ts27007 = {
 	.probe = &atnet_probe_script,
 	.alive = &atnet_alive_script,
 	.alive_cmd = "AT",
-	/* V.250 and the SIM7000/SIM7020 AT manuals: full function, reset. */
+	/* TS 27.007 AT+CFUN=<fun>,<rst>: full functionality, after a reset. */
 	.reset_cmd = "AT+CFUN=1,1",
 	/* Every model answers "+CSQ:" and then OK (chat.h, the resync). */
 	.sync_cmd = "AT+CSQ",
