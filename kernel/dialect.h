@@ -2,14 +2,15 @@
 /*
  * A dialect is one modem family's AT: how to bring it up, how to run its
  * contexts, its URCs and its links. probe.c identifies the model with the
- * generic commands (AT, ATE0, AT+CGMM, AT+CGMR, ATI) and picks the dialect
- * from its model table (never by guessing); every operation runs with
- * m->lock held and is asynchronous: it starts a script and reports through
- * the modem's state.
+ * commands every family answers alike (ts27007.c) and picks the dialect
+ * from the model table (dialects.c, never by guessing); every operation
+ * runs with m->lock held and is asynchronous: it starts a script and
+ * reports through the modem's state.
  */
 #ifndef _ATNET_DIALECT_H
 #define _ATNET_DIALECT_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #include <linux/atnet.h>
@@ -48,8 +49,9 @@ struct atnet_dialect_ops {
 	const struct atnet_script *ctx_down;
 	const struct atnet_script *ctx_shut;
 	/*
-	 * Optional: +PDP: DEACT names no context; with two up, this asks
-	 * whether context m->script_ctx still is (ends in done()).
+	 * Optional: the dialect's context-deactivation URC names no context
+	 * (ATNET_TODO_DEACT); with two up, this asks whether context
+	 * m->script_ctx still is (ends in done()).
 	 */
 	const struct atnet_script *ctx_verify;
 	/*
@@ -57,7 +59,9 @@ struct atnet_dialect_ops {
 	 * request @r with atnet_req_submit(), whose ->done() ends in
 	 * atnet_req_cmd_done(): start (r->port) or stop (0) the TCP server;
 	 * listen: for a dialect without one, says why.
-	 * reconcile: send AT+CIPSTATUS and resynchronise the link table.
+	 * reconcile: send the dialect's link-status command and resynchronise
+	 * the link table; m->reconciling is set while it runs (the dialect
+	 * clears it), m->reconcile_until while its lines are still owed.
 	 */
 	int (*server)(struct atnet_modem *m, struct atnet_req *r);
 	int (*listen)(struct atnet_modem *m, int ctx, u16 port);
@@ -74,6 +78,18 @@ struct atnet_dialect_ops {
 	size_t max_send;
 	/* DNS and ping (request.h); NULL: neither (-EOPNOTSUPP). */
 	const struct atnet_req_dialect *req;
+	/* kzalloc'ed as m->dialect_priv when the model is identified. */
+	size_t priv_size;
+	/*
+	 * Optional: true while the dialect itself cycles the radio, whose
+	 * banners (ATNET_BANNER_RADIO) then mean no restart.
+	 */
+	bool (*radio_cycling)(struct atnet_modem *m);
+	/* Recovery step 2's dmesg words, and the reason the contexts get. */
+	const char *shut_step;
+	const char *shut_why;
+	/* The reason a context taken by the unnamed deactivation URC gets. */
+	const char *deact_why;
 };
 
 /*
@@ -89,7 +105,7 @@ struct atnet_step {
 	int (*build)(struct atnet_modem *m, char *buf, size_t size);
 	const char *prefix;
 	bool bare;
-	/* Custom line handler, for answers without OK (AT+CIFSR, SHUT OK). */
+	/* Custom line handler, for answers that end without OK. */
 	enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *cmd,
 					const char *line, size_t len);
 	int (*check)(struct atnet_modem *m, int err, const char *answer);
@@ -109,20 +125,60 @@ struct atnet_step_cmd {
 	char answer[ATNET_ANSWER_MAX];
 };
 
-/* probe.c */
+/* script.c */
 void atnet_script_start(struct atnet_modem *m, const struct atnet_script *s);
 void atnet_script_retry(struct atnet_modem *m);
+
+/* probe.c */
 void atnet_probe_start(struct atnet_modem *m);
+void atnet_probe_identified(struct atnet_modem *m, int err);
 void atnet_probe_check_alive(struct atnet_modem *m);
 bool atnet_probe_checking_alive(struct atnet_modem *m);
 bool atnet_is_urc_like(const char *line);
-int atnet_check_cpin(struct atnet_modem *m, int err, const char *answer);
-int atnet_check_csq(struct atnet_modem *m, int err, const char *answer);
-int atnet_check_cops(struct atnet_modem *m, int err, const char *answer);
-int atnet_check_tolerant(struct atnet_modem *m, int err, const char *answer);
 void atnet_dialect_urc(void *ctx, const char *line, size_t len);
 
-extern const struct atnet_dialect_ops atnet_sim7000_dialect;
-extern const struct atnet_dialect_ops atnet_sim7020_dialect;
+/*
+ * ts27007.c: the commands of ITU-T V.250 and 3GPP TS 27.007 every family
+ * answers alike, and the lines every family prints unasked.
+ */
+
+/* Kinds of a power-up banner (struct atnet_banner). */
+#define ATNET_BANNER_LATE	BIT(0)	/* also follows the first, same boot */
+#define ATNET_BANNER_RADIO	BIT(1)	/* also printed when the radio comes on */
+
+struct atnet_banner {
+	const char *text;
+	unsigned int kind;
+};
+
+struct atnet_ts27007 {
+	const struct atnet_script *probe;	/* ends in atnet_probe_identified() */
+	const struct atnet_script *alive;	/* is a silent modem still there? */
+	const char *alive_cmd;			/* the revive poll */
+	const char *reset_cmd;			/* the recovery ladder's reset */
+	const char *sync_cmd, *sync_answer;	/* the chat engine's resync */
+	const struct atnet_banner *banners;	/* power-up: every state is gone */
+	unsigned int n_banners;
+	const char *const *power_down;		/* the modem switches itself off */
+	unsigned int n_power_down;
+	const char *const *power_warn;		/* its supply is near a limit */
+	unsigned int n_power_warn;
+	const char *const *unasked;		/* never an identification answer */
+	unsigned int n_unasked;
+};
+
+extern const struct atnet_ts27007 atnet_ts27007;
+
+int atnet_check_cpin(struct atnet_modem *m, int err, const char *answer);
+int atnet_check_csq(struct atnet_modem *m, int err, const char *answer);
+int atnet_check_cgreg(struct atnet_modem *m, int err, const char *answer,
+		      int idx);
+int atnet_check_cops(struct atnet_modem *m, int err, const char *answer);
+int atnet_check_tolerant(struct atnet_modem *m, int err, const char *answer);
+
+/* dialects.c: the model table */
+bool atnet_model_known(const char *model);
+int atnet_dialect_pick(struct atnet_modem *m);
+enum atnet_dialect atnet_modem_dialect(struct atnet_modem *m);
 
 #endif /* _ATNET_DIALECT_H */

@@ -64,7 +64,7 @@ module_init(atnet_init);
 module_exit(atnet_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("SIMCom AT-command modems (SIM7000, SIM7020) as a line discipline and network interfaces");
+/* MODULE_DESCRIPTION names the families: it is with the model table. */
 MODULE_AUTHOR("atnet developers");
 MODULE_ALIAS_LDISC(ATNET_LDISC_DEFAULT);
 MODULE_ALIAS_GENL_FAMILY(ATNET_GENL_NAME);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The modem object: lifetime, the chat engine's glue (bytes in, bytes out,
- * time), and the state machine that turns chat results and URCs into modem
- * and context states.
+ * The modem object: lifetime, lookups, the chat engine's glue (bytes in,
+ * bytes out, time), the contexts, and the modem states that chat results
+ * and URCs lead to. recover.c holds settle's dispatcher, reconciliation and
+ * the recovery ladder; script.c the script runner; probe.c the probe.
  *
  * Lock order
  * ----------
@@ -22,18 +23,13 @@
  * - Requests (DNS, ping, server) queue on m->reqs[] under m->lock; nobody
  *   sleeps holding anything for them (request.c).
  *
- * Faults and recovery
- * -------------------
- * A command that times out, a +CME ERROR to one of our requests, and a link
- * the modem lost without telling us, is a fault (a plain ERROR is not: it
- * is often the network's answer). Every fault, and every ERROR, asks for
- * reconciliation: the
- * link table is checked against AT+CIPSTATUS, so we never believe a link
- * alive that the modem has not (seed 000 sections 9-11). Faults that keep
- * coming within recover_window_ms climb the ladder of seed 000 section 13,
- * one step each time a threshold is passed: close every link, then
- * AT+CIPSHUT (contexts come back up if they were wanted), then reset the
- * modem with AT+CFUN=1,1. Each step is one dmesg line and a counter.
+ * Pending work
+ * ------------
+ * URCs and chat completions run inside the chat engine, where acting would
+ * re-enter it: they only set a bit of m->todo (under m->lock) and
+ * atnet_modem_settle() (recover.c), called after every feed, tick and
+ * request, handles the bits in the order of enum atnet_todo. Faults and
+ * the recovery ladder: see recover.c.
  *
  * Lifetime
  * --------
@@ -47,7 +43,6 @@
  */
 #include <linux/ktime.h>
 #include <linux/list.h>
-#include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched.h>
@@ -62,37 +57,8 @@
 static LIST_HEAD(atnet_modems);
 static DEFINE_MUTEX(atnet_modems_lock);
 
-static unsigned int status_interval_ms = 60000;
-module_param(status_interval_ms, uint, 0644);
-MODULE_PARM_DESC(status_interval_ms,
-		 "Check links with AT+CIPSTATUS this often while any is in use (ms, 0 = only after faults)");
-static unsigned int recover_window_ms = 30000;
-module_param(recover_window_ms, uint, 0644);
-MODULE_PARM_DESC(recover_window_ms,
-		 "Faults this close together count as repeated (ms)");
-static unsigned int recover_close = 4;
-module_param(recover_close, uint, 0644);
-MODULE_PARM_DESC(recover_close,
-		 "Repeated faults before every link is closed (0 = never)");
-static unsigned int recover_shut = 6;
-module_param(recover_shut, uint, 0644);
-MODULE_PARM_DESC(recover_shut,
-		 "Repeated faults before AT+CIPSHUT (0 = never)");
-static unsigned int recover_reset = 8;
-module_param(recover_reset, uint, 0644);
-MODULE_PARM_DESC(recover_reset,
-		 "Repeated faults before the modem is reset, AT+CFUN=1,1 (0 = never)");
-
-static unsigned int revive_ms = 3000;
-module_param(revive_ms, uint, 0644);
-MODULE_PARM_DESC(revive_ms,
-		 "Ask a modem that failed by going silent AT this often; an answer probes it again (ms, 0 = wait for its RDY)");
-
-/* The resync's AT+CSQ: a live modem answers it at once. */
+/* The chat engine's resync: a live modem answers it at once. */
 #define ATNET_SYNC_MS		2000
-
-/* At most one AT+CIPSTATUS per second, however many faults come. */
-#define ATNET_STATUS_GAP_MS	1000
 
 u64 atnet_now_ms(void)
 {
@@ -212,8 +178,8 @@ static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
 	spin_unlock_bh(&m->tx_lock);
 	if (dropped) {
 		m->tx_overflows++;
-		pr_warn_ratelimited("%s: tx fifo full, %zu bytes dropped whole\n",
-				    m->tty_name, len);
+		atnet_warn_ratelimited(m, "tx fifo full, %zu bytes dropped whole\n",
+				       len);
 	}
 }
 
@@ -234,29 +200,6 @@ void atnet_modem_write_wakeup(struct atnet_modem *m)
 
 /* Time ------------------------------------------------------------------ */
 
-/* When settle has reconciliation work to do (ms), or 0. */
-static u64 atnet_modem_status_due(struct atnet_modem *m)
-{
-	lockdep_assert_held(&m->lock);
-	if (m->state != ATNET_MODEM_READY || !m->dialect ||
-	    !m->dialect->reconcile)
-		return 0;
-	if (m->status.lines)
-		return m->status.until;
-	/*
-	 * status_kick() waits for a script (AT+CIICR, AT+CIPSHUT, the
-	 * liveness check) to end, and the script's end settles again: a due
-	 * time now would only make the timer work spin until then.
-	 */
-	if (m->status.running || m->script)
-		return 0;
-	if (m->need_status)
-		return m->status_at + ATNET_STATUS_GAP_MS;
-	if (status_interval_ms && atnet_links_busy(m))
-		return m->status_at + status_interval_ms;
-	return 0;
-}
-
 /* Wake the timer work at the earliest chat deadline or script retry. */
 void atnet_modem_arm(struct atnet_modem *m)
 {
@@ -268,51 +211,14 @@ void atnet_modem_arm(struct atnet_modem *m)
 	d = atnet_chat_deadline(&m->chat);
 	if (m->retry_at && (!d || m->retry_at < d))
 		d = m->retry_at;
-	now = atnet_modem_status_due(m);
+	now = atnet_recover_due(m);
 	if (now && (!d || now < d))
 		d = now;
-	if (m->state == ATNET_MODEM_FAILED && m->silent && revive_ms &&
-	    !m->revive_busy && (!d || m->revive_at < d))
-		d = m->revive_at;
 	if (!d)
 		return;
 	now = atnet_now_ms();
 	mod_delayed_work(system_wq, &m->timer_work,
 			 d > now ? msecs_to_jiffies(d - now) + 1 : 0);
-}
-
-/*
- * A modem that failed by going silent (no answer to AT) comes back with
- * RDY, except one that autobauds: it prints nothing until it is spoken
- * to. So it is asked AT every revive_ms; the first answer has it probed
- * again. A modem that answers but failed otherwise (no SIM) is not
- * asked: probing it again would only fail again.
- */
-static void atnet_modem_revive_done(struct atnet_chat_cmd *cmd, int result)
-{
-	struct atnet_modem *m = cmd->priv;
-
-	lockdep_assert_held(&m->lock);
-	m->revive_busy = false;
-	if (!result && m->revive_gen == m->gen &&
-	    m->state == ATNET_MODEM_FAILED)
-		m->revived = true;
-}
-
-static void atnet_modem_revive_kick(struct atnet_modem *m, u64 now)
-{
-	struct atnet_chat_cmd *cmd = &m->revive_cmd;
-
-	lockdep_assert_held(&m->lock);
-	if (m->state != ATNET_MODEM_FAILED || !m->silent || !revive_ms ||
-	    m->revive_busy || now < m->revive_at)
-		return;
-	m->revive_at = now + revive_ms;
-	m->revive_busy = true;
-	m->revive_gen = m->gen;
-	strscpy(cmd->text, "AT", sizeof(cmd->text));
-	atnet_chat_cmd_prepare(cmd, 1000, NULL, atnet_modem_revive_done, m);
-	atnet_chat_submit(&m->chat, cmd, now);
 }
 
 static void atnet_modem_timer_work(struct work_struct *work)
@@ -327,7 +233,7 @@ static void atnet_modem_timer_work(struct work_struct *work)
 		atnet_chat_tick(&m->chat, now);
 		if (m->retry_at && now >= m->retry_at)
 			atnet_script_retry(m);
-		atnet_modem_revive_kick(m, now);
+		atnet_recover_tick(m, now);
 		atnet_modem_settle(m);
 	}
 	mutex_unlock(&m->lock);
@@ -374,14 +280,13 @@ void atnet_modem_ctx_set(struct atnet_modem *m, int i,
 			atnet_modem_lsn_off(m, -ENETDOWN, "its context went down");
 	}
 	if (state == ATNET_CTX_UP)
-		pr_info("%s: context %d up, address %pI4\n", m->tty_name, i,
-			&ctx->addr);
+		atnet_info(m, "context %d up, address %pI4\n", i, &ctx->addr);
 	else if (event == ATNET_EV_CONTEXT_LOST)
-		pr_info("%s: context %d lost: %s\n", m->tty_name, i,
-			why ? why : "unknown reason");
+		atnet_info(m, "context %d lost: %s\n", i,
+			   why ? why : "unknown reason");
 	else if (old != state)
-		pr_debug("%s: context %d %s\n", m->tty_name, i,
-			 atnet_ctx_state_names[state]);
+		atnet_dbg(m, "context %d %s\n", i,
+			  atnet_ctx_state_names[state]);
 	if (event)
 		atnet_nl_event_ctx(m, event, i, why);
 }
@@ -450,11 +355,6 @@ static bool atnet_modem_kick_once(struct atnet_modem *m)
 	lockdep_assert_held(&m->lock);
 	if (m->script || m->state != ATNET_MODEM_READY || !d)
 		return false;
-	if (m->check_alive) {
-		m->check_alive = false;
-		atnet_probe_check_alive(m);
-		return true;
-	}
 	for (i = 0; i < m->n_ctx; i++) {
 		struct atnet_ctx *ctx = &m->ctx[i];
 
@@ -495,11 +395,11 @@ static bool atnet_modem_kick_once(struct atnet_modem *m)
 }
 
 /*
- * A script with nothing to send (SIM7020's ctx_shut when no socket is left
- * to close) ends inside atnet_script_start(): nothing would settle again,
- * so look for the next operation at once (a few times at most).
+ * A script with nothing to send (a shut with nothing left to close) ends
+ * inside atnet_script_start(): nothing would settle again, so look for the
+ * next operation at once (a few times at most).
  */
-static void atnet_modem_kick(struct atnet_modem *m)
+void atnet_modem_kick(struct atnet_modem *m)
 {
 	unsigned int n;
 
@@ -511,13 +411,13 @@ static void atnet_modem_kick(struct atnet_modem *m)
 /* Modem states ---------------------------------------------------------- */
 
 /* Forget whatever we sent: its answers would be misread now. */
-static void atnet_modem_forget(struct atnet_modem *m)
+void atnet_modem_forget(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
 	m->gen++;
 	m->script = NULL;
 	m->retry_at = 0;
-	m->check_alive = false;
+	clear_bit(ATNET_TODO_CHECK_ALIVE, &m->todo);
 	/* Probing (autobaud) repeats AT on purpose: no resync there. */
 	atnet_chat_set_sync(&m->chat, NULL, NULL, 0);
 }
@@ -529,7 +429,7 @@ void atnet_modem_fail(struct atnet_modem *m)
 	if (!m->reason[0])
 		strscpy(m->reason, "unknown failure", sizeof(m->reason));
 	m->state = ATNET_MODEM_FAILED;
-	m->revive_at = atnet_now_ms() + revive_ms;
+	atnet_recover_failed(m);
 	atnet_req_abort_all(m, -ENETDOWN,
 			    "the modem failed; see the reason in GET");
 	atnet_modem_lsn_off(m, -EIO, "the modem failed");
@@ -542,7 +442,7 @@ void atnet_modem_fail(struct atnet_modem *m)
 	 * revive poll, and a late answer of one could complete the next.
 	 */
 	atnet_chat_abort(&m->chat, -ENETDOWN);
-	pr_warn("%s: %s\n", m->tty_name, m->reason);
+	atnet_warn(m, "%s\n", m->reason);
 	atnet_nl_event_state(m);
 }
 
@@ -552,11 +452,13 @@ void atnet_modem_ready(struct atnet_modem *m)
 	m->state = ATNET_MODEM_READY;
 	m->reason[0] = '\0';
 	/*
-	 * After a timeout, an unprompted send or a late "> ", the next command
-	 * goes after ESC and AT+CSQ: every model answers "+CSQ:" and then OK,
-	 * so a late OK of an earlier command is never taken for it (chat.h).
+	 * After a timeout, an unprompted send or a late prompt, the next
+	 * command goes after ESC and the resync command, whose answer every
+	 * model prints before its OK, so a late OK of an earlier command is
+	 * never taken for it (chat.h).
 	 */
-	atnet_chat_set_sync(&m->chat, "AT+CSQ", "+CSQ:", ATNET_SYNC_MS);
+	atnet_chat_set_sync(&m->chat, atnet_ts27007.sync_cmd,
+			    atnet_ts27007.sync_answer, ATNET_SYNC_MS);
 	m->seen_timeouts = m->chat.stats.timeouts;
 	m->seen_errors = m->chat.stats.errors;
 	/* The announcement waits for the other contexts' interfaces. */
@@ -564,63 +466,91 @@ void atnet_modem_ready(struct atnet_modem *m)
 }
 
 /*
- * "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN", "OVER-VOLTAGE POWER
- * DOWN": the modem switched itself off (AT+CPOWD, PWRKEY, its supply). It is
- * gone as surely as after a failure: every context, link and request ends
- * now, nothing is sent, and its power-up banner (RDY) brings it back through
- * a restart and a new probe.
+ * The modem said it switches itself off (its power-down line: a command,
+ * the power key, its supply). It is gone as surely as after a failure:
+ * every context, link and request ends now, nothing is sent, and its
+ * power-up banner brings it back through a restart and a new probe.
  */
-static void atnet_modem_powered_down(struct atnet_modem *m)
+void atnet_modem_powered_down(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
-	atnet_modem_set_reason(m, "the modem powered down (%s); waiting for it to power up (RDY)",
+	atnet_modem_set_reason(m, "the modem powered down (%s); waiting for it to power up",
 			       m->power_down_why);
 	/*
-	 * Not revived with AT polls: driving TX into a module that is off
-	 * back-powers it (SIMCom's hardware design guides); it says RDY when
+	 * Not revived with polls: driving TX into a module that is off
+	 * back-powers it (SIMCom's hardware design guides); it says so when
 	 * it is back.
 	 */
 	m->silent = false;
 	atnet_modem_fail(m);
 }
 
-static void atnet_modem_restarted(struct atnet_modem *m)
+/* Whatever we knew of the modem is void: it is probed afresh. */
+static void atnet_modem_forget_all(struct atnet_modem *m)
 {
-	enum atnet_modem_state was = m->state;
-
 	lockdep_assert_held(&m->lock);
 	m->silent = false;
 	atnet_modem_forget(m);
-	atnet_req_abort_all(m, -ENETRESET, "the modem restarted");
-	atnet_modem_lsn_off(m, -ENETRESET, "the modem restarted");
 	/* A fresh modem: the recovery ladder starts again from the bottom. */
 	m->faults = 0;
 	m->ladder = 0;
-	m->need_status = false;
-	if (was != ATNET_MODEM_PROBING) {
-		m->restarts++;
-		pr_info("%s: modem restarted; probing it again\n",
-			m->tty_name);
-		atnet_links_modem_down(m, -ENETRESET);
-		atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST,
-					 "modem restarted");
-		/* After the carrier went: a listener may look at it at once. */
-		atnet_nl_event_restart(m);
-		m->state = ATNET_MODEM_PROBING;
-		m->reason[0] = '\0';
-		atnet_nl_event_state(m);
-	}
+	clear_bit(ATNET_TODO_RECONCILE, &m->todo);
+}
+
+static void atnet_modem_set_probing(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	m->state = ATNET_MODEM_PROBING;
+	m->reason[0] = '\0';
+	atnet_nl_event_state(m);
+}
+
+static void atnet_modem_reprobe(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
 	/* Not from a chat callback: settle runs after feed and tick return. */
 	atnet_chat_abort(&m->chat, -ECONNRESET);
 	m->dialect = NULL;
 	atnet_probe_start(m);
 }
 
+void atnet_modem_restarted(struct atnet_modem *m)
+{
+	enum atnet_modem_state was = m->state;
+
+	lockdep_assert_held(&m->lock);
+	atnet_modem_forget_all(m);
+	atnet_req_abort_all(m, -ENETRESET, "the modem restarted");
+	atnet_modem_lsn_off(m, -ENETRESET, "the modem restarted");
+	if (was != ATNET_MODEM_PROBING) {
+		m->restarts++;
+		atnet_info(m, "modem restarted; probing it again\n");
+		atnet_links_modem_down(m, -ENETRESET);
+		atnet_modem_ctx_all_down(m, ATNET_EV_CONTEXT_LOST,
+					 "modem restarted");
+		/* After the carrier went: a listener may look at it at once. */
+		atnet_nl_event_restart(m);
+		atnet_modem_set_probing(m);
+	}
+	atnet_modem_reprobe(m);
+}
+
+/* A silent failed modem answered the revive poll: probe it again. */
+void atnet_modem_revived(struct atnet_modem *m)
+{
+	lockdep_assert_held(&m->lock);
+	atnet_info(m, "the failed modem answers AT again; probing it\n");
+	atnet_modem_forget_all(m);
+	atnet_modem_set_probing(m);
+	atnet_modem_reprobe(m);
+}
+
 /*
- * +PDP: DEACT names no context. With one up, it is that one. With two, the
- * dialect asks which (ctx_verify): losing one must not take the other.
+ * The dialect's context-deactivation URC names no context. With one up, it
+ * is that one. With two, the dialect asks which (ctx_verify): losing one
+ * must not take the other.
  */
-static void atnet_modem_pdp_deact(struct atnet_modem *m)
+void atnet_modem_deact(struct atnet_modem *m)
 {
 	const struct atnet_dialect_ops *d = m->dialect;
 	unsigned int i, up = 0;
@@ -642,12 +572,12 @@ static void atnet_modem_pdp_deact(struct atnet_modem *m)
 		if (ctx->state == ATNET_CTX_ACTIVATING) {
 			ctx->lost = true;
 		} else if (ctx->state == ATNET_CTX_UP) {
-			/* The manual: AT+CIPSHUT before anything else. */
+			/* The dialect's manual: shut before anything else. */
 			ctx->want_up = false;
 			ctx->need_shut = true;
 			atnet_modem_ctx_set(m, i, ATNET_CTX_DOWN,
 					    ATNET_EV_CONTEXT_LOST,
-					    "+PDP: DEACT");
+					    d ? d->deact_why : NULL);
 		}
 	}
 }
@@ -665,8 +595,8 @@ void atnet_modem_lsn_off(struct atnet_modem *m, int err, const char *why)
 
 	lockdep_assert_held(&m->lock);
 	if (m->lsn.on && why)
-		pr_info("%s: listener on port %u stopped: %s\n", m->tty_name,
-			m->lsn.port, why);
+		atnet_info(m, "listener on port %u stopped: %s\n", m->lsn.port,
+			   why);
 	m->lsn.on = false;
 	m->lsn.ops = NULL;
 	m->lsn.owner = NULL;
@@ -682,189 +612,6 @@ struct atnet_link *atnet_modem_incoming(struct atnet_modem *m,
 	if (!m->lsn.on || !m->lsn.ops)
 		return NULL;
 	return m->lsn.ops->incoming(m->lsn.owner, m, slot, addr);
-}
-
-/* Reconciliation and recovery ------------------------------------------ */
-
-/* Time for AT+CIPSTATUS? Lock held; the dialect sends it. */
-static void atnet_modem_status_kick(struct atnet_modem *m)
-{
-	u64 due, now = atnet_now_ms();
-
-	lockdep_assert_held(&m->lock);
-	if (m->status.lines && now >= m->status.until) {
-		/* Lines went missing: nothing half-read is acted upon. */
-		m->status.lines = false;
-		m->status.running = false;
-		m->need_status = true;
-	}
-	due = atnet_modem_status_due(m);
-	if (!due || now < due || m->status.running || m->script)
-		return;
-	m->need_status = false;
-	m->status_at = now;
-	m->reconciles++;
-	m->dialect->reconcile(m);
-}
-
-static void atnet_modem_reset_done(struct atnet_chat_cmd *cmd, int result)
-{
-	struct atnet_modem *m = cmd->priv;
-
-	/*
-	 * Never written (its sync timed out, no room): no reset happened, so
-	 * it is not counted and the step may be taken again.
-	 */
-	if (!cmd->written) {
-		lockdep_assert_held(&m->lock);
-		if (m->recover_reset)
-			m->recover_reset--;
-		if (m->ladder == 3)
-			m->ladder = 2;
-		pr_warn("%s: AT+CFUN=1,1 not sent (%d)\n", m->tty_name, result);
-		return;
-	}
-	/* OK, then the power-up banner ("RDY") takes us through restart. */
-	if (result && result != -ECONNRESET && result != -ENODEV)
-		pr_warn("%s: AT+CFUN=1,1 failed (%d)\n", m->tty_name, result);
-}
-
-static void atnet_modem_recover(struct atnet_modem *m, const char *what)
-{
-	struct atnet_chat_cmd *cmd = &m->reset_cmd;
-	const char *step;
-	unsigned int i;
-
-	lockdep_assert_held(&m->lock);
-	if (m->ladder < 3 && recover_reset && m->faults >= recover_reset) {
-		m->ladder = 3;
-		m->recover_reset++;
-		pr_warn("%s: %u faults (last: %s): resetting the modem, AT+CFUN=1,1 (recovery step 3 of 3)\n",
-			m->tty_name, m->faults, what);
-		strscpy(cmd->text, "AT+CFUN=1,1", sizeof(cmd->text));
-		atnet_chat_cmd_prepare(cmd, 10000, NULL,
-				       atnet_modem_reset_done, m);
-		atnet_modem_submit(m, cmd);
-	} else if (m->ladder < 2 && recover_shut && m->faults >= recover_shut) {
-		m->ladder = 2;
-		m->recover_shut++;
-		/* SIM7020: its ctx_shut closes the sockets, ctx_up re-reads the PDN. */
-		step = m->dialect_id == ATNET_DIALECT_SIM7020 ?
-		       "sockets closed, PDN re-activated" : "AT+CIPSHUT";
-		pr_warn("%s: %u faults (last: %s): %s, contexts come back up (recovery step 2 of 3)\n",
-			m->tty_name, m->faults, what, step);
-		for (i = 0; i < m->n_ctx; i++) {
-			struct atnet_ctx *ctx = &m->ctx[i];
-
-			/* want_up stays: kick activates them again after it. */
-			ctx->need_shut = true;
-			if (ctx->state == ATNET_CTX_UP)
-				atnet_modem_ctx_set(m, i, ATNET_CTX_DOWN,
-						    ATNET_EV_CONTEXT_LOST,
-						    m->dialect_id == ATNET_DIALECT_SIM7020 ?
-						    "recovery: PDN re-activated" :
-						    "recovery: AT+CIPSHUT");
-		}
-	} else if (m->ladder < 1 && recover_close && m->faults >= recover_close) {
-		m->ladder = 1;
-		m->recover_close++;
-		pr_warn("%s: %u faults (last: %s): closing every link (recovery step 1 of 3)\n",
-			m->tty_name, m->faults, what);
-		for (i = 0; i < ATNET_LINKS_MAX; i++) {
-			struct atnet_link *l = atnet_link_by_slot(m, i);
-
-			if (l)
-				atnet_link_abort(l, -ECONNRESET);
-		}
-	}
-}
-
-/*
- * Something went wrong that the modem's view of the links may explain:
- * check them soon, and climb the recovery ladder when it keeps happening.
- */
-void atnet_modem_fault(struct atnet_modem *m, const char *what)
-{
-	u64 now = atnet_now_ms();
-
-	lockdep_assert_held(&m->lock);
-	if (m->faults && now - m->fault_at > recover_window_ms) {
-		m->faults = 0;
-		m->ladder = 0;
-	}
-	m->fault_at = now;
-	m->faults++;
-	m->need_status = true;
-	atnet_modem_recover(m, what);
-}
-
-/*
- * After every feed, tick or request: act on what the URCs flagged, start the
- * next operation, rearm the timer. Never called from inside the chat engine.
- */
-void atnet_modem_settle(struct atnet_modem *m)
-{
-	lockdep_assert_held(&m->lock);
-	if (m->dead)
-		return;
-	if (m->restart_seen) {
-		/* A power-down before its power-up banner is over. */
-		m->power_down = false;
-		m->restart_seen = false;
-		atnet_modem_restarted(m);
-	}
-	if (m->power_down) {
-		m->power_down = false;
-		atnet_modem_powered_down(m);
-	}
-	if (m->revived) {
-		m->revived = false;
-		if (m->state == ATNET_MODEM_FAILED) {
-			pr_info("%s: the failed modem answers AT again; probing it\n",
-				m->tty_name);
-			m->silent = false;
-			atnet_modem_forget(m);
-			m->faults = 0;
-			m->ladder = 0;
-			m->need_status = false;
-			m->state = ATNET_MODEM_PROBING;
-			m->reason[0] = '\0';
-			atnet_nl_event_state(m);
-			/* Not from a chat callback: settle runs after them. */
-			atnet_chat_abort(&m->chat, -ECONNRESET);
-			m->dialect = NULL;
-			atnet_probe_start(m);
-		}
-	}
-	if (m->pdp_deact) {
-		m->pdp_deact = false;
-		atnet_modem_pdp_deact(m);
-		m->need_status = true;
-	}
-	if (m->chat.stats.timeouts != m->seen_timeouts) {
-		m->seen_timeouts = m->chat.stats.timeouts;
-		if (m->state == ATNET_MODEM_READY) {
-			bool again = m->check_alive ||
-				     atnet_probe_checking_alive(m);
-
-			m->check_alive = true;
-			if (!again)
-				atnet_modem_fault(m, "a command timed out");
-		}
-	}
-	/*
-	 * ERROR is often the network's answer (a refused connect on SIM7020),
-	 * not the modem's trouble: check the links, count no fault.
-	 */
-	if (m->chat.stats.errors != m->seen_errors) {
-		m->seen_errors = m->chat.stats.errors;
-		if (m->state == ATNET_MODEM_READY)
-			m->need_status = true;
-	}
-	atnet_modem_kick(m);
-	if (!m->dead)
-		atnet_modem_status_kick(m);
-	atnet_modem_arm(m);
 }
 
 /* Registers the interfaces of contexts beyond the first, then announces. */
@@ -889,8 +636,8 @@ static void atnet_modem_netdev_work(struct work_struct *work)
 			continue;
 		dev = atnet_netdev_create(m, i);
 		if (IS_ERR(dev)) {
-			pr_warn("%s: no interface for context %u: %ld\n",
-				m->tty_name, i, PTR_ERR(dev));
+			atnet_warn(m, "no interface for context %u: %ld\n", i,
+				   PTR_ERR(dev));
 			break;
 		}
 		/* Stored even if dead by now: teardown unregisters it. */
@@ -908,9 +655,9 @@ static void atnet_modem_netdev_work(struct work_struct *work)
 				len += scnprintf(names + len, sizeof(names) - len,
 						 "%s%s", len ? ", " : "",
 						 m->ctx[i].dev->name);
-		pr_info("%s: %s (%s) ready as %s\n", m->tty_name,
-			m->model, m->firmware[0] ? m->firmware : "firmware unknown",
-			names);
+		atnet_info(m, "%s (%s) ready as %s\n", m->model,
+			   m->firmware[0] ? m->firmware : "firmware unknown",
+			   names);
 		atnet_nl_event_state(m);
 	}
 	mutex_unlock(&m->lock);
@@ -946,32 +693,33 @@ int atnet_modem_ifname(struct atnet_modem *m, char *name)
 	return err;
 }
 
-struct atnet_modem *atnet_modem_get_by_ifindex(struct net *net, int ifindex,
-					       int *ctx)
+/* The modem behind interface @name, or @ifindex when @name is NULL. */
+static struct atnet_modem *atnet_modem_get_by_dev(struct net *net,
+						  int ifindex,
+						  const char *name, int *ctx)
 {
 	struct atnet_modem *m = NULL;
 	struct net_device *dev;
 
 	rcu_read_lock();
-	dev = dev_get_by_index_rcu(net, ifindex);
+	dev = name ? dev_get_by_name_rcu(net, name) :
+		     dev_get_by_index_rcu(net, ifindex);
 	if (dev)
 		m = atnet_netdev_modem_get(dev, ctx);
 	rcu_read_unlock();
 	return m;
 }
 
+struct atnet_modem *atnet_modem_get_by_ifindex(struct net *net, int ifindex,
+					       int *ctx)
+{
+	return atnet_modem_get_by_dev(net, ifindex, NULL, ctx);
+}
+
 struct atnet_modem *atnet_modem_get_by_ifname(struct net *net,
 					      const char *name, int *ctx)
 {
-	struct atnet_modem *m = NULL;
-	struct net_device *dev;
-
-	rcu_read_lock();
-	dev = dev_get_by_name_rcu(net, name);
-	if (dev)
-		m = atnet_netdev_modem_get(dev, ctx);
-	rcu_read_unlock();
-	return m;
+	return atnet_modem_get_by_dev(net, 0, name, ctx);
 }
 
 struct atnet_modem *atnet_modem_get_first_up(struct net *net, int *ctx)
@@ -1049,9 +797,6 @@ struct atnet_modem *atnet_modem_create(struct tty_struct *tty)
 	m->owner_pid = task_tgid_vnr(current);
 	m->state = ATNET_MODEM_PROBING;
 	m->n_ctx = 1;
-	m->cur_ctx = -1;
-	m->clport[0] = -1;
-	m->clport[1] = -1;
 	for (i = 0; i < ATNET_CONTEXTS; i++)
 		m->ctx[i].id = i;
 	atnet_chat_init(&m->chat, &atnet_modem_chat_ops, m);
@@ -1089,7 +834,7 @@ err_free:
 void atnet_modem_start(struct atnet_modem *m)
 {
 	mutex_lock(&m->lock);
-	pr_debug("%s: attached, probing\n", m->tty_name);
+	atnet_dbg(m, "attached, probing\n");
 	atnet_probe_start(m);
 	atnet_nl_event_state(m);
 	atnet_modem_settle(m);
@@ -1115,7 +860,7 @@ void atnet_modem_kill(struct atnet_modem *m, const char *why)
 		atnet_nl_event_state(m);
 		m->dead = true;
 		atnet_chat_abort(&m->chat, -ENODEV);
-		pr_info("%s: %s\n", m->tty_name, why);
+		atnet_info(m, "%s\n", why);
 	}
 	mutex_unlock(&m->lock);
 }

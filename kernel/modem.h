@@ -9,6 +9,7 @@
 
 #include <linux/kfifo.h>
 #include <linux/kref.h>
+#include <linux/lockdep.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
@@ -37,14 +38,14 @@ struct atnet_step;
  * run with m->lock held.
  */
 struct atnet_lsn_ops {
-	/* "n, REMOTE IP: addr": take slot @slot, or NULL (it is hung up). */
+	/* A client on slot @slot from @addr: take it, or NULL (hung up). */
 	struct atnet_link *(*incoming)(void *owner, struct atnet_modem *m,
 				       unsigned int slot, __be32 addr);
-	/* The server is gone (context, modem, AT+CIPSTATUS): @err. */
+	/* The server is gone (context, modem, reconciliation): @err. */
 	void (*lost)(void *owner, int err);
 };
 
-/* The modem's TCP server (SIM7000 AT+CIPSERVER): one per modem. */
+/* The modem's TCP server (the dialect's ->server()): one per modem. */
 struct atnet_listener {
 	bool on;
 	u16 port;
@@ -55,21 +56,19 @@ struct atnet_listener {
 };
 
 /*
- * Link reconciliation: the answer to AT+CIPSTATUS ("OK", then "STATE:",
- * "S:" for the server and one "C:" line per slot) as it comes in.
+ * Work that URCs and completions leave for atnet_modem_settle() (bits of
+ * m->todo, set and cleared under m->lock). Its dispatcher handles them in
+ * this order, which is their priority: a restart makes a power-down before
+ * it moot, a modem that restarted or powered down needs no revive, and
+ * contexts, liveness and links are only looked at on a modem still there.
  */
-struct atnet_status {
-	bool running;			/* command queued or lines expected */
-	bool lines;			/* OK seen: the lines follow as URCs */
-	bool server;			/* an "S:" line said LISTENING */
-	u64 until;			/* ms: give up on missing lines */
-	u8 seen;			/* bitmap of slots with a "C:" line */
-	u8 alive;			/* bitmap: the modem holds them open */
-	u32 gen[ATNET_LINKS_MAX];	/* link generations when asked */
-	char state[ATNET_LINKS_MAX][16];
-	struct atnet_chat_cmd cmd;
-	struct atnet_chat_cmd send_cmd;	/* AT+CIPSEND? after it */
-	bool send_busy;
+enum atnet_todo {
+	ATNET_TODO_RESTARTED,	/* a power-up banner, or echo after an autobaud */
+	ATNET_TODO_POWER_DOWN,	/* the modem said it switches off (power_down_why) */
+	ATNET_TODO_REVIVED,	/* a silent failed modem answered the revive poll */
+	ATNET_TODO_DEACT,	/* a context deactivation URC that names none */
+	ATNET_TODO_CHECK_ALIVE,	/* a command timed out: is the modem still there? */
+	ATNET_TODO_RECONCILE,	/* check the link table with the dialect's reconcile */
 };
 
 struct atnet_ctx {
@@ -77,16 +76,16 @@ struct atnet_ctx {
 	u8 id;
 	enum atnet_ctx_state state;
 	bool want_up;			/* asked for by ndo_open or CONTEXT_UP */
-	bool need_shut;			/* AT+CIPSHUT owed before the next activation */
-	bool lost;			/* +PDP: DEACT during activation */
-	bool verify;			/* +PDP: DEACT: is this one still up? */
+	bool need_shut;			/* the dialect's shut owed before the next activation */
+	bool lost;			/* deactivated by the network during activation */
+	bool verify;			/* an unnamed deactivation: is this one still up? */
 	__be32 addr;
 	char apn[ATNET_APN_MAX + 1];
 	char user[ATNET_CRED_MAX + 1];
 	char password[ATNET_CRED_MAX + 1];
 };
 
-/* A script: AT steps run one after the other by probe.c's runner. */
+/* A script: AT steps run one after the other by script.c's runner. */
 struct atnet_script {
 	const struct atnet_step *steps;
 	unsigned int n;
@@ -108,7 +107,6 @@ struct atnet_modem {
 	pid_t owner_pid;		/* constant after attach */
 
 	const struct atnet_dialect_ops *dialect;	/* NULL until identified */
-	enum atnet_dialect dialect_id;
 	enum atnet_modem_state state;
 	char reason[ATNET_REASON_MAX];
 	char model[ATNET_IDENT_MAX];
@@ -118,34 +116,29 @@ struct atnet_modem {
 	u8 reg;
 	u64 restarts;
 	bool synced;			/* answered AT since the last (re)start */
-	bool restart_seen;		/* URC said the modem restarted: handled in settle */
-	bool pdp_deact;			/* URC +PDP: DEACT: handled in settle */
-	bool power_down;		/* URC "... POWER DOWN": handled in settle */
-	char power_down_why[32];	/* that URC */
-	bool check_alive;		/* a command timed out: is the modem still there? */
+	unsigned long todo;		/* enum atnet_todo bits: handled in settle */
+	char power_down_why[32];	/* the power-down URC */
 	u64 alive_echoes;		/* chat echoes when the liveness check began */
 	bool silent;			/* FAILED because it stopped answering */
 	bool revive_busy;		/* revive_cmd is queued */
-	bool revived;			/* it answered revive_cmd: probe it (settle) */
 	u32 revive_gen;			/* m->gen when revive_cmd was sent */
 	u64 probe_at;			/* ms: the last probe started */
 	u64 revive_at;			/* ms: next AT to a silent failed modem */
 	struct atnet_chat_cmd revive_cmd;	/* that AT */
 	u64 seen_timeouts;
-	int cur_ctx;			/* AT+CIPSGTXT selection, -1 unknown */
-	int clport[2];			/* AT+CLPORT "TCP", "UDP" as set, -1 unknown */
-	bool radio_cycle;		/* our AT+CFUN=0/1: +CPIN: NOT READY is no restart */
 	void *dialect_priv;		/* the dialect's own state, freed with the modem */
+	/* The dialect identified last (dialect_priv is its): kept in a re-probe. */
+	const struct atnet_dialect_ops *last_dialect;
 
 	/* Requests (request.c): per kind, in order; the first has the modem. */
 	struct list_head reqs[ATNET_REQ_KINDS];
 	u64 req_rest[ATNET_REQ_KINDS];	/* ms: the kind's next command waits */
 	struct atnet_listener lsn;
 
-	/* Reconciliation and the recovery ladder (modem.c). */
-	struct atnet_status status;
-	bool need_status;		/* resynchronise links with AT+CIPSTATUS */
-	u64 status_at;			/* ms: last AT+CIPSTATUS sent */
+	/* Reconciliation and the recovery ladder (recover.c). */
+	bool reconciling;		/* the dialect's reconcile runs (it clears this) */
+	u64 reconcile_until;		/* ms: its lines are given up on; 0 = none owed */
+	u64 status_at;			/* ms: last reconcile started */
 	u64 seen_errors;		/* chat errors already counted as faults */
 	unsigned int faults;		/* in the current recovery window */
 	u64 fault_at;			/* ms: last fault */
@@ -155,9 +148,9 @@ struct atnet_modem {
 	u64 recover_close;
 	u64 recover_shut;
 	u64 recover_reset;
-	struct atnet_chat_cmd reset_cmd;	/* AT+CFUN=1,1 */
+	struct atnet_chat_cmd reset_cmd;	/* the ladder's last step */
 
-	/* The script runner (probe.c). */
+	/* The script runner (script.c). */
 	const struct atnet_script *script;
 	unsigned int step;
 	unsigned int tries;
@@ -220,6 +213,14 @@ bool atnet_modem_ctx_up(struct atnet_modem *m, int ctx);
 int atnet_modem_ctx_request(struct atnet_modem *m, int ctx, bool up,
 			    bool strict, struct netlink_ext_ack *extack);
 
+/* Leave work for settle's dispatcher (enum atnet_todo). Lock held. */
+static inline void atnet_modem_todo(struct atnet_modem *m,
+				    enum atnet_todo what)
+{
+	lockdep_assert_held(&m->lock);
+	set_bit(what, &m->todo);
+}
+
 /* For the dialects and the script runner; lock held. */
 u64 atnet_now_ms(void);
 void atnet_modem_settle(struct atnet_modem *m);
@@ -232,6 +233,19 @@ void atnet_modem_ctx_set(struct atnet_modem *m, int ctx,
 			 enum atnet_ctx_state state, int event,
 			 const char *why);
 void atnet_modem_fault(struct atnet_modem *m, const char *what);
+void atnet_probe_alive_done(struct atnet_modem *m, int err);
+
+/* Between modem.c and recover.c; lock held. */
+void atnet_modem_kick(struct atnet_modem *m);
+void atnet_modem_forget(struct atnet_modem *m);
+void atnet_modem_restarted(struct atnet_modem *m);
+void atnet_modem_powered_down(struct atnet_modem *m);
+void atnet_modem_revived(struct atnet_modem *m);
+void atnet_modem_deact(struct atnet_modem *m);
+void atnet_recover_failed(struct atnet_modem *m);
+void atnet_recover_reset(struct atnet_modem *m);
+u64 atnet_recover_due(struct atnet_modem *m);
+void atnet_recover_tick(struct atnet_modem *m, u64 now);
 void atnet_modem_lsn_off(struct atnet_modem *m, int err, const char *why);
 struct atnet_link *atnet_modem_incoming(struct atnet_modem *m,
 					unsigned int slot, __be32 addr);

@@ -256,8 +256,7 @@ static int atnet_nl_fill(struct sk_buff *skb, struct atnet_modem *m,
 	    nla_put_string(skb, ATNET_A_TTY, m->tty_name) ||
 	    atnet_nl_put_str(skb, ATNET_A_MODEL, m->model) ||
 	    atnet_nl_put_str(skb, ATNET_A_FIRMWARE, m->firmware) ||
-	    nla_put_u8(skb, ATNET_A_DIALECT,
-		       m->dialect ? m->dialect->id : ATNET_DIALECT_UNKNOWN) ||
+	    nla_put_u8(skb, ATNET_A_DIALECT, atnet_modem_dialect(m)) ||
 	    nla_put_u8(skb, ATNET_A_STATE, m->state) ||
 	    ((m->state == ATNET_MODEM_FAILED || m->state == ATNET_MODEM_GONE) &&
 	     atnet_nl_put_str(skb, ATNET_A_REASON, m->reason)) ||

@@ -65,6 +65,7 @@
 #include "modem.h"
 #include "netlink.h"
 #include "request.h"
+#include "sim7000.h"
 
 /* A command that held the busy modem this long makes the next one wait. */
 #define ATNET_REQ_REST_MIN_MS	1000
@@ -816,7 +817,7 @@ int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
 	if (!d || !d->server) {
 		if (d && d->listen)
 			d->listen(m, r->ctx, r->port);
-		if (m->dialect_id == ATNET_DIALECT_SIM7020)
+		if (atnet_modem_dialect(m) == ATNET_DIALECT_SIM7020)
 			r->msg = "SIM7020 has no TCP server mode (SIMCom app note 3.1)";
 		else
 			r->msg = "this modem has no TCP server mode";

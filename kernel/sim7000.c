@@ -1,28 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SIM7000 control plane: bring-up, the two PDP contexts and their URCs, in
- * the words of SIMCom's TCP/IP application note (seed 000). The links'
+ * the words of the SIM7000 Series TCP/IP Application Note. The links'
  * commands and URCs live in sim7000_link.c.
  *
  * Bring-up: AT+CIPSHUT first, so a modem left with a context up by an
  * earlier attach is back in IP INITIAL, where AT+CIPMUX=1 is allowed; then
- * SIM, signal, attach and registration with a few retries each (seed 002
- * section 4 gives the policy: up to three retries); then multi-link, quick
+ * SIM, signal, attach and registration with a few retries each (the
+ * SIM7020 Series TCP/IP Application Note, section 4, gives the policy: up
+ * to three retries); then multi-link, quick
  * send and manual receive, which the link layer relies on.
  *
  * Contexts: AT+CIPSGTXT selects the context the next AT+CSTT, AT+CIICR,
- * AT+CIFSR or AT+CIPSHUT applies to (seed 000 section 5); it is sent only
+ * AT+CIFSR or AT+CIPSHUT applies to (application note, section 5); it is sent only
  * when the selection changes.
  *
- * TCP server (seed 000 sections 3.1.3, 4.2): AT+CIPSERVER=1,port answers OK,
+ * TCP server (application note, sections 3.1.3, 4.2): AT+CIPSERVER=1,port answers OK,
  * then "SERVER OK" (or "SERVER FAIL"); =0 answers OK, then "SERVER CLOSE".
  * It listens on the context selected by AT+CIPSGTXT and holds one of the
  * eight links while it runs.
  *
- * Reconciliation (seed 000 sections 9-11): AT+CIPSTATUS answers OK first,
- * then "STATE: ...", an "S: 0,ctx,"port","LISTENING"" line while the server
- * runs, and "C: n,ctx,"TCP","ip","port","STATE"" for each of the 8 slots.
- * The table is compared only once the last slot's line is in.
+ * Reconciliation (application note, sections 9-11): AT+CIPSTATUS answers
+ * OK first, then "STATE: ...", an "S: 0,ctx,"port","LISTENING"" line while
+ * the server runs, and "C: n,ctx,"TCP","ip","port","STATE"" for each of the
+ * 8 slots. The table is compared only once the last slot's line is in.
+ * Repeated faults climb the ladder of section 13 (recover.c): close every
+ * link, AT+CIPSHUT (this dialect's ctx_shut), AT+CFUN=1,1.
+ *
+ * The state only this dialect keeps (the context selected, the local
+ * ports set, the reconciliation's answer) is struct atnet_sim7000
+ * (sim7000.h), m->dialect_priv.
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -33,8 +40,8 @@
 #include "modem.h"
 #include "netlink.h"
 #include "request.h"
+#include "sim7000.h"
 
-#define SIM7000_MAX_LINKS	8
 #define SIM7000_MAX_SEND	1460
 #define SIM7000_CONTEXTS	2
 
@@ -54,30 +61,14 @@ static int sim7000_cgatt_check(struct atnet_modem *m, int err,
 static int sim7000_cgreg_check(struct atnet_modem *m, int err,
 			       const char *answer)
 {
-	const char *f[4];
-	char buf[ATNET_ANSWER_MAX];
-	u32 stat;
-
-	if (err)
-		return -EAGAIN;
-	if (atnet_chat_fields(answer, buf, sizeof(buf), f, 4) < 2 ||
-	    atnet_chat_uint(f[1], 255, &stat)) {
-		atnet_modem_set_reason(m, "unreadable AT+CGREG? answer \"%s\"",
-				       answer);
-		return -EAGAIN;
-	}
-	m->reg = stat;
-	/* 1 home, 5 roaming */
-	if (stat != 1 && stat != 5) {
-		atnet_modem_set_reason(m, "not registered (+CGREG stat %u)",
-				       stat);
-		return -EAGAIN;
-	}
-	return 0;
+	/* "+CGREG: n,stat[,...]" */
+	return atnet_check_cgreg(m, err, answer, 1);
 }
 
-/* Operator name is nice to show, not needed: errors are ignored. */
-/* "SHUT OK"; "+PDP: DEACT" can be the only answer (at-reference quirk). */
+/*
+ * "SHUT OK"; some firmware answers AT+CIPSHUT with "+PDP: DEACT" alone
+ * (seen on real modems, not in the AT Command Manual).
+ */
 static enum atnet_chat_verdict sim7000_shut_line(struct atnet_chat_cmd *cmd,
 						 const char *line, size_t len)
 {
@@ -104,8 +95,19 @@ static enum atnet_chat_verdict sim7000_cifsr_line(struct atnet_chat_cmd *cmd,
 	return ATNET_CHAT_DONE;
 }
 
+/* The first step: a (re)started modem forgot its selection and ports. */
+static int sim7000_begin_build(struct atnet_modem *m, char *buf, size_t size)
+{
+	struct atnet_sim7000 *s = atnet_sim7000(m);
+
+	s->cur_ctx = -1;
+	s->clport[0] = -1;
+	s->clport[1] = -1;
+	return strscpy(buf, "AT+CIPSHUT", size);
+}
+
 static const struct atnet_step sim7000_bring_up_steps[] = {
-	{ .cmd = "AT+CIPSHUT", .line = sim7000_shut_line,
+	{ .build = sim7000_begin_build, .line = sim7000_shut_line,
 	  .check = atnet_check_tolerant, .timeout_ms = 65000 },
 	{ .cmd = "AT+CPIN?", .prefix = "+CPIN:", .check = atnet_check_cpin,
 	  .timeout_ms = 5000, .tries = 4, .retry_ms = 2000 },
@@ -141,7 +143,7 @@ static const struct atnet_script sim7000_bring_up = {
 
 static int sim7000_sgtxt_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	if (m->cur_ctx == m->script_ctx)
+	if (atnet_sim7000(m)->cur_ctx == m->script_ctx)
 		return 0;
 	return snprintf(buf, size, "AT+CIPSGTXT=%d", m->script_ctx);
 }
@@ -151,7 +153,7 @@ static int sim7000_sgtxt_check(struct atnet_modem *m, int err,
 {
 	/* Single-context firmware lacks the command: context 0 is implied. */
 	if (!err || (err != -ETIMEDOUT && m->script_ctx == 0)) {
-		m->cur_ctx = m->script_ctx;
+		atnet_sim7000(m)->cur_ctx = m->script_ctx;
 		return 0;
 	}
 	return err == -ETIMEDOUT ? -ETIMEDOUT : -EIO;
@@ -246,7 +248,7 @@ static void sim7000_ctx_shut_done(struct atnet_modem *m, int err)
 {
 	lockdep_assert_held(&m->lock);
 	if (err == -ETIMEDOUT || err == -EIO)
-		pr_warn("%s: %s\n", m->tty_name, m->reason);
+		atnet_warn(m, "%s\n", m->reason);
 	/* Tried once; the next activation starts with AT+CIPSHUT's effect. */
 	m->ctx[m->script_ctx].need_shut = false;
 }
@@ -355,7 +357,7 @@ static bool sim7000_state_alive(const char *state)
 
 /*
  * "+CIPSEND: n,size": what one AT+CIPSEND may carry on link n now; it
- * depends on the network (seed 000 section 7.3), so it is asked again with
+ * depends on the network (application note, section 7.3), so it is asked again with
  * every check and each link's sends are cut to it.
  */
 static enum atnet_chat_verdict sim7000_limits_line(struct atnet_chat_cmd *cmd,
@@ -384,20 +386,21 @@ static void sim7000_limits_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_modem *m = cmd->priv;
 
-	m->status.send_busy = false;
+	atnet_sim7000(m)->status.send_busy = false;
 }
 
 static void sim7000_limits_ask(struct atnet_modem *m)
 {
-	struct atnet_chat_cmd *cmd = &m->status.send_cmd;
+	struct atnet_sim7000_status *st = &atnet_sim7000(m)->status;
+	struct atnet_chat_cmd *cmd = &st->send_cmd;
 
 	lockdep_assert_held(&m->lock);
-	if (m->status.send_busy)
+	if (st->send_busy)
 		return;
 	strscpy(cmd->text, "AT+CIPSEND?", sizeof(cmd->text));
 	atnet_chat_cmd_prepare(cmd, 5000, sim7000_limits_line,
 			       sim7000_limits_done, m);
-	m->status.send_busy = !atnet_modem_submit(m, cmd);
+	st->send_busy = !atnet_modem_submit(m, cmd);
 }
 
 static const struct atnet_script sim7000_ctx_verify;
@@ -411,13 +414,13 @@ static bool sim7000_ctx_in_doubt(struct atnet_modem *m, unsigned int ctx)
 
 static void sim7000_status_apply(struct atnet_modem *m)
 {
-	struct atnet_status *st = &m->status;
+	struct atnet_sim7000_status *st = &atnet_sim7000(m)->status;
 	struct atnet_link *l;
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
-	st->lines = false;
-	st->running = false;
+	m->reconcile_until = 0;
+	m->reconciling = false;
 	for (i = 0; i < SIM7000_MAX_LINKS; i++) {
 		l = atnet_link_by_slot(m, i);
 		if (!l || !(st->seen & BIT(i)))
@@ -431,8 +434,8 @@ static void sim7000_status_apply(struct atnet_modem *m)
 		if (atnet_link_modem_state(l, st->state[i],
 					   st->alive & BIT(i))) {
 			m->links_lost++;
-			pr_info("%s: link %u lost without notice (modem says %s)\n",
-				m->tty_name, i, st->state[i]);
+			atnet_info(m, "link %u lost without notice (modem says %s)\n",
+				   i, st->state[i]);
 			atnet_modem_fault(m, "a link was lost without notice");
 		} else if (l->state == ATNET_LINK_CONNECTED &&
 			   l->proto == IPPROTO_TCP) {
@@ -450,7 +453,7 @@ static void sim7000_status_apply(struct atnet_modem *m)
 /* "STATE: ...", "S: ...", "C: ...": true when consumed. */
 static bool sim7000_status_line(struct atnet_modem *m, const char *line)
 {
-	struct atnet_status *st = &m->status;
+	struct atnet_sim7000_status *st = &atnet_sim7000(m)->status;
 	struct atnet_cipstatus_answer c;
 	const char *rest;
 
@@ -459,14 +462,14 @@ static bool sim7000_status_line(struct atnet_modem *m, const char *line)
 		return true;
 	rest = atnet_chat_prefix(line, "S:");
 	if (rest) {
-		if (st->running && strstr(rest, "LISTENING"))
+		if (m->reconciling && strstr(rest, "LISTENING"))
 			st->server = true;
 		return true;
 	}
 	rest = atnet_chat_prefix(line, "C:");
 	if (!rest)
 		return false;
-	if (!st->running)
+	if (!m->reconciling)
 		return true;
 	if (atnet_parse_cipstatus(rest, &c) || c.slot >= SIM7000_MAX_LINKS)
 		return true;
@@ -492,33 +495,31 @@ static enum atnet_chat_verdict sim7000_status_cmd_line(struct atnet_chat_cmd *cm
 static void sim7000_status_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_modem *m = cmd->priv;
-	struct atnet_status *st = &m->status;
 
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme(m, cmd);
-	if (!st->running)
+	if (!m->reconciling)
 		return;			/* all lines came before the OK */
 	if (result) {
-		st->running = false;
+		m->reconciling = false;
 		return;
 	}
-	st->lines = true;
-	st->until = atnet_now_ms() + 3000;
+	/* The lines follow as URCs: recover.c gives up on them after this. */
+	m->reconcile_until = atnet_now_ms() + 3000;
 }
 
 static void sim7000_reconcile(struct atnet_modem *m)
 {
-	struct atnet_status *st = &m->status;
+	struct atnet_sim7000_status *st = &atnet_sim7000(m)->status;
 	struct atnet_chat_cmd *cmd = &st->cmd;
 	struct atnet_link *l;
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
-	st->running = true;
-	st->lines = false;
-	st->server = false;
-	st->seen = 0;
-	st->alive = 0;
+	m->reconciling = true;
+	m->reconcile_until = 0;
+	/* Server, seen, alive, generations, states: this answer's. */
+	memset(st, 0, offsetof(struct atnet_sim7000_status, cmd));
 	for (i = 0; i < SIM7000_MAX_LINKS; i++) {
 		l = atnet_link_by_slot(m, i);
 		st->gen[i] = l ? l->gen : 0;
@@ -527,7 +528,7 @@ static void sim7000_reconcile(struct atnet_modem *m)
 	atnet_chat_cmd_prepare(cmd, 5000, sim7000_status_cmd_line,
 			       sim7000_status_done, m);
 	if (atnet_modem_submit(m, cmd))
-		st->running = false;
+		m->reconciling = false;
 }
 
 /* Which context did +PDP: DEACT take? ---------------------------------- */
@@ -558,8 +559,8 @@ static void sim7000_ctx_verify_done(struct atnet_modem *m, int err)
 	if (ctx->state != ATNET_CTX_UP)
 		return;
 	if (!err) {
-		pr_info("%s: context %d is still up after +PDP: DEACT\n",
-			m->tty_name, ctx->id);
+		atnet_info(m, "context %d is still up after +PDP: DEACT\n",
+			   ctx->id);
 		return;
 	}
 	/* The manual: AT+CIPSHUT before anything else. */
@@ -597,8 +598,8 @@ static void sim7000_req_select_done(struct atnet_chat_cmd *cmd, int result)
 	 * On failure the question that follows goes to whatever context the
 	 * modem has selected: forget our idea of it, the answer says the rest.
 	 */
-	if (result && r->m->cur_ctx == r->ctx)
-		r->m->cur_ctx = -1;
+	if (result && atnet_sim7000(r->m)->cur_ctx == r->ctx)
+		atnet_sim7000(r->m)->cur_ctx = -1;
 	atnet_req_cmd_done(r->m, r, cmd);
 }
 
@@ -608,13 +609,13 @@ static int sim7000_req_select(struct atnet_modem *m, struct atnet_req *r)
 	int err;
 
 	lockdep_assert_held(&m->lock);
-	if (m->n_ctx < 2 || m->cur_ctx == r->ctx)
+	if (m->n_ctx < 2 || atnet_sim7000(m)->cur_ctx == r->ctx)
 		return 0;
 	snprintf(r->sel.text, sizeof(r->sel.text), "AT+CIPSGTXT=%d", r->ctx);
 	err = atnet_req_submit(m, r, &r->sel, 2000, NULL,
 			       sim7000_req_select_done);
 	if (!err)
-		m->cur_ctx = r->ctx;
+		atnet_sim7000(m)->cur_ctx = r->ctx;
 	return err;
 }
 
@@ -653,7 +654,8 @@ static void sim7000_pdp_deact(struct atnet_modem *m, const char *line,
 			      size_t len)
 {
 	lockdep_assert_held(&m->lock);
-	m->pdp_deact = true;
+	/* Sorted out in settle (modem.c), which asks ctx_verify which one. */
+	atnet_modem_todo(m, ATNET_TODO_DEACT);
 }
 
 static void sim7000_server_urc(struct atnet_modem *m, const char *line,
@@ -708,4 +710,8 @@ const struct atnet_dialect_ops atnet_sim7000_dialect = {
 	.contexts = SIM7000_CONTEXTS,
 	.max_send = SIM7000_MAX_SEND,
 	.req = &sim7000_req,
+	.priv_size = sizeof(struct atnet_sim7000),
+	.shut_step = "AT+CIPSHUT",
+	.shut_why = "recovery: AT+CIPSHUT",
+	.deact_why = "+PDP: DEACT",
 };

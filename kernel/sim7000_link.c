@@ -26,6 +26,7 @@
 #include "dialect.h"
 #include "link.h"
 #include "modem.h"
+#include "sim7000.h"
 
 #define ATNET_SIM7000_CMD_MS	10000	/* CIPSEND, CIPRXGET, CIPCLOSE, CIPACK */
 #define ATNET_SIM7000_OPEN_MS	20000	/* AT+CIPSTART's own OK */
@@ -163,7 +164,7 @@ static void atnet_sim7000_lport_done(struct atnet_chat_cmd *cmd, int result)
 	l->busy &= ~ATNET_LINK_BUSY_PORT;
 	if (result) {
 		/* Unknown now; the connect must not go out from another port. */
-		m->clport[atnet_link_dgram(l)] = -1;
+		atnet_sim7000(m)->clport[atnet_link_dgram(l)] = -1;
 		atnet_link_abort(l, -EADDRINUSE);
 	}
 	atnet_link_kick(l);
@@ -178,7 +179,7 @@ static int atnet_sim7000_lport(struct atnet_modem *m, struct atnet_link *l)
 {
 	int idx = atnet_link_dgram(l), err;
 
-	if (m->clport[idx] == l->local_port)
+	if (atnet_sim7000(m)->clport[idx] == l->local_port)
 		return 0;
 	snprintf(l->port_cmd.text, sizeof(l->port_cmd.text),
 		 "AT+CLPORT=%u,\"%s\",%u", l->slot, idx ? "UDP" : "TCP",
@@ -190,7 +191,7 @@ static int atnet_sim7000_lport(struct atnet_modem *m, struct atnet_link *l)
 		l->busy &= ~ATNET_LINK_BUSY_PORT;
 		return err;
 	}
-	m->clport[idx] = l->local_port;
+	atnet_sim7000(m)->clport[idx] = l->local_port;
 	return 0;
 }
 
@@ -201,7 +202,7 @@ static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 
 	lockdep_assert_held(&m->lock);
 	/* Two contexts: AT+CIPSGTXT picks the one the next CIPSTART uses. */
-	if (m->n_ctx > 1 && m->cur_ctx != l->ctx &&
+	if (m->n_ctx > 1 && atnet_sim7000(m)->cur_ctx != l->ctx &&
 	    !(l->busy & ATNET_LINK_BUSY_SEL)) {
 		snprintf(l->sel_cmd.text, sizeof(l->sel_cmd.text),
 			 "AT+CIPSGTXT=%u", l->ctx);
@@ -213,7 +214,7 @@ static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 			l->busy &= ~ATNET_LINK_BUSY_SEL;
 			return err;
 		}
-		m->cur_ctx = l->ctx;
+		atnet_sim7000(m)->cur_ctx = l->ctx;
 	}
 	err = atnet_sim7000_lport(m, l);
 	if (err)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SIM7020 control plane: bring-up, the one PDN and its URCs, in the words of
- * SIMCom's SIM7020 TCP/IP application note (seed 002). The sockets' commands
- * and URCs live in sim7020_link.c.
+ * the SIM7020 Series TCP/IP Application Note. The sockets' commands and
+ * URCs live in sim7020_link.c.
  *
- * Bring-up (seed 002 section 4): SIM, signal and registration with up to
+ * Bring-up (application note, section 4): SIM, signal and registration with up to
  * three retries each, then a CFUN=0/CFUN=1 radio cycle, which also applies
  * an APN set before (AT*MCGDEFCONT is accepted only with the radio off).
  * The network brings the PDN up by itself after the attach: the bring-up
@@ -14,15 +14,15 @@
  * AT+CSORCVFLAG=1 (binary receive) and AT+CSODSEND=? (binary send; some
  * firmware has binary receive without it).
  *
- * Context 0: "up" is AT+CGACT=1,1, "down" AT+CGACT=0,1 (seed 2.4). A new
+ * Context 0: "up" is AT+CGACT=1,1, "down" AT+CGACT=0,1 (section 2.4). A new
  * APN (ATNET_CMD_SET_CONTEXT) is used by the next activation, as on
  * SIM7000: "up" cycles the radio around AT*MCGDEFCONT when the modem's
- * configured APN differs, the only way the seed (2.2) gives to change it.
+ * configured APN differs, the only way the note (2.2) gives to change it.
  *
  * The radio cycle makes the modem say "+CPIN: NOT READY", which otherwise
- * means it restarted: m->radio_cycle tells the URC dispatcher it is ours.
+ * means it restarted: ->radio_cycling() tells the URC dispatcher it is ours.
  *
- * What the SIM7020 lacks (seed 002 3.1): server mode and transparent mode.
+ * What the SIM7020 lacks (section 3.1): server mode and transparent mode.
  * listen answers -EOPNOTSUPP with a message saying so.
  */
 #include <linux/kernel.h>
@@ -85,7 +85,7 @@ int atnet_sim7020_fire(struct atnet_modem *m, u32 timeout_ms,
 
 /*
  * Sockets whose link died with its context or the modem still hold an id in
- * the modem (it keeps dead sockets until AT+CSOCL, seed 002 section 4:
+ * the modem (it keeps dead sockets until AT+CSOCL, application note section 4:
  * "re-create"): close them, so the five ids never run out.
  */
 void atnet_sim7020_reap(struct atnet_modem *m)
@@ -156,29 +156,12 @@ void atnet_sim7020_bearer_check(struct atnet_modem *m)
 static int sim7020_cgreg_check(struct atnet_modem *m, int err,
 			       const char *answer)
 {
-	const char *f[4];
-	char buf[ATNET_ANSWER_MAX];
-	u32 stat;
-	int n;
-
-	if (err)
-		return -EAGAIN;
 	/* "+CGREG: n,stat[,...]"; the bare "+CGREG: stat" of the URC too. */
-	n = atnet_chat_fields(answer, buf, sizeof(buf), f, 4);
-	if (n < 1 || atnet_chat_uint(f[n > 1], 255, &stat)) {
-		atnet_modem_set_reason(m, "unreadable AT+CGREG? answer \"%s\"",
-				       answer);
-		return -EAGAIN;
-	}
-	m->reg = stat;
-	if (stat != 1 && stat != 5) {
-		atnet_modem_set_reason(m, "not registered (+CGREG stat %u)",
-				       stat);
-		return -EAGAIN;
-	}
+	err = atnet_check_cgreg(m, err, answer, -1);
 	/* Attached again after a radio cycle: its URCs are behind us. */
-	m->radio_cycle = false;
-	return 0;
+	if (!err)
+		atnet_sim7020(m)->radio_cycle = false;
+	return err;
 }
 
 /* A feature probe: OK sets @flag, anything else leaves it clear. */
@@ -219,30 +202,18 @@ static int sim7020_dsend_check(struct atnet_modem *m, int err,
 }
 
 /* The first step of a script: forget per-script flags. */
-static int sim7020_script_begin(struct atnet_modem *m)
+static void sim7020_script_begin(struct atnet_modem *m)
 {
 	struct atnet_sim7020 *s = atnet_sim7020(m);
 
-	if (!s) {
-		s = kzalloc(sizeof(*s), GFP_KERNEL);
-		if (!s) {
-			atnet_modem_set_reason(m, "out of memory");
-			return -ENOMEM;
-		}
-		m->dialect_priv = s;
-	}
 	s->flags &= ~(SIM7020_F_PDN | SIM7020_F_APN_DIFF | SIM7020_F_APN_FAIL);
-	return 0;
 }
 
 /* *MCGDEFCONT? and the APN --------------------------------------------- */
 
 static int sim7020_defcont_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	int err = sim7020_script_begin(m);
-
-	if (err)
-		return err;
+	sim7020_script_begin(m);
 	atnet_sim7020_reap(m);
 	/* Assume different until the modem shows the same. */
 	if (m->ctx[0].apn[0])
@@ -285,10 +256,10 @@ static bool sim7020_cycle(struct atnet_modem *m)
 
 static int sim7020_cfun0_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	/* The bring-up always cycles (seed 002 section 4), "up" on a new APN. */
+	/* The bring-up always cycles (section 4), "up" on a new APN. */
 	if (m->script != m->dialect->bring_up && !sim7020_cycle(m))
 		return 0;
-	m->radio_cycle = true;
+	atnet_sim7020(m)->radio_cycle = true;
 	return strscpy(buf, "AT+CFUN=0", size);
 }
 
@@ -317,7 +288,7 @@ static int sim7020_mcgdefcont_check(struct atnet_modem *m, int err,
 
 static int sim7020_cfun1_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	if (!m->radio_cycle)
+	if (!atnet_sim7020(m)->radio_cycle)
 		return 0;
 	return strscpy(buf, "AT+CFUN=1", size);
 }
@@ -330,7 +301,7 @@ static int sim7020_cfun1_check(struct atnet_modem *m, int err,
 		return -EAGAIN;
 	}
 	/*
-	 * m->radio_cycle stays set until the attach: "+CPIN: READY" (and on
+	 * radio_cycle stays set until the attach: "+CPIN: READY" (and on
 	 * some firmware "+CFUN: 1") follow this OK and are ours too.
 	 */
 	return 0;
@@ -376,7 +347,7 @@ static int sim7020_contrdp_check(struct atnet_modem *m, int err,
 
 	if (err == -ETIMEDOUT)
 		return -EAGAIN;
-	/* Seed 002 2.1; answer.c takes the address alone too. */
+	/* Section 2.1; answer.c takes the address alone too. */
 	if (err || atnet_parse_cgcontrdp(answer, &addr, NULL) || !addr) {
 		atnet_modem_set_reason(m, "no address from AT+CGCONTRDP (\"%s\")",
 				       answer);
@@ -387,20 +358,36 @@ static int sim7020_contrdp_check(struct atnet_modem *m, int err,
 	return 0;
 }
 
+/*
+ * The end of a script with the radio cycle: it is over, and an APN the
+ * modem refused fails the script.
+ */
+static int sim7020_radio_done(struct atnet_modem *m, int err)
+{
+	struct atnet_sim7020 *s = atnet_sim7020(m);
+
+	lockdep_assert_held(&m->lock);
+	s->radio_cycle = false;
+	if (!err && (s->flags & SIM7020_F_APN_FAIL)) {
+		atnet_modem_set_reason(m, "AT*MCGDEFCONT refused APN \"%s\"",
+				       m->ctx[0].apn);
+		err = -EINVAL;
+	}
+	return err;
+}
+
 /* Bring-up --------------------------------------------------------------- */
 
 static int sim7020_cpin_build(struct atnet_modem *m, char *buf, size_t size)
 {
+	struct atnet_sim7020 *s = atnet_sim7020(m);
 	unsigned int i;
-	int err;
 
 	if (m->tries == 0) {
-		err = sim7020_script_begin(m);
-		if (err)
-			return err;
 		/* A (re)started modem has no socket of ours any more. */
-		atnet_sim7020(m)->flags = 0;
-		m->radio_cycle = false;
+		s->flags = 0;
+		s->radio_cycle = false;
+		s->csocl_next = 0;
 		for (i = 0; i < SIM7020_MAX_LINKS; i++)
 			if (m->links[i])
 				m->links[i]->modem_id = -1;
@@ -408,14 +395,15 @@ static int sim7020_cpin_build(struct atnet_modem *m, char *buf, size_t size)
 	return strscpy(buf, "AT+CPIN?", size);
 }
 
+/* One step per socket id, 0..4 in turn (none of them is tried twice). */
 static int sim7020_csocl_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	/* Steps 0..4 of this kind: the step index names the socket. */
-	return snprintf(buf, size, "AT+CSOCL=%u", m->step - 3);
+	return snprintf(buf, size, "AT+CSOCL=%u",
+			atnet_sim7020(m)->csocl_next++);
 }
 
 /*
- * The seed's recommended flow (section 4): up to three retries of each check.
+ * The note's recommended flow (section 4): up to three retries of each check.
  * The radio cycle comes after them, so it starts from a SIM that answered.
  */
 static const struct atnet_step sim7020_bring_up_steps[] = {
@@ -427,7 +415,7 @@ static const struct atnet_step sim7020_bring_up_steps[] = {
 	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
 	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 4,
 	  .retry_ms = 2000 },
-	/* Sockets an earlier attach left behind: ids 0..4 (steps 3..7). */
+	/* Sockets an earlier attach left behind: ids 0..4. */
 	{ .build = sim7020_csocl_build, .check = atnet_check_tolerant,
 	  .timeout_ms = 5000 },
 	{ .build = sim7020_csocl_build, .check = atnet_check_tolerant,
@@ -473,22 +461,16 @@ static void sim7020_bring_up_done(struct atnet_modem *m, int err)
 	struct atnet_sim7020 *s = atnet_sim7020(m);
 	struct atnet_ctx *ctx = &m->ctx[0];
 
-	lockdep_assert_held(&m->lock);
-	m->radio_cycle = false;
-	if (!err && s && (s->flags & SIM7020_F_APN_FAIL)) {
-		atnet_modem_set_reason(m, "AT*MCGDEFCONT refused APN \"%s\"",
-				       ctx->apn);
-		err = -EINVAL;
-	}
+	err = sim7020_radio_done(m, err);
 	if (err) {
 		atnet_modem_fail(m);
 		return;
 	}
-	pr_info("%s: SIM7020 %s receive, %s send, %s\n", m->tty_name,
-		(s->flags & SIM7020_F_BIN_RX) ? "binary" : "hex",
-		(s->flags & SIM7020_F_BIN_TX) ? "binary" : "hex",
-		(s->flags & SIM7020_F_SENDFLAG) ? "peer acks (SEND:)" :
-		"no peer acks (AT+CSOSENDFLAG refused)");
+	atnet_info(m, "SIM7020 %s receive, %s send, %s\n",
+		   (s->flags & SIM7020_F_BIN_RX) ? "binary" : "hex",
+		   (s->flags & SIM7020_F_BIN_TX) ? "binary" : "hex",
+		   (s->flags & SIM7020_F_SENDFLAG) ? "peer acks (SEND:)" :
+		   "no peer acks (AT+CSOSENDFLAG refused)");
 	atnet_modem_ready(m);
 	/* The PDN came up by itself: context 0 is up, and wanted so. */
 	if ((s->flags & SIM7020_F_PDN) && ctx->addr) {
@@ -541,13 +523,7 @@ static void sim7020_ctx_up_done(struct atnet_modem *m, int err)
 	struct atnet_sim7020 *s = atnet_sim7020(m);
 	struct atnet_ctx *ctx = &m->ctx[0];
 
-	lockdep_assert_held(&m->lock);
-	m->radio_cycle = false;
-	if (!err && (s->flags & SIM7020_F_APN_FAIL)) {
-		atnet_modem_set_reason(m, "AT*MCGDEFCONT refused APN \"%s\"",
-				       ctx->apn);
-		err = -EINVAL;
-	}
+	err = sim7020_radio_done(m, err);
 	if (!err && (!(s->flags & SIM7020_F_PDN) || !ctx->addr)) {
 		if (!m->reason[0])
 			atnet_modem_set_reason(m, "PDN did not come up");
@@ -577,10 +553,7 @@ static const struct atnet_script sim7020_ctx_up = {
 
 static int sim7020_cgact0_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	int err = sim7020_script_begin(m);
-
-	if (err)
-		return err;
+	sim7020_script_begin(m);
 	atnet_sim7020_reap(m);
 	return strscpy(buf, "AT+CGACT=0,1", size);
 }
@@ -631,8 +604,7 @@ static const struct atnet_script sim7020_ctx_shut = {
 
 static int sim7020_listen(struct atnet_modem *m, int ctx, u16 port)
 {
-	pr_info_ratelimited("%s: SIM7020 has no server mode (SIMCom TCP/IP application note 3.1): listen refused\n",
-			    m->tty_name);
+	atnet_info_ratelimited(m, "SIM7020 has no server mode (SIMCom TCP/IP application note 3.1): listen refused\n");
 	return -EOPNOTSUPP;
 }
 
@@ -687,6 +659,14 @@ static const struct atnet_req_dialect sim7020_req = {
 	.ping_max_rtt = 599,		/* "600,255": no echo came back */
 };
 
+/* Our own AT+CFUN=0/1: its "+CPIN: NOT READY" is no restart. */
+static bool sim7020_radio_cycling(struct atnet_modem *m)
+{
+	struct atnet_sim7020 *s = atnet_sim7020(m);
+
+	return s && s->radio_cycle;
+}
+
 /* "+CGEV: NW PDN DEACT 1" (network) or "+CGEV: ME PDN DEACT 1" (us). */
 static void sim7020_cgev(struct atnet_modem *m, const char *line, size_t len)
 {
@@ -718,4 +698,9 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.contexts = SIM7020_CONTEXTS,
 	.max_send = SIM7020_BIN_MAX,
 	.req = &sim7020_req,
+	.priv_size = sizeof(struct atnet_sim7020),
+	.radio_cycling = sim7020_radio_cycling,
+	/* Its ctx_shut closes the sockets, ctx_up re-reads the PDN. */
+	.shut_step = "sockets closed, PDN re-activated",
+	.shut_why = "recovery: PDN re-activated",
 };

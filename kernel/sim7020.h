@@ -15,11 +15,12 @@
 struct atnet_modem;
 struct atnet_link;
 
-#define SIM7020_MAX_LINKS	5	/* seed 002 3.1: socket ids 0..4 */
+#define SIM7020_MAX_LINKS	5	/* the application note, 3.1: ids 0..4 */
 #define SIM7020_BIN_MAX		1024	/* AT+CSODSEND / one +CSONMI */
 /*
- * AT+CSOSEND=id,len,"<hex>" (seed 002 3.5): hex doubles every byte on the
- * command line, and <len> counts the hex characters. 1024 of them, 512
+ * AT+CSOSEND=id,len,"<hex>" (SIM7020 Series TCP/IP Application Note,
+ * section 3.5): hex doubles every byte on the command line, and <len>
+ * counts the hex characters. 1024 of them, 512
  * bytes, is what one command carries here (the simulator's firmware takes
  * the same); the data goes as the command's tail, after its text.
  */
@@ -36,6 +37,8 @@ struct atnet_link;
 /* m->dialect_priv of a SIM7020. */
 struct atnet_sim7020 {
 	unsigned long flags;		/* SIM7020_F_* */
+	bool radio_cycle;		/* our AT+CFUN=0/1: +CPIN: NOT READY is no restart */
+	u8 csocl_next;			/* the bring-up's next AT+CSOCL id */
 
 	/* The +CSONMI payload being received (one at a time per modem). */
 	struct atnet_link *nmi_link;	/* NULL: dropping it */
@@ -55,6 +58,7 @@ static inline struct atnet_sim7020 *atnet_sim7020(struct atnet_modem *m)
 }
 
 /* sim7020.c */
+extern const struct atnet_dialect_ops atnet_sim7020_dialect;
 int atnet_sim7020_fire(struct atnet_modem *m, u32 timeout_ms,
 		       enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
 						       const char *, size_t),
