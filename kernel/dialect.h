@@ -74,6 +74,8 @@ struct atnet_dialect_ops {
 	unsigned int max_links;
 	unsigned int contexts;
 	size_t max_send;
+	/* Its data headers for the chat engine (chat.h); NULL for none. */
+	const struct atnet_chat_frame *frames;
 };
 
 /*
@@ -124,5 +126,7 @@ void atnet_dialect_urc(void *ctx, const char *line, size_t len);
 
 extern const struct atnet_dialect_ops atnet_sim7000_dialect;
 extern const struct atnet_dialect_ops atnet_sim7020_dialect;
+extern const struct atnet_chat_frame atnet_sim7000_frames[];
+extern const struct atnet_chat_frame atnet_sim7020_frames[];
 
 #endif /* _ATNET_DIALECT_H */

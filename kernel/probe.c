@@ -383,6 +383,7 @@ static void atnet_probe_done(struct atnet_modem *m, int err)
 		return;
 	}
 	m->dialect = atnet_models[i].dialect;
+	atnet_chat_set_frames(&m->chat, m->dialect->frames);
 	m->n_ctx = min_t(unsigned int, m->dialect->contexts, ATNET_CONTEXTS);
 	atnet_script_start(m, m->dialect->bring_up);
 }

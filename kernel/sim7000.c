@@ -642,4 +642,5 @@ const struct atnet_dialect_ops atnet_sim7000_dialect = {
 	.max_links = SIM7000_MAX_LINKS,
 	.contexts = SIM7000_CONTEXTS,
 	.max_send = SIM7000_MAX_SEND,
+	.frames = atnet_sim7000_frames,
 };

@@ -684,4 +684,5 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.max_links = SIM7020_MAX_LINKS,
 	.contexts = SIM7020_CONTEXTS,
 	.max_send = SIM7020_BIN_MAX,
+	.frames = atnet_sim7020_frames,
 };

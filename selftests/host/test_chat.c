@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "chat.h"
+#include "frames.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -731,6 +732,104 @@ static void t_ipd_unclaimed(struct rig *r)
 	    "urc +IPD,5:\n"
 	    "urc test1\n"
 	    "urc +IPD,:x\n");
+}
+
+/* ---- data-header tables (atnet_chat_set_frames()) ---- */
+
+/* Both models' data headers, each as one line up to its CR LF. */
+static void frames_unframed(struct rig *r)
+{
+	r->urc_raw = true;
+	FEED(r, "\r\n+IPD,5:test1\r\n\r\n+CSONMI: 1,4,abcd\r\n");
+	LOG(r,
+	    "urc +IPD,5:test1\n"
+	    "urc +CSONMI: 1,4,abcd\n");
+	CHECK_EQ(r->chat.stats.lines, 2);
+}
+
+static void t_frames_none(struct rig *r)
+{
+	/* The default: a dialect without data headers. */
+	CHECK(r->chat.frames == NULL);
+	frames_unframed(r);
+}
+
+static void t_frames_empty(struct rig *r)
+{
+	static const struct atnet_chat_frame none[] = { { } };
+
+	atnet_chat_set_frames(&r->chat, none);
+	frames_unframed(r);
+}
+
+static void t_frames_sim7000(struct rig *r)
+{
+	/* The SIM7000 frames its own header, not the SIM7020's. */
+	r->urc_raw = true;
+	FEED(r, "\r\n+CSONMI: 1,2,ab\r\n+IPD,2:cd\r\n");
+	LOG(r,
+	    "urc +CSONMI: 1,2,ab\n"
+	    "urc +IPD,2:\n"
+	    "raw 2/2 cd\n");
+}
+
+static void t_frames_sim7020(struct rig *r)
+{
+	/* The SIM7020 frames its own header, not the SIM7000's. */
+	r->urc_raw = true;
+	FEED(r, "\r\n+IPD,2:cd\r\n+CSONMI: 1,2,ab\r\n");
+	LOG(r,
+	    "urc +IPD,2:cd\n"
+	    "urc +CSONMI: 1,2,\n"
+	    "raw 2/2 ab\n");
+}
+
+static void t_frames_rule(struct rig *r)
+{
+	/* An end byte ends it once two bytes and @count ends follow the prefix. */
+	static const struct atnet_chat_frame tbl[] = {
+		{ .prefix = "+X", .end = ';', .count = 3 },
+		{ .prefix = "#", .end = '#', .count = 0 },
+		{ }
+	};
+
+	atnet_chat_set_frames(&r->chat, tbl);
+	FEED(r, "+X;a;b;data\r\n+X;;x\r\n+X;;;y\r\n##z\r\n###w\r\n"
+		"+Y;;;v\r\nx+X;;;u\r\n");
+	LOG(r,
+	    "urc +X;a;b;\n"
+	    "urc data\n"
+	    "urc +X;;x\n"
+	    "urc +X;;;\n"
+	    "urc y\n"
+	    "urc ##z\n"
+	    "urc ###\n"
+	    "urc w\n"
+	    "urc +Y;;;v\n"
+	    "urc x+X;;;u\n");
+}
+
+static void t_frames_edges(struct rig *r)
+{
+	/* The shortest headers, framed as before the tables; no length, no data. */
+	r->urc_raw = true;
+	atnet_chat_set_frames(&r->chat, atnet_sim7000_frames);
+	FEED(r, "+IPD,:\r\n+IPD,:1:a\r\n+IPD,::b\r\n");
+	atnet_chat_set_frames(&r->chat, atnet_sim7020_frames);
+	FEED(r, "+CSONMI:,,c\r\n+CSONMI:,\r\n");
+	/* Turned off again: the next header is a line. */
+	atnet_chat_set_frames(&r->chat, NULL);
+	FEED(r, "+CSONMI: 1,1,d\r\n");
+	LOG(r,
+	    "urc +IPD,:\n"
+	    "urc +IPD,:1:\n"
+	    "urc a\n"
+	    "urc +IPD,::\n"
+	    "urc b\n"
+	    "urc +CSONMI:,,\n"
+	    "urc c\n"
+	    "urc +CSONMI:,\n"
+	    "urc +CSONMI: 1,1,d\n");
 }
 
 /* ---- seed 002: SIM7020 ---- */
@@ -1852,28 +1951,38 @@ struct test {
 	const char *name;
 	void (*fn)(struct rig *r);
 	bool split;	/* a dialogue: run in every split mode */
+	const struct atnet_chat_frame *frames;	/* set before it runs */
 };
 
-#define DIALOGUE(fn) { &#fn[2], fn, true }
-#define UNIT(fn) { &#fn[2], fn, false }
+#define DIALOGUE(fn) { &#fn[2], fn, true, NULL }
+#define UNIT(fn) { &#fn[2], fn, false, NULL }
+/* A dialogue with one model's data headers, as its dialect sets them. */
+#define SIM7000(fn) { &#fn[2], fn, true, atnet_sim7000_frames }
+#define SIM7020(fn) { &#fn[2], fn, true, atnet_sim7020_frames }
 
 static const struct test tests[] = {
-	DIALOGUE(t_sim7000_probe),
-	DIALOGUE(t_sim7000_pdp),
-	DIALOGUE(t_sim7000_send),
-	DIALOGUE(t_sim7000_quicksend),
-	DIALOGUE(t_sim7000_receive),
-	DIALOGUE(t_sim7000_rxget),
-	DIALOGUE(t_sim7000_rxget_empty),
-	DIALOGUE(t_sim7000_status),
-	DIALOGUE(t_sim7000_server),
-	DIALOGUE(t_sim7000_dns),
-	DIALOGUE(t_sim7000_ipd),
-	DIALOGUE(t_sim7020_csonmi_binary),
-	DIALOGUE(t_ipd_unclaimed),
-	DIALOGUE(t_sim7020_socket),
-	DIALOGUE(t_sim7020_hexdump),
-	DIALOGUE(t_sim7020_pdn),
+	SIM7000(t_sim7000_probe),
+	SIM7000(t_sim7000_pdp),
+	SIM7000(t_sim7000_send),
+	SIM7000(t_sim7000_quicksend),
+	SIM7000(t_sim7000_receive),
+	SIM7000(t_sim7000_rxget),
+	SIM7000(t_sim7000_rxget_empty),
+	SIM7000(t_sim7000_status),
+	SIM7000(t_sim7000_server),
+	SIM7000(t_sim7000_dns),
+	SIM7000(t_sim7000_ipd),
+	SIM7020(t_sim7020_csonmi_binary),
+	SIM7000(t_ipd_unclaimed),
+	DIALOGUE(t_frames_none),
+	DIALOGUE(t_frames_empty),
+	SIM7000(t_frames_sim7000),
+	SIM7020(t_frames_sim7020),
+	DIALOGUE(t_frames_rule),
+	DIALOGUE(t_frames_edges),
+	SIM7020(t_sim7020_socket),
+	SIM7020(t_sim7020_hexdump),
+	SIM7020(t_sim7020_pdn),
 	DIALOGUE(t_shut_urcs),
 	DIALOGUE(t_pdp_deact_timeout),
 	DIALOGUE(t_autobaud),
@@ -1935,6 +2044,7 @@ int main(void)
 		for (m = 0; m < modes; m++) {
 			memset(&rig, 0, sizeof(rig));
 			atnet_chat_init(&rig.chat, &w_ops, &rig);
+			atnet_chat_set_frames(&rig.chat, tests[i].frames);
 			rig.split = m;
 			rig.rnd = 2463534242u * (m + 1);
 			failed = 0;
