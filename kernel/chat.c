@@ -214,8 +214,8 @@ static void atnet_chat_finish(struct atnet_chat *chat,
 		cmd->done(cmd, result);
 }
 
-static void atnet_chat_fail(struct atnet_chat *chat,
-			    struct atnet_chat_cmd *cmd, const char *code)
+/* The error code of "+CME ERROR: n" (@code: " n"; NULL for none). */
+static void atnet_chat_code(struct atnet_chat_cmd *cmd, const char *code)
 {
 	u32 n;
 
@@ -223,6 +223,12 @@ static void atnet_chat_fail(struct atnet_chat *chat,
 		code++;
 	if (code && !atnet_chat_uint(code, ATNET_CHAT_ERRCODE_MAX, &n))
 		cmd->cme_error = n;
+}
+
+static void atnet_chat_fail(struct atnet_chat *chat,
+			    struct atnet_chat_cmd *cmd, const char *code)
+{
+	atnet_chat_code(cmd, code);
 	chat->stats.errors++;
 	atnet_chat_finish(chat, cmd, -EIO);
 }
@@ -276,7 +282,6 @@ static bool atnet_chat_unprompted(struct atnet_chat *chat,
 				  struct atnet_chat_cmd *cmd, const char *line)
 {
 	const char *code = atnet_chat_error(line);
-	u32 n;
 
 	if (!atnet_chat_is_final(line))
 		return false;
@@ -284,10 +289,7 @@ static bool atnet_chat_unprompted(struct atnet_chat *chat,
 		chat->stats.strays++;
 		return true;
 	}
-	while (*code == ' ')
-		code++;
-	if (*code && !atnet_chat_uint(code, ATNET_CHAT_ERRCODE_MAX, &n))
-		cmd->cme_error = n;
+	atnet_chat_code(cmd, code);
 	cmd->doubt = true;
 	cmd->deadline = chat->now + ATNET_CHAT_DOUBT_MS;
 	return true;
