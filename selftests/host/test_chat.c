@@ -2,8 +2,9 @@
 /*
  * Host unit tests for the chat engine (kernel/chat.c), plain TAP.
  *
- * Every scenario is a dialogue from the SIMCom application notes (seeds 000
- * SIM7000, 002 SIM7020) or a quirk from at-reference.md. The rig records
+ * Every scenario is a dialogue from the SIMCom application notes (SIM7000
+ * Series TCP/IP Application Note, SIM7020 Series TCP/IP Application Note) or
+ * a quirk of real modems' firmware. The rig records
  * everything the engine does (bytes written, lines claimed, URCs, raw
  * payloads, completions) as text in one log, and each scenario compares that
  * log with the exact expected sequence. Scenarios run once per split mode:
@@ -395,7 +396,7 @@ static void log_reset(struct rig *r)
 	r->log[0] = '\0';
 }
 
-/* ---- seed 000: SIM7000 ---- */
+/* ---- SIM7000 Series TCP/IP Application Note ---- */
 
 static void t_sim7000_probe(struct rig *r)
 {
@@ -646,7 +647,7 @@ static void t_sim7000_server(struct rig *r)
 	tcmd_init(&shut, r, "AT+CIPSHUT", 65000);
 	shut.final = "SHUT OK";
 	submit(r, &srv);
-	/* Seed 000 4.2 says 39 for this 40-byte text: the length rules. */
+	/* Section 4.2 says 39 for this 40-byte text: the length rules. */
 	FEED(r, "\r\nOK\r\n\r\nSERVER OK\r\n"
 		"\r\n0, REMOTE IP: 10.76.40.73\r\n"
 		"\r\n+RECEIVE,0,40:\r\nSIM7000 multi connection TCP server test");
@@ -832,7 +833,7 @@ static void t_frames_edges(struct rig *r)
 	    "urc +CSONMI: 1,1,d\n");
 }
 
-/* ---- seed 002: SIM7020 ---- */
+/* ---- SIM7020 Series TCP/IP Application Note ---- */
 
 static void t_sim7020_socket(struct rig *r)
 {
@@ -874,7 +875,7 @@ static void t_sim7020_hexdump(struct rig *r)
 	tcmd_init(&cfun, r, "AT+CFUN?", 5000);
 	cfun.claim[0] = "+CFUN:";
 	submit(r, &cfun);
-	/* Seed 002 section 3.8, byte for byte (echo on). */
+	/* Section 3.8, byte for byte (echo on). */
 	FEED(r, "\x41\x54\x2B\x43\x46\x55\x4E\x3F\x0D\x0D\x0A\x0D\x0A\x2B\x43"
 		"\x46\x55\x4E\x3A\x20\x31\x0D\x0A\x0D\x0A\x4F\x4B\x0D\x0A");
 	LOG(r,
@@ -928,7 +929,7 @@ static void t_sim7020_pdn(struct rig *r)
 	    "done AT+CGACT=0,1 0\n");
 }
 
-/* ---- quirks from at-reference.md ---- */
+/* ---- quirks of real modems ---- */
 
 static void t_shut_urcs(struct rig *r)
 {
@@ -1779,8 +1780,8 @@ static void t_sync_answer_idle(struct rig *r)
 }
 
 /*
- * Review finding 2: firmware that prints "CSQ: 20,0" without the '+'
- * (seed 000; probe.c accepts it) answers the sync all the same.
+ * Review finding 2: some SIM7000 firmware prints "CSQ: 20,0" without the
+ * '+' (the probe accepts it); that answers the sync all the same.
  */
 static void t_sync_no_plus(struct rig *r)
 {
