@@ -92,9 +92,9 @@ static void atnet_chat_send(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
 /*
  * Leave data mode, whatever the modem does with ESC: where it cancels the
  * prompt the NULs after it are nothing in command mode; where the length
- * counts (AT+CIPSEND=n,len, AT+CSODSEND take any byte) ESC and the NULs
- * complete the payload the modem still expects. Never AT text. Returns
- * how many bytes that takes.
+ * counts (a length-counted send takes any byte) ESC and the NULs complete
+ * the payload the modem still expects. Never AT text. Returns how many
+ * bytes that takes.
  */
 static size_t atnet_chat_fill_len(const struct atnet_chat *chat)
 {
@@ -120,8 +120,9 @@ static void atnet_chat_fill(struct atnet_chat *chat)
  * ESC (and filler), then the sync command; @cmd waits for its answer. When
  * an earlier sync is still owed its answer (it timed out: the modem may be
  * busy and answer it late, or it was lost), this one takes the other form,
- * the test form "<sync>=?" ("+CSQ: (0-31,99),..." instead of "+CSQ: 20,0"):
- * the earlier one's late answer is then a stray, never this one's.
+ * the test form "<sync>=?", whose answer lists ranges in parentheses after
+ * the prefix instead of values: the earlier one's late answer is then a
+ * stray, never this one's.
  */
 static void atnet_chat_sync(struct atnet_chat *chat, struct atnet_chat_cmd *cmd)
 {
@@ -168,7 +169,7 @@ static void atnet_chat_start(struct atnet_chat *chat)
 	 * No sync (probing, a failed modem): after a send that ended
 	 * unprompted the filler still goes first, or a modem collecting its
 	 * payload takes this command's text as data. Nothing else: an
-	 * autobauding modem trains on "AT", not on ESC.
+	 * autobauding modem trains on the attention prefix, not on ESC.
 	 */
 	if (chat->pending_len) {
 		if (!atnet_chat_room(chat, atnet_chat_fill_len(chat))) {
@@ -213,8 +214,8 @@ static void atnet_chat_finish(struct atnet_chat *chat,
 		cmd->done(cmd, result);
 }
 
-static void atnet_chat_fail(struct atnet_chat *chat,
-			    struct atnet_chat_cmd *cmd, const char *code)
+/* The error code of "+CME ERROR: n" (@code: " n"; NULL for none). */
+static void atnet_chat_code(struct atnet_chat_cmd *cmd, const char *code)
 {
 	u32 n;
 
@@ -222,6 +223,12 @@ static void atnet_chat_fail(struct atnet_chat *chat,
 		code++;
 	if (code && !atnet_chat_uint(code, ATNET_CHAT_ERRCODE_MAX, &n))
 		cmd->cme_error = n;
+}
+
+static void atnet_chat_fail(struct atnet_chat *chat,
+			    struct atnet_chat_cmd *cmd, const char *code)
+{
+	atnet_chat_code(cmd, code);
 	chat->stats.errors++;
 	atnet_chat_finish(chat, cmd, -EIO);
 }
@@ -275,7 +282,6 @@ static bool atnet_chat_unprompted(struct atnet_chat *chat,
 				  struct atnet_chat_cmd *cmd, const char *line)
 {
 	const char *code = atnet_chat_error(line);
-	u32 n;
 
 	if (!atnet_chat_is_final(line))
 		return false;
@@ -283,10 +289,7 @@ static bool atnet_chat_unprompted(struct atnet_chat *chat,
 		chat->stats.strays++;
 		return true;
 	}
-	while (*code == ' ')
-		code++;
-	if (*code && !atnet_chat_uint(code, ATNET_CHAT_ERRCODE_MAX, &n))
-		cmd->cme_error = n;
+	atnet_chat_code(cmd, code);
 	cmd->doubt = true;
 	cmd->deadline = chat->now + ATNET_CHAT_DOUBT_MS;
 	return true;
@@ -294,8 +297,8 @@ static bool atnet_chat_unprompted(struct atnet_chat *chat,
 
 /*
  * A sync's answer line: its prefix, with or without the leading '+' (some
- * SIM7000 firmware prints "CSQ: 20,0", seed 000; probe.c takes both). 1 for
- * the test form's answer (a '(' list), 0 for the plain one's, -1 if none.
+ * firmware drops the '+' of an answer; the probe takes both). 1 for the
+ * test form's answer (a '(' list), 0 for the plain one's, -1 if none.
  */
 static int atnet_chat_sync_answer(const struct atnet_chat *chat,
 				  const char *line)
@@ -448,31 +451,40 @@ static void atnet_chat_eol(struct atnet_chat *chat, bool cr)
 }
 
 /*
- * "+CSONMI: id,len," is a header whatever follows: len raw bytes in binary
- * mode, len hex characters otherwise. Ending it at the second comma lets one
- * expect_raw() take either, so hex data never counts against the line limit.
+ * Does @c, just added to the line, end a data header of the frame table
+ * (chat.h)? Ending the header there lets one expect_raw() take the data
+ * whatever its encoding, so inline data never counts against the line
+ * limit.
  */
-static bool atnet_chat_csonmi_header(const struct atnet_chat *chat)
+static bool atnet_chat_header_end(const struct atnet_chat *chat, u8 c)
 {
-	static const char pfx[] = "+CSONMI:";
-	const char *first;
+	const struct atnet_chat_frame *f;
+	unsigned int n;
+	size_t len, i;
 
-	if (chat->len <= sizeof(pfx) || memcmp(chat->line, pfx, sizeof(pfx) - 1))
+	/* Most bytes end no header: one look-up says so. */
+	if (!chat->frame_end[c])
 		return false;
-	first = memchr(chat->line, ',', chat->len - 1);
-	return first && first < chat->line + chat->len - 1;
+	for (f = chat->frames; f && f->prefix; f++) {
+		if (c != (u8)f->end)
+			continue;
+		len = strlen(f->prefix);
+		if (chat->len < len + 2 || memcmp(chat->line, f->prefix, len))
+			continue;
+		for (n = 0, i = len; i < chat->len; i++)
+			n += chat->line[i] == f->end;
+		if (n >= f->count)
+			return true;
+	}
+	return false;
 }
 
 /* Text that ends without CR/LF: the "> " prompt and the data headers. */
 static void atnet_chat_early_end(struct atnet_chat *chat, u8 c)
 {
-	if (chat->len == 2 && c == ' ' && chat->line[0] == '>') {
+	if (chat->len == 2 && c == ' ' && chat->line[0] == '>')
 		atnet_chat_prompt(chat);
-		return;
-	}
-	if (c == ':' && chat->len > 6 && !memcmp(chat->line, "+IPD,", 5))
-		atnet_chat_dispatch(chat);
-	else if (c == ',' && atnet_chat_csonmi_header(chat))
+	else if (atnet_chat_header_end(chat, c))
 		atnet_chat_dispatch(chat);
 }
 
@@ -630,6 +642,17 @@ void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
 	outer = atnet_chat_enter(chat);
 	sink(ctx, atnet_chat_empty, 0, true);
 	atnet_chat_leave(chat, outer);
+}
+
+void atnet_chat_set_frames(struct atnet_chat *chat,
+			   const struct atnet_chat_frame *frames)
+{
+	const struct atnet_chat_frame *f;
+
+	chat->frames = frames;
+	memset(chat->frame_end, 0, sizeof(chat->frame_end));
+	for (f = frames; f && f->prefix; f++)
+		chat->frame_end[(u8)f->end] = true;
 }
 
 void atnet_chat_set_sync(struct atnet_chat *chat, const char *text,

@@ -11,19 +11,27 @@
  * never text: the active command's when it has a payload (payload_len > 0)
  * and has not been prompted yet (the engine writes the whole payload at
  * once, one ->write()), else a late one (below). With echo on the modem
- * echoes the payload
- * too, and nothing strips that: send ATE0 before any payload. A line
- * beginning "+IPD," ends at its first ':' (the data follows on the same line;
- * the ':' is part of the line). A line beginning "+CSONMI:" ends at its second
- * comma ("+CSONMI: id,len,"): its handler must take the data, binary or hex,
- * with atnet_chat_expect_raw(), or the data is framed as the next line.
+ * echoes the payload too, and nothing strips that: turn echo off before
+ * any payload.
  *
- * Raw payloads: a handler that has parsed a length-counted header
- * ("+CIPRXGET: 2,n,got,rem", "+RECEIVE,n,len:", "+IPD,len:") calls
+ * Data headers: the dialect's frame table (atnet_chat_set_frames(), none
+ * by default) names the headers after which data follows on the same line,
+ * with no line end between them. A line that begins with a frame's prefix
+ * ends, as a line, at the first of the frame's end bytes at which the text
+ * after the prefix is at least two bytes long and holds at least the
+ * frame's count of end bytes (the byte is part of the line). Its handler
+ * must then take the data, whatever its encoding, with
+ * atnet_chat_expect_raw(), or the data is framed as the next line.
+ *
+ * Raw payloads: a handler that has parsed a length-counted header, one
+ * ending in a line end or one the frame table ended, calls
  * atnet_chat_expect_raw(): the next len bytes go to its sink unframed, in
  * chunks as they arrive, the final chunk with last = true. When the header
  * line ended in CR, one LF right after it is still part of the line end, not
  * of the payload. len 0 calls the sink once at once with (empty, 0, true).
+ * The engine never reads a length itself: the handler knows its bounds
+ * (what it asked for, the encoding) and reports a header it cannot read
+ * with atnet_chat_damaged().
  *
  * Matching: while a command is active, a line equal to its text is its echo
  * and is dropped. Every other line is first offered to its ->line() handler.
@@ -39,18 +47,18 @@
  * command the engine gave up on (timeout) late, and that answer must not end
  * the next one. A command with a payload expects "> " before anything else:
  * before its prompt no line reaches its handler (they are URCs), and a final
- * result is not its own: "OK" is a stray (stats.strays); "ERROR" or "+CME
- * ERROR" may be its refusal or a stray, so the command waits
+ * result is not its own: "OK" is a stray (stats.strays); "ERROR" or
+ * "+CME ERROR" may be its refusal or a stray, so the command waits
  * ATNET_CHAT_DOUBT_MS more for its prompt before it ends with -EIO. No send
  * answers a plain "OK" after its payload either: there it is a stray too.
  * A "> " that no command waits for means the modem is collecting payload for
  * a command the engine no longer runs. The engine answers with the filler,
  * never AT text, which the modem would take as payload: ESC (0x1b), which
- * cancels a prompt (SIMCom AT command manuals, AT+CIPSEND ending in
- * Ctrl-Z), and when a send ended unprompted (pending_len), NUL bytes up to
- * its length: a length-counted send (AT+CIPSEND=n,len, AT+CSODSEND) takes
- * every byte as data, ESC too, so the filler completes it. The peer of a
- * send that already failed may then get ESC and NULs, never a command.
+ * cancels a prompt (a send command whose data ends in Ctrl-Z takes ESC as
+ * "do not send"), and when a send ended unprompted (pending_len), NUL bytes
+ * up to its length: a length-counted send takes every byte as data, ESC
+ * too, so the filler completes it. The peer of a send that already failed
+ * may then get ESC and NULs, never a command.
  *
  * Resynchronisation: after a timeout, a send that ended without its payload
  * or a late prompt, the engine is unsure of the modem's state. With a sync
@@ -108,8 +116,10 @@ typedef __u32 u32;
 typedef __u64 u64;
 #endif
 
-#define ATNET_CHAT_LINE_MAX	2200	/* fits "+CSONMI: 4,2048,<2048 hex>" */
-#define ATNET_CHAT_CMD_MAX	300	/* AT+CSTT with three 50-byte fields, quoted */
+/* A URC with 2048 hex characters of data inline, and its header. */
+#define ATNET_CHAT_LINE_MAX	2200
+/* A command line with three quoted 50-byte fields (APN, user, password). */
+#define ATNET_CHAT_CMD_MAX	300
 #define ATNET_CHAT_ESC		0x1b	/* cancels a "> " prompt */
 #define ATNET_CHAT_DOUBT_MS	500	/* a prompt may follow a stray ERROR */
 #define ATNET_CHAT_SYNC_MAX	31	/* the sync command and its answer prefix */
@@ -188,6 +198,17 @@ struct atnet_chat_ops {
 	size_t (*room)(void *ctx);
 };
 
+/*
+ * One data header that the data follows on the same line (see Data headers
+ * above): a line beginning @prefix ends at an @end byte once @count of them
+ * follow the prefix (0 counts as 1). A table ends with a NULL @prefix.
+ */
+struct atnet_chat_frame {
+	const char *prefix;
+	char end;
+	u8 count;
+};
+
 struct atnet_chat_stats {
 	u64 lines;
 	u64 urcs;
@@ -207,6 +228,8 @@ struct atnet_chat_stats {
 struct atnet_chat {
 	const struct atnet_chat_ops *ops;
 	void *ctx;
+	const struct atnet_chat_frame *frames;	/* the dialect's, or NULL */
+	bool frame_end[256];			/* their end bytes */
 
 	struct atnet_chat_cmd *active;
 	struct atnet_chat_cmd *head, *tail;	/* queued, not yet written */
@@ -255,6 +278,13 @@ u64 atnet_chat_deadline(const struct atnet_chat *chat);
  */
 void atnet_chat_expect_raw(struct atnet_chat *chat, size_t len,
 			   atnet_chat_sink_t sink, void *ctx);
+/*
+ * The data headers of the modem's dialect (see above): @frames, ended by an
+ * entry with a NULL prefix, is used in place from the next byte on and must
+ * outlive its use; NULL (the default) for none.
+ */
+void atnet_chat_set_frames(struct atnet_chat *chat,
+			   const struct atnet_chat_frame *frames);
 /*
  * The command that resynchronises with the modem (see above): @text (NULL
  * turns resync off), the prefix of its answer line @expect (NULL: the first

@@ -90,6 +90,8 @@ struct atnet_dialect_ops {
 	const char *shut_why;
 	/* The reason a context taken by the unnamed deactivation URC gets. */
 	const char *deact_why;
+	/* Its data headers for the chat engine (chat.h); NULL for none. */
+	const struct atnet_chat_frame *frames;
 };
 
 /*

@@ -61,12 +61,13 @@ static void atnet_ldisc_hangup(struct tty_struct *tty)
 /*
  * UART errors (the flags of receive_buf2). A framing or parity error
  * flags a byte the UART did receive, damaged: it is kept, because inside
- * a length-counted payload ("+CIPRXGET: 2,n,len", "+CSONMI: id,len,")
+ * a length-counted payload (data after a header that gives its length)
  * dropping it would shift the count and turn the bytes after it into AT
  * lines; outside one the chat engine drops control bytes and unknown
  * lines anyway. An overrun or a break is a marker byte the tty layer adds
- * (TTY_OVERRUN's NUL follows the lost bytes): it is no data and goes.
- * Both are counted and reported.
+ * (TTY_OVERRUN's NUL follows the lost bytes): it is no data and goes, and
+ * the chat engine learns that input was lost where it was, so it
+ * resynchronises before its next command. Both are counted and reported.
  */
 static int atnet_ldisc_receive_buf2(struct tty_struct *tty,
 				    const unsigned char *cp, const char *fp,
@@ -88,13 +89,14 @@ static int atnet_ldisc_receive_buf2(struct tty_struct *tty,
 		lost++;
 		if (i > start)
 			atnet_modem_receive(m, cp + start, i - start);
+		atnet_modem_rx_lost(m);
 		start = i + 1;
 	}
 	if (count > start)
 		atnet_modem_receive(m, cp + start, count - start);
 	if (damaged || lost)
-		pr_warn_ratelimited("%s: UART errors: %u damaged bytes kept, %u overrun/break markers dropped\n",
-				    tty->name, damaged, lost);
+		atnet_warn_ratelimited(m, "UART errors: %u damaged bytes kept, %u overrun/break markers dropped\n",
+				       damaged, lost);
 	return count;
 }
 

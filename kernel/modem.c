@@ -251,6 +251,15 @@ void atnet_modem_receive(struct atnet_modem *m, const u8 *buf, size_t len)
 	mutex_unlock(&m->lock);
 }
 
+/* The UART lost bytes here (overrun, break): what follows may be misframed. */
+void atnet_modem_rx_lost(struct atnet_modem *m)
+{
+	mutex_lock(&m->lock);
+	if (!m->dead)
+		atnet_chat_damaged(&m->chat);
+	mutex_unlock(&m->lock);
+}
+
 /* Contexts -------------------------------------------------------------- */
 
 static const char *const atnet_ctx_state_names[] = {

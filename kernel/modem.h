@@ -196,6 +196,7 @@ void atnet_modem_start(struct atnet_modem *m);
 void atnet_modem_kill(struct atnet_modem *m, const char *why);
 void atnet_modem_destroy(struct atnet_modem *m);
 void atnet_modem_receive(struct atnet_modem *m, const u8 *buf, size_t len);
+void atnet_modem_rx_lost(struct atnet_modem *m);
 void atnet_modem_write_wakeup(struct atnet_modem *m);
 
 void atnet_modem_get(struct atnet_modem *m);

@@ -42,6 +42,7 @@ void atnet_probe_identified(struct atnet_modem *m, int err)
 		atnet_modem_fail(m);
 		return;
 	}
+	atnet_chat_set_frames(&m->chat, m->dialect->frames);
 	m->n_ctx = min_t(unsigned int, m->dialect->contexts, ATNET_CONTEXTS);
 	atnet_script_start(m, m->dialect->bring_up);
 }

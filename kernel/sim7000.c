@@ -714,4 +714,5 @@ const struct atnet_dialect_ops atnet_sim7000_dialect = {
 	.shut_step = "AT+CIPSHUT",
 	.shut_why = "recovery: AT+CIPSHUT",
 	.deact_why = "+PDP: DEACT",
+	.frames = atnet_sim7000_frames,
 };

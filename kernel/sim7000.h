@@ -45,5 +45,6 @@ static inline struct atnet_sim7000 *atnet_sim7000(struct atnet_modem *m)
 
 /* sim7000.c */
 extern const struct atnet_dialect_ops atnet_sim7000_dialect;
+extern const struct atnet_chat_frame atnet_sim7000_frames[];
 
 #endif /* _ATNET_SIM7000_H */

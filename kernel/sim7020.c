@@ -703,4 +703,5 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	/* Its ctx_shut closes the sockets, ctx_up re-reads the PDN. */
 	.shut_step = "sockets closed, PDN re-activated",
 	.shut_why = "recovery: PDN re-activated",
+	.frames = atnet_sim7020_frames,
 };

@@ -59,6 +59,7 @@ static inline struct atnet_sim7020 *atnet_sim7020(struct atnet_modem *m)
 
 /* sim7020.c */
 extern const struct atnet_dialect_ops atnet_sim7020_dialect;
+extern const struct atnet_chat_frame atnet_sim7020_frames[];
 int atnet_sim7020_fire(struct atnet_modem *m, u32 timeout_ms,
 		       enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
 						       const char *, size_t),

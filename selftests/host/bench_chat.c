@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Parsing throughput of the chat engine, in userspace: how many bytes per
- * second it frames. Two profiles: text (command answers and URCs, every byte
- * through the line framer) and data (+RECEIVE headers with 1460-byte raw
- * payloads, the bulk path). Not a timed test: it only prints numbers.
+ * second it frames, with the dialects' data-header tables as the module
+ * sets them. Three profiles: text (command answers and URCs, every byte
+ * through the line framer, SIM7000 table), data (+RECEIVE headers with
+ * 1460-byte raw payloads, the bulk path, SIM7000 table) and hex (+CSONMI
+ * headers the table ends, 1024 bytes as 2048 hex digits, SIM7020 table).
+ * Not a timed test: it only prints numbers.
  *
  * Usage: bench_chat [MiB per profile]
  */
@@ -13,6 +16,7 @@
 #include <time.h>
 
 #include "chat.h"
+#include "frames.h"
 
 static struct atnet_chat chat;
 static struct atnet_chat_cmd cmd;
@@ -40,8 +44,11 @@ static void b_urc(void *ctx, const char *line, size_t len)
 
 	(void)ctx;
 	lines++;
-	/* The header here is always "+RECEIVE,0,1460:". */
+	/* The headers here are always "+RECEIVE,0,1460:", "+CSONMI: 0,2048,". */
 	if (rest && len > 12 && !atnet_chat_uint("1460", 1460, &n))
+		atnet_chat_expect_raw(&chat, n, b_sink, NULL);
+	else if (line[1] == 'C' && atnet_chat_prefix(line, "+CSONMI:") &&
+		 !atnet_chat_uint("2048", 2048, &n))
 		atnet_chat_expect_raw(&chat, n, b_sink, NULL);
 }
 
@@ -65,7 +72,9 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static size_t fill(char *buf, size_t size, bool data)
+enum profile { TEXT, DATA, HEX };
+
+static size_t fill(char *buf, size_t size, enum profile p)
 {
 	static const char text[] =
 		"\r\n+CIPRXGET: 1,0\r\n\r\n+CSQ: 20,0\r\n\r\nOK\r\n"
@@ -73,12 +82,17 @@ static size_t fill(char *buf, size_t size, bool data)
 		"\r\n0, SEND OK\r\n\r\nDATA ACCEPT:0,10\r\n\r\nOK\r\n";
 	size_t len = 0, n;
 
-	while (len + 2000 < size) {
-		if (data) {
+	while (len + 2100 < size) {
+		if (p == DATA) {
 			n = sprintf(buf + len, "\r\n+RECEIVE,0,1460:\r\n");
 			memset(buf + len + n, 'x', 1460);
 			n += 1460;
 			n += sprintf(buf + len + n, "\r\nOK\r\n");
+		} else if (p == HEX) {
+			n = sprintf(buf + len, "\r\n+CSONMI: 0,2048,");
+			memset(buf + len + n, 'a', 2048);
+			n += 2048;
+			n += sprintf(buf + len + n, "\r\n");
 		} else {
 			memcpy(buf + len, text, sizeof(text) - 1);
 			n = sizeof(text) - 1;
@@ -88,13 +102,15 @@ static size_t fill(char *buf, size_t size, bool data)
 	return len;
 }
 
-static void run(const char *name, bool data, size_t mib)
+static void run(const char *name, enum profile p,
+		const struct atnet_chat_frame *frames, size_t mib)
 {
 	static char buf[1 << 16];
-	size_t len = fill(buf, sizeof(buf), data), off, total = 0;
+	size_t len = fill(buf, sizeof(buf), p), off, total = 0;
 	double t0, t;
 
 	atnet_chat_init(&chat, &b_ops, NULL);
+	atnet_chat_set_frames(&chat, frames);
 	snprintf(cmd.text, sizeof(cmd.text), "AT+CSQ");
 	cmd.timeout_ms = 1000;
 	cmd.done = b_done;
@@ -120,7 +136,8 @@ int main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
 
-	run("text", false, mib);
-	run("data", true, mib);
+	run("text", TEXT, atnet_sim7000_frames, mib);
+	run("data", DATA, atnet_sim7000_frames, mib);
+	run("hex", HEX, atnet_sim7020_frames, mib);
 	return 0;
 }

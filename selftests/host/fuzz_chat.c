@@ -7,7 +7,9 @@
  * commands (with or without payload, with handlers that claim lines, expect
  * raw data, submit or abort from inside), expect raw data from the top level,
  * abort, limit the room ->write() has, turn the resync off and on (it is
- * on, AT+CSQ, from the start). The callbacks check the contract as they go: lines are
+ * on, AT+CSQ, from the start), pick the data-header table (the SIM7000's
+ * from the start, the SIM7020's, both, an empty one or none). The callbacks
+ * check the contract as they go: lines are
  * NUL-terminated, bounded and free of control bytes; every submitted command
  * completes exactly once; raw payloads arrive whole unless an abort cut them;
  * the engine never calls a handler of a command that is not active. Any
@@ -22,6 +24,7 @@
 #include <string.h>
 
 #include "chat.h"
+#include "frames.h"
 
 #define NCMD		8
 #define BUDGET		64	/* callbacks that submit/abort, per input */
@@ -58,6 +61,19 @@ static struct {
 	u8 payload[256];
 	size_t room;		/* what ->write() takes whole (op 7, 0x80) */
 } F;
+
+/* Both models' headers in one table: several entries to try per byte. */
+static const struct atnet_chat_frame both[] = {
+	{ .prefix = "+IPD,", .end = ':', .count = 1 },
+	{ .prefix = "+CSONMI:", .end = ',', .count = 2 },
+	{ }
+};
+
+static const struct atnet_chat_frame empty[] = { { } };
+
+static const struct atnet_chat_frame *const tables[] = {
+	atnet_sim7000_frames, atnet_sim7020_frames, both, empty, NULL,
+};
 
 static const char *const texts[] = {
 	"AT", "ATE0", "AT+CIPSEND=0,5", "AT+CIPRXGET=2,0,1460",
@@ -162,10 +178,14 @@ static void f_write(void *ctx, const u8 *buf, size_t len)
 	ASSERT(len <= ATNET_CHAT_CMD_MAX + 1 || len <= sizeof(F.payload));
 }
 
-/* "+RECEIVE,n,len:" and "+IPD,len:" announce raw data. */
+/*
+ * "+RECEIVE,n,len:", "+IPD,len:" and "+CSONMI: id,len," announce raw data:
+ * the header without its last byte has @want fields, the last the length.
+ */
 static void urc_raw(const char *line, size_t len)
 {
 	const char *rest = atnet_chat_prefix(line, "+RECEIVE,");
+	char end = ':';
 	int want = 2;
 	char copy[64];
 	size_t n;
@@ -175,7 +195,12 @@ static void urc_raw(const char *line, size_t len)
 		rest = atnet_chat_prefix(line, "+IPD,");
 		want = 1;
 	}
-	if (!rest || line[len - 1] != ':')
+	if (!rest) {
+		rest = atnet_chat_prefix(line, "+CSONMI:");
+		end = ',';
+		want = 2;
+	}
+	if (!rest || line[len - 1] != end)
 		return;
 	n = len - 1 - (size_t)(rest - line);
 	if (n >= sizeof(copy))
@@ -346,6 +371,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	F.room = SIZE_MAX;
 	atnet_chat_init(&F.chat, &f_ops, &F);
 	atnet_chat_set_sync(&F.chat, "AT+CSQ", "+CSQ:", 2000);
+	atnet_chat_set_frames(&F.chat, atnet_sim7000_frames);
 	while ((op = next(&p, &left)) >= 0) {
 		arg = next(&p, &left);
 		if (arg < 0)
@@ -369,12 +395,18 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			do_abort(-ENODEV);
 			break;
 		default:
-			/* 0x80: room for arg * 8 bytes (0: any); 0x40: sync off/on */
+			/*
+			 * 0x80: room for arg * 8 bytes (0: any); 0x40: sync
+			 * off/on; 0x20: data-header table arg
+			 */
 			if (op & 0x80)
 				F.room = arg ? (size_t)arg * 8 : SIZE_MAX;
 			else if (op & 0x40)
 				atnet_chat_set_sync(&F.chat, F.chat.sync_on ?
 						    NULL : "AT+CSQ", "+CSQ:", 2000);
+			else if (op & 0x20)
+				atnet_chat_set_frames(&F.chat, tables[arg %
+					(sizeof(tables) / sizeof(tables[0]))]);
 			else
 				F.now += arg;
 			break;

@@ -46,6 +46,13 @@ def room(n8):
     return bytes([7 | 0x80, n8])
 
 
+SIM7000_FRAMES, SIM7020_FRAMES, BOTH_FRAMES, EMPTY_FRAMES, NO_FRAMES = range(5)
+
+
+def frames(table):
+    return bytes([7 | 0x20, table])
+
+
 SEEDS = {
     "probe": submit(0, "AT") + submit(1, "ATE0") +
     feed("AT\r\r\nOK\r\nATE0\r\r\nOK\r\n"),
@@ -82,7 +89,8 @@ SEEDS = {
     "abort_rdy": submit(0, "AT", K_ABORT, resubmit=True) + submit(1, "ATE0") +
     feed("\r\nRDY\r\n") + abort() + feed("OK\r\n"),
     "abort_raw": raw(10) + feed("abc") + abort() + feed("\r\nRDY\r\n"),
-    "sim7020": submit(0, "AT+CSOC=1,1,1", no_handler=True) +
+    "sim7020": frames(SIM7020_FRAMES) +
+    submit(0, "AT+CSOC=1,1,1", no_handler=True) +
     feed("\r\n+CSOC: 0\r\n\r\nOK\r\n\r\nSEND: 0,11\r\n"
          "\r\n+CSONMI: 0,6,313233\r\n\r\n+CSOERR: 0,2\r\n"),
     "hexdump": submit(0, "AT", no_handler=True) +
@@ -113,6 +121,13 @@ SEEDS = {
     submit(1, "AT") + feed("\r\n> \r\nOK\r\n"),
     "room": room(2) + submit(0, "AT+CIPSEND=0,5", payload=True) + room(0) +
     submit(1, "AT") + feed("\r\nOK\r\n"),
+    # issue 10: the data headers are the dialect's table
+    "csonmi_binary": frames(SIM7020_FRAMES) +
+    feed("\r\n+CSONMI: 1,7,a\r\nOK\r\n\r\n+CSONMI: 2,2,>\x20\r\nSEND: 1,3\r\n"),
+    "frames_switch": feed("+IPD,2:ab\r\n") + frames(NO_FRAMES) +
+    feed("+IPD,2:ab\r\n") + frames(BOTH_FRAMES) +
+    feed("+CSONMI: 0,4,3132+IPD,1:x\r\n") + frames(EMPTY_FRAMES) +
+    feed("+CSONMI: 0,4,3132\r\n"),
 }
 
 os.makedirs("corpus", exist_ok=True)

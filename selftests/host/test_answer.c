@@ -2,10 +2,11 @@
 /*
  * Host unit tests for the answer parsers (kernel/answer.c), plain TAP.
  *
- * Valid forms are the ones at-reference.md and the seeds give (SIM7000
- * seed 000, SIM7020 seed 002); the malformed ones are what a noisy line or
- * other firmware could bring: missing fields, overlong lines, octets out of
- * range, too few or too many octets, spaces, junk, empty input.
+ * Valid forms are the ones real modems and SIMCom's application notes give
+ * (SIM7000 and SIM7020 Series TCP/IP Application Notes); the malformed ones
+ * are what a noisy line or other firmware could bring: missing fields,
+ * overlong lines, octets out of range, too few or too many octets, spaces,
+ * junk, empty input.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -108,7 +109,7 @@ static void t_cgcontrdp(void)
 	char big[300];
 	__be32 a, m;
 
-	/* at-reference.md, SIM7020 table. */
+	/* SIM7020: address and mask in one field. */
 	CHECK_EQ(atnet_parse_cgcontrdp(" 1,5,\"apn\",\"10.250.0.213.255.255.255.0\"",
 				       &a, &m), 0);
 	CHECK_EQ(a, ip("10.250.0.213"));
@@ -135,7 +136,7 @@ static void t_cdnsgip_valid(void)
 {
 	struct atnet_dns_answer d;
 
-	/* SIM7000, at-reference.md: after the OK. */
+	/* SIM7000: after the OK. */
 	CHECK_EQ(atnet_parse_cdnsgip(" 1,\"example.com\",\"93.184.216.34\"",
 				     &d), 0);
 	CHECK_EQ(d.kind, ATNET_DNS_FOUND);
@@ -165,7 +166,7 @@ static void t_cdnsgip_valid(void)
 	CHECK_EQ(atnet_parse_cdnsgip(" 0,65536", &d), 0);
 	CHECK_EQ(d.error, 0xffff);
 
-	/* SIM7020, seed 002 2.3: before the OK, no quotes. */
+	/* SIM7020, its application note 2.3: before the OK, no quotes. */
 	CHECK_EQ(atnet_parse_cdnsgip(" 10.0.0.7", &d), 0);
 	CHECK_EQ(d.kind, ATNET_DNS_BARE);
 	CHECK_EQ(d.fields, 1);
@@ -263,7 +264,7 @@ static void t_cipstatus(void)
 {
 	struct atnet_cipstatus_answer c;
 
-	/* at-reference.md: "C: n,bearer,"TCP","ip","port","STATE"". */
+	/* The link line: "C: n,bearer,"TCP","ip","port","STATE"". */
 	CHECK_EQ(atnet_parse_cipstatus(" 0,0,\"TCP\",\"93.184.216.34\",\"80\",\"CONNECTED\"",
 				       &c), 0);
 	CHECK_EQ(c.slot, 0);

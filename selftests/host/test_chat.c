@@ -2,8 +2,9 @@
 /*
  * Host unit tests for the chat engine (kernel/chat.c), plain TAP.
  *
- * Every scenario is a dialogue from the SIMCom application notes (seeds 000
- * SIM7000, 002 SIM7020) or a quirk from at-reference.md. The rig records
+ * Every scenario is a dialogue from the SIMCom application notes (SIM7000
+ * Series TCP/IP Application Note, SIM7020 Series TCP/IP Application Note) or
+ * a quirk of real modems' firmware. The rig records
  * everything the engine does (bytes written, lines claimed, URCs, raw
  * payloads, completions) as text in one log, and each scenario compares that
  * log with the exact expected sequence. Scenarios run once per split mode:
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "chat.h"
+#include "frames.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -394,7 +396,7 @@ static void log_reset(struct rig *r)
 	r->log[0] = '\0';
 }
 
-/* ---- seed 000: SIM7000 ---- */
+/* ---- SIM7000 Series TCP/IP Application Note ---- */
 
 static void t_sim7000_probe(struct rig *r)
 {
@@ -645,7 +647,7 @@ static void t_sim7000_server(struct rig *r)
 	tcmd_init(&shut, r, "AT+CIPSHUT", 65000);
 	shut.final = "SHUT OK";
 	submit(r, &srv);
-	/* Seed 000 4.2 says 39 for this 40-byte text: the length rules. */
+	/* Section 4.2 says 39 for this 40-byte text: the length rules. */
 	FEED(r, "\r\nOK\r\n\r\nSERVER OK\r\n"
 		"\r\n0, REMOTE IP: 10.76.40.73\r\n"
 		"\r\n+RECEIVE,0,40:\r\nSIM7000 multi connection TCP server test");
@@ -733,7 +735,105 @@ static void t_ipd_unclaimed(struct rig *r)
 	    "urc +IPD,:x\n");
 }
 
-/* ---- seed 002: SIM7020 ---- */
+/* ---- data-header tables (atnet_chat_set_frames()) ---- */
+
+/* Both models' data headers, each as one line up to its CR LF. */
+static void frames_unframed(struct rig *r)
+{
+	r->urc_raw = true;
+	FEED(r, "\r\n+IPD,5:test1\r\n\r\n+CSONMI: 1,4,abcd\r\n");
+	LOG(r,
+	    "urc +IPD,5:test1\n"
+	    "urc +CSONMI: 1,4,abcd\n");
+	CHECK_EQ(r->chat.stats.lines, 2);
+}
+
+static void t_frames_none(struct rig *r)
+{
+	/* The default: a dialect without data headers. */
+	CHECK(r->chat.frames == NULL);
+	frames_unframed(r);
+}
+
+static void t_frames_empty(struct rig *r)
+{
+	static const struct atnet_chat_frame none[] = { { } };
+
+	atnet_chat_set_frames(&r->chat, none);
+	frames_unframed(r);
+}
+
+static void t_frames_sim7000(struct rig *r)
+{
+	/* The SIM7000 frames its own header, not the SIM7020's. */
+	r->urc_raw = true;
+	FEED(r, "\r\n+CSONMI: 1,2,ab\r\n+IPD,2:cd\r\n");
+	LOG(r,
+	    "urc +CSONMI: 1,2,ab\n"
+	    "urc +IPD,2:\n"
+	    "raw 2/2 cd\n");
+}
+
+static void t_frames_sim7020(struct rig *r)
+{
+	/* The SIM7020 frames its own header, not the SIM7000's. */
+	r->urc_raw = true;
+	FEED(r, "\r\n+IPD,2:cd\r\n+CSONMI: 1,2,ab\r\n");
+	LOG(r,
+	    "urc +IPD,2:cd\n"
+	    "urc +CSONMI: 1,2,\n"
+	    "raw 2/2 ab\n");
+}
+
+static void t_frames_rule(struct rig *r)
+{
+	/* An end byte ends it once two bytes and @count ends follow the prefix. */
+	static const struct atnet_chat_frame tbl[] = {
+		{ .prefix = "+X", .end = ';', .count = 3 },
+		{ .prefix = "#", .end = '#', .count = 0 },
+		{ }
+	};
+
+	atnet_chat_set_frames(&r->chat, tbl);
+	FEED(r, "+X;a;b;data\r\n+X;;x\r\n+X;;;y\r\n##z\r\n###w\r\n"
+		"+Y;;;v\r\nx+X;;;u\r\n");
+	LOG(r,
+	    "urc +X;a;b;\n"
+	    "urc data\n"
+	    "urc +X;;x\n"
+	    "urc +X;;;\n"
+	    "urc y\n"
+	    "urc ##z\n"
+	    "urc ###\n"
+	    "urc w\n"
+	    "urc +Y;;;v\n"
+	    "urc x+X;;;u\n");
+}
+
+static void t_frames_edges(struct rig *r)
+{
+	/* The shortest headers, framed as before the tables; no length, no data. */
+	r->urc_raw = true;
+	atnet_chat_set_frames(&r->chat, atnet_sim7000_frames);
+	FEED(r, "+IPD,:\r\n+IPD,:1:a\r\n+IPD,::b\r\n");
+	atnet_chat_set_frames(&r->chat, atnet_sim7020_frames);
+	FEED(r, "+CSONMI:,,c\r\n+CSONMI:,\r\n");
+	/* Turned off again: the next header is a line. */
+	atnet_chat_set_frames(&r->chat, NULL);
+	FEED(r, "+CSONMI: 1,1,d\r\n");
+	LOG(r,
+	    "urc +IPD,:\n"
+	    "urc +IPD,:1:\n"
+	    "urc a\n"
+	    "urc +IPD,::\n"
+	    "urc b\n"
+	    "urc +CSONMI:,,\n"
+	    "urc c\n"
+	    "urc +CSONMI:,\n"
+	    "urc +CSONMI: 1,1,d\n");
+}
+
+/* ---- SIM7020 Series TCP/IP Application Note ---- */
 
 static void t_sim7020_socket(struct rig *r)
 {
@@ -775,7 +875,7 @@ static void t_sim7020_hexdump(struct rig *r)
 	tcmd_init(&cfun, r, "AT+CFUN?", 5000);
 	cfun.claim[0] = "+CFUN:";
 	submit(r, &cfun);
-	/* Seed 002 section 3.8, byte for byte (echo on). */
+	/* Section 3.8, byte for byte (echo on). */
 	FEED(r, "\x41\x54\x2B\x43\x46\x55\x4E\x3F\x0D\x0D\x0A\x0D\x0A\x2B\x43"
 		"\x46\x55\x4E\x3A\x20\x31\x0D\x0A\x0D\x0A\x4F\x4B\x0D\x0A");
 	LOG(r,
@@ -829,7 +929,7 @@ static void t_sim7020_pdn(struct rig *r)
 	    "done AT+CGACT=0,1 0\n");
 }
 
-/* ---- quirks from at-reference.md ---- */
+/* ---- quirks of real modems ---- */
 
 static void t_shut_urcs(struct rig *r)
 {
@@ -1680,8 +1780,8 @@ static void t_sync_answer_idle(struct rig *r)
 }
 
 /*
- * Review finding 2: firmware that prints "CSQ: 20,0" without the '+'
- * (seed 000; probe.c accepts it) answers the sync all the same.
+ * Review finding 2: some SIM7000 firmware prints "CSQ: 20,0" without the
+ * '+' (the probe accepts it); that answers the sync all the same.
  */
 static void t_sync_no_plus(struct rig *r)
 {
@@ -1852,28 +1952,38 @@ struct test {
 	const char *name;
 	void (*fn)(struct rig *r);
 	bool split;	/* a dialogue: run in every split mode */
+	const struct atnet_chat_frame *frames;	/* set before it runs */
 };
 
-#define DIALOGUE(fn) { &#fn[2], fn, true }
-#define UNIT(fn) { &#fn[2], fn, false }
+#define DIALOGUE(fn) { &#fn[2], fn, true, NULL }
+#define UNIT(fn) { &#fn[2], fn, false, NULL }
+/* A dialogue with one model's data headers, as its dialect sets them. */
+#define SIM7000(fn) { &#fn[2], fn, true, atnet_sim7000_frames }
+#define SIM7020(fn) { &#fn[2], fn, true, atnet_sim7020_frames }
 
 static const struct test tests[] = {
-	DIALOGUE(t_sim7000_probe),
-	DIALOGUE(t_sim7000_pdp),
-	DIALOGUE(t_sim7000_send),
-	DIALOGUE(t_sim7000_quicksend),
-	DIALOGUE(t_sim7000_receive),
-	DIALOGUE(t_sim7000_rxget),
-	DIALOGUE(t_sim7000_rxget_empty),
-	DIALOGUE(t_sim7000_status),
-	DIALOGUE(t_sim7000_server),
-	DIALOGUE(t_sim7000_dns),
-	DIALOGUE(t_sim7000_ipd),
-	DIALOGUE(t_sim7020_csonmi_binary),
-	DIALOGUE(t_ipd_unclaimed),
-	DIALOGUE(t_sim7020_socket),
-	DIALOGUE(t_sim7020_hexdump),
-	DIALOGUE(t_sim7020_pdn),
+	SIM7000(t_sim7000_probe),
+	SIM7000(t_sim7000_pdp),
+	SIM7000(t_sim7000_send),
+	SIM7000(t_sim7000_quicksend),
+	SIM7000(t_sim7000_receive),
+	SIM7000(t_sim7000_rxget),
+	SIM7000(t_sim7000_rxget_empty),
+	SIM7000(t_sim7000_status),
+	SIM7000(t_sim7000_server),
+	SIM7000(t_sim7000_dns),
+	SIM7000(t_sim7000_ipd),
+	SIM7020(t_sim7020_csonmi_binary),
+	SIM7000(t_ipd_unclaimed),
+	DIALOGUE(t_frames_none),
+	DIALOGUE(t_frames_empty),
+	SIM7000(t_frames_sim7000),
+	SIM7020(t_frames_sim7020),
+	DIALOGUE(t_frames_rule),
+	DIALOGUE(t_frames_edges),
+	SIM7020(t_sim7020_socket),
+	SIM7020(t_sim7020_hexdump),
+	SIM7020(t_sim7020_pdn),
 	DIALOGUE(t_shut_urcs),
 	DIALOGUE(t_pdp_deact_timeout),
 	DIALOGUE(t_autobaud),
@@ -1935,6 +2045,7 @@ int main(void)
 		for (m = 0; m < modes; m++) {
 			memset(&rig, 0, sizeof(rig));
 			atnet_chat_init(&rig.chat, &w_ops, &rig);
+			atnet_chat_set_frames(&rig.chat, tests[i].frames);
 			rig.split = m;
 			rig.rnd = 2463534242u * (m + 1);
 			failed = 0;
