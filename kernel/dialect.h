@@ -56,13 +56,12 @@ struct atnet_dialect_ops {
 	 * AT+CDNSGIP and AT+CIPPING). Each sends the commands of request @r
 	 * (ping: one echo, r->echo) with atnet_req_submit(), whose ->done()
 	 * ends in atnet_req_cmd_done(). server: start (r->port) or stop (0)
-	 * the TCP server; listen: for a dialect without one, says why.
+	 * the TCP server (listen.c); without one, no_server says why.
 	 * reconcile: send AT+CIPSTATUS and resynchronise the link table.
 	 */
 	int (*resolve)(struct atnet_modem *m, struct atnet_req *r);
 	int (*ping)(struct atnet_modem *m, struct atnet_req *r);
 	int (*server)(struct atnet_modem *m, struct atnet_req *r);
-	int (*listen)(struct atnet_modem *m, int ctx, u16 port);
 	void (*reconcile)(struct atnet_modem *m);
 	/* Offered every line the chat engine calls a URC; first match wins. */
 	const struct atnet_urc *urcs;
@@ -74,6 +73,8 @@ struct atnet_dialect_ops {
 	unsigned int max_links;
 	unsigned int contexts;
 	size_t max_send;
+	/* No ->server(): why, for listen()'s caller (netlink message). */
+	const char *no_server;
 };
 
 /*

@@ -545,7 +545,7 @@ static bool atnet_lport_taken(struct atnet_modem *m, u8 proto, u16 lport,
 {
 	unsigned int i;
 
-	if (proto == IPPROTO_TCP && m->lsn.on && m->lsn.port == lport)
+	if (proto == IPPROTO_TCP && atnet_lsn_has_port(m, lport))
 		return true;
 	for (i = 0; i < ATNET_LINKS_MAX; i++) {
 		struct atnet_link *l = m->links[i];
@@ -581,7 +581,7 @@ struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
 	if (lport && atnet_lport_taken(m, proto, lport, owner))
 		return ERR_PTR(-EADDRINUSE);
 	/* The modem's TCP server holds one of the slots (seed 000 4.2). */
-	if (m->lsn.on && atnet_links_busy(m) + 1 >= atnet_links_n(m))
+	if (atnet_lsn_running(m) && atnet_links_busy(m) + 1 >= atnet_links_n(m))
 		return ERR_PTR(-EAGAIN);
 
 	/* Round robin, so a slot just closed rests before it is reused. */

@@ -22,6 +22,7 @@
 
 #include "chat.h"
 #include "link.h"
+#include "listen.h"
 #include "request.h"
 
 #define ATNET_TX_FIFO		4096	/* one command plus a 1460-byte payload, twice */
@@ -31,28 +32,6 @@
 struct atnet_dialect_ops;
 struct atnet_link;
 struct atnet_step;
-
-/*
- * Who takes the clients of the modem's server: a listening socket. Both
- * run with m->lock held.
- */
-struct atnet_lsn_ops {
-	/* "n, REMOTE IP: addr": take slot @slot, or NULL (it is hung up). */
-	struct atnet_link *(*incoming)(void *owner, struct atnet_modem *m,
-				       unsigned int slot, __be32 addr);
-	/* The server is gone (context, modem, AT+CIPSTATUS): @err. */
-	void (*lost)(void *owner, int err);
-};
-
-/* The modem's TCP server (SIM7000 AT+CIPSERVER): one per modem. */
-struct atnet_listener {
-	bool on;
-	u16 port;
-	u8 ctx;
-	/* NULL: started by netlink, clients are hung up. */
-	const struct atnet_lsn_ops *ops;
-	void *owner;
-};
 
 /*
  * Link reconciliation: the answer to AT+CIPSTATUS ("OK", then "STATE:",
@@ -140,7 +119,7 @@ struct atnet_modem {
 	/* Requests (request.c): per kind, in order; the first has the modem. */
 	struct list_head reqs[ATNET_REQ_KINDS];
 	u64 req_rest[ATNET_REQ_KINDS];	/* ms: the kind's next command waits */
-	struct atnet_listener lsn;
+	struct atnet_listener lsn;	/* the TCP server (listen.c) */
 
 	/* Reconciliation and the recovery ladder (modem.c). */
 	struct atnet_status status;
@@ -237,8 +216,5 @@ void atnet_modem_ctx_set(struct atnet_modem *m, int ctx,
 			 enum atnet_ctx_state state, int event,
 			 const char *why);
 void atnet_modem_fault(struct atnet_modem *m, const char *what);
-void atnet_modem_lsn_off(struct atnet_modem *m, int err, const char *why);
-struct atnet_link *atnet_modem_incoming(struct atnet_modem *m,
-					unsigned int slot, __be32 addr);
 
 #endif /* _ATNET_MODEM_H */

@@ -183,18 +183,16 @@ void atnet_req_cme_of(struct atnet_modem *m, struct atnet_req *r,
 /* AT+CIPSGTXT=ctx first when the modem has another context selected. */
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r);
 
-/* RESOLVE, PING, SERVER on any dialect (start functions for the queue). */
+/* RESOLVE, PING on any dialect (start functions; SERVER's: listen.h). */
 int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r);
-int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_ping_start(struct atnet_modem *m, struct atnet_req *r);
 /* AT+CDNSGIP, and one echo of AT+CIPPING: a dialect's ->resolve/->ping. */
 int atnet_req_resolve_at(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_ping_at(struct atnet_modem *m, struct atnet_req *r);
-/* "SERVER OK" (0) or "SERVER FAIL" for the AT+CIPSERVER=1 of @r. */
-void atnet_req_server_result(struct atnet_modem *m, struct atnet_req *r,
-			     int err);
-/* "SERVER OK" that no request of ours asked for: stop that server. */
-void atnet_req_server_stray(struct atnet_modem *m);
+/* @r's answer after its OK came: it no longer waits (listen.c). */
+void atnet_req_urc_end(struct atnet_modem *m, struct atnet_req *r);
+/* Queue @r next after the active one and run the queue (listen.c). */
+void atnet_req_queue_next(struct atnet_modem *m, struct atnet_req *r);
 /* URCs "+CDNSGIP:" and "+CIPPING:"; true when consumed. Lock held. */
 bool atnet_req_urc(struct atnet_modem *m, const char *line, size_t len);
 

@@ -626,15 +626,6 @@ static const struct atnet_script sim7020_ctx_shut = {
 	.done = sim7020_ctx_shut_done,
 };
 
-/* What the SIM7020 does not have ----------------------------------------- */
-
-static int sim7020_listen(struct atnet_modem *m, int ctx, u16 port)
-{
-	pr_info_ratelimited("%s: SIM7020 has no server mode (SIMCom TCP/IP application note 3.1): listen refused\n",
-			    m->tty_name);
-	return -EOPNOTSUPP;
-}
-
 /* DNS and ping ------------------------------------------------------------ */
 
 /*
@@ -674,7 +665,6 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.ctx_up = &sim7020_ctx_up,
 	.ctx_down = &sim7020_ctx_down,
 	.ctx_shut = &sim7020_ctx_shut,
-	.listen = sim7020_listen,
 	.resolve = atnet_req_resolve_at,
 	.ping = atnet_req_ping_at,
 	.urcs = sim7020_urcs,
@@ -684,4 +674,6 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.max_links = SIM7020_MAX_LINKS,
 	.contexts = SIM7020_CONTEXTS,
 	.max_send = SIM7020_BIN_MAX,
+	/* SIM7020 Series TCP/IP Application Note, 3.1: no server mode. */
+	.no_server = "SIM7020 has no TCP server mode (SIMCom app note 3.1)",
 };

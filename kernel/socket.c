@@ -1613,8 +1613,7 @@ static struct atnet_link *atnet_lsn_incoming(void *owner,
 	lockdep_assert_held(&m->lock);
 	if (as->nq >= ARRAY_SIZE(as->acceptq) || as->nq >= backlog)
 		return NULL;
-	l = atnet_link_incoming(m, slot, m->lsn.ctx, addr, m->lsn.port,
-				&atnet_lsn_link_ops, sk);
+	l = atnet_lsn_take(m, slot, addr, &atnet_lsn_link_ops, sk);
 	if (!l)
 		return NULL;
 	as->acceptq[as->nq++] = l;
@@ -1682,11 +1681,7 @@ static void atnet_lsn_stop(struct sock *sk)
 	if (!m)
 		return;
 	mutex_lock(&m->lock);
-	ours = m->lsn.owner == sk;
-	if (ours) {
-		m->lsn.ops = NULL;
-		m->lsn.owner = NULL;
-	}
+	ours = atnet_lsn_disown(m, sk);
 	while (as->nq)
 		atnet_link_release(as->acceptq[--as->nq]);
 	mutex_unlock(&m->lock);
@@ -1763,7 +1758,7 @@ static int atnet_listen(struct socket *sock, int backlog)
 		goto out;
 	/* A modem without a server says so before anything else. */
 	mutex_lock(&m->lock);
-	err = m->dialect && !m->dialect->server ? -EOPNOTSUPP : 0;
+	err = atnet_lsn_supported(m);
 	mutex_unlock(&m->lock);
 	if (!err && !as->bound.sat_port)
 		err = -EDESTADDRREQ;	/* bind() a port first */
