@@ -1030,6 +1030,26 @@ struct atnet_link *atnet_link_incoming(struct atnet_modem *m,
 	return l;
 }
 
+bool atnet_link_incoming_ready(const struct atnet_link *l)
+{
+	lockdep_assert_held(&l->modem->lock);
+	/* The dialect may still be asking the modem for the client's port. */
+	return !(l->busy & ATNET_LINK_BUSY_SEL);
+}
+
+void atnet_link_set_owner(struct atnet_link *l,
+			  const struct atnet_link_owner_ops *ops, void *owner)
+{
+	lockdep_assert_held(&l->modem->lock);
+	l->owner_ops = ops;
+	l->owner = owner;
+}
+
+int atnet_link_ifindex(const struct atnet_link *l)
+{
+	return atnet_ctx_ifindex(l->modem, l->ctx);
+}
+
 void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked,
 		      int err)
 {

@@ -217,6 +217,14 @@ struct atnet_link *atnet_link_incoming(struct atnet_modem *m,
 				       void *owner);
 
 /* Owners: under the modem lock. */
+/* Under the modem lock: an incoming link is complete (accept() may have it). */
+bool atnet_link_incoming_ready(const struct atnet_link *l);
+/* Under the modem lock: hand the link to a new owner (accept()). */
+void atnet_link_set_owner(struct atnet_link *l,
+			  const struct atnet_link_owner_ops *ops, void *owner);
+/* Under the modem lock: the interface index of the link's context, or 0. */
+int atnet_link_ifindex(const struct atnet_link *l);
+
 struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
 				   __be32 addr, __be16 port,
 				   const struct atnet_link_owner_ops *ops,

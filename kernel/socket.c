@@ -55,9 +55,9 @@
 
 #include <linux/atnet.h>
 
-#include "dialect.h"
 #include "link.h"
 #include "modem.h"
+#include "netdev.h"
 #include "request.h"
 #include "socket.h"
 
@@ -228,10 +228,26 @@ static void atnet_sk_write_space(struct atnet_link *l)
 	sk->sk_write_space(sk);
 }
 
+/*
+ * Owners of a link whose state is not the socket's (a UDP peer, a client
+ * in the accept queue) only wake the socket, which looks for itself.
+ */
+static void atnet_sk_wake(struct atnet_link *l)
+{
+	struct sock *sk = l->owner;
+
+	sk->sk_data_ready(sk);
+	atnet_sk_write_space(l);
+}
+
 static const struct atnet_link_owner_ops atnet_sk_owner_ops = {
 	.state_change = atnet_sk_state_change,
 	.data_ready = atnet_sk_data_ready,
 	.write_space = atnet_sk_write_space,
+}, atnet_sk_wake_ops = {
+	.state_change = atnet_sk_wake,
+	.data_ready = atnet_sk_wake,
+	.write_space = atnet_sk_wake,
 };
 
 /* ---- helpers ------------------------------------------------------- */
@@ -321,6 +337,24 @@ static int atnet_sk_wait_stop(long timeo)
 	return 0;
 }
 
+/*
+ * One sleep of a blocking call on the socket's link held in @h: 0 and
+ * *ours when it may look again, 0 and !*ours when the socket's link
+ * changed meanwhile, or the error that ends the wait (timeout, signal).
+ */
+static int atnet_sk_wait_held(struct sock *sk, long *timeo,
+			      struct wait_queue_entry *wait,
+			      const struct atnet_hold *h, bool *ours)
+{
+	int err = atnet_sk_wait_stop(*timeo);
+
+	if (err)
+		return err;
+	atnet_sk_sleep(sk, timeo, wait);
+	*ours = atnet_hold_ok(h, atnet_sk(sk)->link);
+	return 0;
+}
+
 static void atnet_lsn_stop(struct sock *sk);
 static void atnet_udp_drop_all(struct sock *sk);
 static bool atnet_lsn_ready(struct atnet_sock *as);
@@ -380,21 +414,6 @@ static int atnet_check_addr(const struct sock *sk, struct sockaddr *uaddr,
 }
 
 /* ---- unconnected UDP: a link per peer ------------------------------- */
-
-/* Owner ops of a peer link: wake the socket, whose state is not the link's. */
-static void atnet_udp_wake(struct atnet_link *l)
-{
-	struct sock *sk = l->owner;
-
-	sk->sk_data_ready(sk);
-	sk->sk_write_space(sk);
-}
-
-static const struct atnet_link_owner_ops atnet_udp_link_ops = {
-	.state_change = atnet_udp_wake,
-	.data_ready = atnet_udp_wake,
-	.write_space = atnet_udp_wake,
-};
 
 /* lock_sock held: retire peer @i (its queued datagrams still go out). */
 static void atnet_udp_drop(struct sock *sk, unsigned int i)
@@ -518,7 +537,7 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	mutex_lock(&m->lock);
 	l = atnet_link_open_lport(m, ctx, IPPROTO_UDP, sat->sat_addr.s_addr,
 				  sat->sat_port, ntohs(as->bound.sat_port),
-				  &atnet_udp_link_ops, sk);
+				  &atnet_sk_wake_ops, sk);
 	if (IS_ERR(l)) {
 		mutex_unlock(&m->lock);
 		atnet_modem_put(m);
@@ -530,8 +549,8 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 	p->addr = *sat;
 	memset(p->addr.sat_zero, 0, sizeof(p->addr.sat_zero));
 	/* Under the lock: a detach clears dev. */
-	if (m->ctx[ctx].dev)
-		p->addr.sat_ifindex = m->ctx[ctx].dev->ifindex;
+	if (atnet_ctx_ifindex(m, ctx))
+		p->addr.sat_ifindex = atnet_ctx_ifindex(m, ctx);
 	mutex_unlock(&m->lock);
 
 wait:
@@ -742,8 +761,8 @@ static int atnet_connect_start(struct sock *sk, const struct sockaddr_atnet *sat
 	as->err_seen = 0;
 	as->peer = *sat;
 	memset(as->peer.sat_zero, 0, sizeof(as->peer.sat_zero));
-	if (m->ctx[ctx].dev)
-		as->peer.sat_ifindex = m->ctx[ctx].dev->ifindex;
+	if (atnet_ctx_ifindex(m, ctx))
+		as->peer.sat_ifindex = atnet_ctx_ifindex(m, ctx);
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	atnet_sk_set_state(sk, TCP_SYN_SENT);
@@ -1016,12 +1035,8 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			continue;
 		}
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		err = atnet_sk_wait_stop(timeo);
-		if (err)
-			break;
-		atnet_sk_sleep(sk, &timeo, &wait);
-		ours = atnet_hold_ok(&h, as->link);
-		if (!ours)
+		err = atnet_sk_wait_held(sk, &timeo, &wait, &h, &ours);
+		if (err || !ours)
 			break;
 		/* As TCP: the error and SIGPIPE only if nothing was sent. */
 		stopped = atnet_send_stopped(sk);
@@ -1031,12 +1046,8 @@ static int atnet_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	/* Blocking: wait for the modem's acceptance of what we queued. */
 	if (!err && ours && blocking) {
 		while (!atnet_sk_accepted(h.m, l, end)) {
-			err = atnet_sk_wait_stop(timeo);
-			if (err)
-				break;
-			atnet_sk_sleep(sk, &timeo, &wait);
-			ours = atnet_hold_ok(&h, as->link);
-			if (!ours)
+			err = atnet_sk_wait_held(sk, &timeo, &wait, &h, &ours);
+			if (err || !ours)
 				break;
 		}
 	}
@@ -1136,12 +1147,8 @@ static int atnet_recv_dgram(struct sock *sk, struct msghdr *msg, size_t len,
 			break;
 		if (atnet_sk_rx_done(sk, l))
 			break;
-		err = atnet_sk_wait_stop(timeo);
-		if (err)
-			break;
-		atnet_sk_sleep(sk, &timeo, &wait);
-		ours = atnet_hold_ok(&h, as->link);
-		if (!ours)
+		err = atnet_sk_wait_held(sk, &timeo, &wait, &h, &ours);
+		if (err || !ours)
 			break;
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -1428,16 +1435,15 @@ static int atnet_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		struct atnet_modem *m = as->lsn_modem;
 
 		mutex_lock(&m->lock);
-		sat->sat_addr.s_addr = m->ctx[as->lsn_ctx].addr;
+		sat->sat_addr.s_addr = atnet_ctx_addr(m, as->lsn_ctx);
 		sat->sat_port = as->bound.sat_port;
-		if (m->ctx[as->lsn_ctx].dev)
-			sat->sat_ifindex = m->ctx[as->lsn_ctx].dev->ifindex;
+		sat->sat_ifindex = atnet_ctx_ifindex(m, as->lsn_ctx);
 		mutex_unlock(&m->lock);
 	} else if (as->link) {
 		struct atnet_modem *m = as->modem;
 
 		mutex_lock(&m->lock);
-		sat->sat_addr.s_addr = m->ctx[as->ctx].addr;
+		sat->sat_addr.s_addr = atnet_ctx_addr(m, as->ctx);
 		sat->sat_port = htons(as->link->local_port);
 		sat->sat_ifindex = as->peer.sat_ifindex;
 		mutex_unlock(&m->lock);
@@ -1586,20 +1592,6 @@ static struct proto_ops atnet_ops __ro_after_init = {
 
 /* ---- listening ----------------------------------------------------- */
 
-/* Owner ops of a link in the accept queue: wake the listener. */
-static void atnet_lsn_link_wake(struct atnet_link *l)
-{
-	struct sock *sk = l->owner;
-
-	sk->sk_data_ready(sk);
-}
-
-static const struct atnet_link_owner_ops atnet_lsn_link_ops = {
-	.state_change = atnet_lsn_link_wake,
-	.data_ready = atnet_lsn_link_wake,
-	.write_space = atnet_lsn_link_wake,
-};
-
 /* modem->lock held: a client arrived; queue it unless the backlog is full. */
 static struct atnet_link *atnet_lsn_incoming(void *owner,
 					     struct atnet_modem *m,
@@ -1613,7 +1605,7 @@ static struct atnet_link *atnet_lsn_incoming(void *owner,
 	lockdep_assert_held(&m->lock);
 	if (as->nq >= ARRAY_SIZE(as->acceptq) || as->nq >= backlog)
 		return NULL;
-	l = atnet_lsn_take(m, slot, addr, &atnet_lsn_link_ops, sk);
+	l = atnet_lsn_take(m, slot, addr, &atnet_sk_wake_ops, sk);
 	if (!l)
 		return NULL;
 	as->acceptq[as->nq++] = l;
@@ -1646,8 +1638,7 @@ static struct atnet_link *atnet_lsn_pop(struct atnet_sock *as)
 	lockdep_assert_held(&as->lsn_modem->lock);
 	for (i = 0; i < as->nq; i++) {
 		l = as->acceptq[i];
-		/* Still asking the modem for the client's port. */
-		if (l->busy & ATNET_LINK_BUSY_SEL)
+		if (!atnet_link_incoming_ready(l))
 			continue;
 		as->nq--;
 		memmove(&as->acceptq[i], &as->acceptq[i + 1],
@@ -1664,7 +1655,7 @@ static bool atnet_lsn_ready(struct atnet_sock *as)
 
 	mutex_lock(&as->lsn_modem->lock);
 	for (i = 0; i < as->nq; i++)
-		if (!(as->acceptq[i]->busy & ATNET_LINK_BUSY_SEL))
+		if (atnet_link_incoming_ready(as->acceptq[i]))
 			ready = true;
 	mutex_unlock(&as->lsn_modem->lock);
 	return ready;
@@ -1835,10 +1826,8 @@ static int atnet_accept(struct socket *sock, struct socket *newsock,
 			nas->peer.sat_family = family;
 			nas->peer.sat_port = l->remote_port;
 			nas->peer.sat_addr.s_addr = l->remote_addr;
-			if (m->ctx[l->ctx].dev)
-				nas->peer.sat_ifindex = m->ctx[l->ctx].dev->ifindex;
-			l->owner = newsk;
-			l->owner_ops = &atnet_sk_owner_ops;
+			nas->peer.sat_ifindex = atnet_link_ifindex(l);
+			atnet_link_set_owner(l, &atnet_sk_owner_ops, newsk);
 			atnet_sk_sync(newsk, l);
 			atnet_link_kick(l);
 			mutex_unlock(&m->lock);
