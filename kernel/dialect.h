@@ -21,7 +21,11 @@ struct atnet_link;
 struct atnet_req;
 struct atnet_script;
 
-/* The socket layer's view of a dialect (see the kernel contract, link.h). */
+/*
+ * The socket layer's view of a dialect (see the kernel contract, link.h).
+ * recv is optional: a modem that pushes its data (atnet_link_rx_push())
+ * has none, and link.c never asks it to pull.
+ */
 struct atnet_link_ops {
 	int (*open)(struct atnet_modem *m, struct atnet_link *l);
 	int (*send)(struct atnet_modem *m, struct atnet_link *l, const u8 *buf,

@@ -309,7 +309,7 @@ static void atnet_link_pump_rx(struct atnet_link *l)
 	u32 room, want;
 	int err;
 
-	if (!ops || !l->owner || !l->rx_pending || l->err ||
+	if (!ops || !ops->recv || !l->owner || !l->rx_pending || l->err ||
 	    (l->busy & ATNET_LINK_BUSY_RX))
 		return;
 	if (l->state != ATNET_LINK_CONNECTED &&
@@ -525,14 +525,6 @@ static int atnet_link_start(struct atnet_link *l)
 		l->open_sent = false;
 	}
 	return err;
-}
-
-struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
-				   __be32 addr, __be16 port,
-				   const struct atnet_link_owner_ops *ops,
-				   void *owner)
-{
-	return atnet_link_open_lport(m, ctx, proto, addr, port, 0, ops, owner);
 }
 
 /*
@@ -1073,12 +1065,6 @@ size_t atnet_link_tx_room(const struct atnet_link *l)
 	if (!atnet_link_dgram(l))
 		return room;
 	return room > sizeof(u16) ? room - sizeof(u16) : 0;
-}
-
-size_t atnet_link_tx_used(const struct atnet_link *l)
-{
-	/* Pairs with the dialect's release of tail in atnet_link_sent(). */
-	return l->tx.head - smp_load_acquire(&l->tx.tail);
 }
 
 int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,

@@ -30,6 +30,7 @@
 #include "answer.h"
 #include "dialect.h"
 #include "link.h"
+#include "sim7000_link.h"
 #include "modem.h"
 #include "netlink.h"
 
