@@ -117,6 +117,21 @@ static void atnet_link_wake_write(struct atnet_link *l)
 		l->owner_ops->write_space(l);
 }
 
+/* A command of @l ended: its busy bit goes. False: the slot is free. */
+static bool atnet_link_cmd_end(struct atnet_link *l, u8 bit)
+{
+	lockdep_assert_held(&l->modem->lock);
+	l->busy &= ~bit;
+	return l->state != ATNET_LINK_FREE;
+}
+
+/* State or error changed: the owner looks again, sends may have stopped. */
+static void atnet_link_wake_all(struct atnet_link *l)
+{
+	atnet_link_wake_state(l);
+	atnet_link_wake_write(l);
+}
+
 static void atnet_link_set_state(struct atnet_link *l, u8 state,
 				 const char *modem_state)
 {
@@ -254,8 +269,7 @@ static void atnet_link_fail(struct atnet_link *l, int err, bool modem_open)
 		if (l->state != ATNET_LINK_FREE)
 			atnet_link_set_state(l, ATNET_LINK_CLOSED, "CLOSED");
 	}
-	atnet_link_wake_state(l);
-	atnet_link_wake_write(l);
+	atnet_link_wake_all(l);
 }
 
 static u32 atnet_link_chunk(struct atnet_link *l, u32 *payload)
@@ -722,8 +736,7 @@ void atnet_link_connected(struct atnet_link *l, int err)
 	} else {
 		cancel_delayed_work(&l->connect_timeout);
 		atnet_link_set_state(l, ATNET_LINK_CONNECTED, "CONNECTED");
-		atnet_link_wake_state(l);
-		atnet_link_wake_write(l);
+		atnet_link_wake_all(l);
 	}
 	atnet_link_settle(l);
 }
@@ -760,9 +773,7 @@ void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 {
 	struct atnet_ring *r = &l->tx;
 
-	lockdep_assert_held(&l->modem->lock);
-	l->busy &= ~ATNET_LINK_BUSY_TX;
-	if (l->state == ATNET_LINK_FREE)
+	if (!atnet_link_cmd_end(l, ATNET_LINK_BUSY_TX))
 		return;
 	if (err) {
 		l->tx_inflight = 0;
@@ -823,9 +834,7 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 {
 	struct atnet_ring *r = &l->rx;
 
-	lockdep_assert_held(&l->modem->lock);
-	l->busy &= ~ATNET_LINK_BUSY_RX;
-	if (l->state == ATNET_LINK_FREE)
+	if (!atnet_link_cmd_end(l, ATNET_LINK_BUSY_RX))
 		return;
 	if (atnet_link_dgram(l) && r->buf && l->rx_wr && !err) {
 		u16 hdr = l->rx_wr;
@@ -904,16 +913,13 @@ void atnet_link_closed(struct atnet_link *l, int err)
 	atnet_link_set_state(l, ATNET_LINK_CLOSED, "CLOSED");
 	if (err && !l->err)
 		WRITE_ONCE(l->err, err);
-	atnet_link_wake_state(l);
-	atnet_link_wake_write(l);
+	atnet_link_wake_all(l);
 	atnet_link_settle(l);
 }
 
 void atnet_link_close_done(struct atnet_link *l, int err)
 {
-	lockdep_assert_held(&l->modem->lock);
-	l->busy &= ~ATNET_LINK_BUSY_CTL;
-	if (l->state == ATNET_LINK_FREE)
+	if (!atnet_link_cmd_end(l, ATNET_LINK_BUSY_CTL))
 		return;
 	/* CLOSE OK, ERROR (not open) or timeout: the slot is closed to us. */
 	l->open_sent = false;

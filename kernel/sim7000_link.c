@@ -67,6 +67,24 @@ static const char *atnet_sim7000_slot_line(const char *line, unsigned int *slot)
 	return skip_spaces(p);
 }
 
+/* "n, WORDS" about @l's own slot: WORDS, else NULL. */
+static const char *atnet_sim7000_link_line(const struct atnet_link *l,
+					   const char *line)
+{
+	unsigned int slot;
+	const char *what = atnet_sim7000_slot_line(line, &slot);
+
+	return what && slot == l->slot ? what : NULL;
+}
+
+/* A line handler's verdict that ends its command with @result. */
+static enum atnet_chat_verdict atnet_sim7000_end(struct atnet_chat_cmd *cmd,
+						 int result)
+{
+	cmd->result = result;
+	return ATNET_CHAT_DONE;
+}
+
 /* ---- AT+CIPSGTXT / AT+CIPSEND? (sel_cmd) ----------------------------- */
 
 static void atnet_sim7000_select_done(struct atnet_chat_cmd *cmd, int result)
@@ -143,12 +161,10 @@ atnet_sim7000_open_line(struct atnet_chat_cmd *cmd, const char *line,
 			size_t len)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	const char *what;
-	unsigned int slot;
+	const char *what = atnet_sim7000_link_line(l, line);
 
 	/* Some firmware reports the result before the OK: keep waiting. */
-	what = atnet_sim7000_slot_line(line, &slot);
-	if (what && slot == l->slot && atnet_sim7000_is_result(what)) {
+	if (what && atnet_sim7000_is_result(what)) {
 		atnet_sim7000_result(l, what);
 		return ATNET_CHAT_MORE;
 	}
@@ -240,29 +256,26 @@ static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 
 /* ---- AT+CIPSEND=n,len (tx_cmd) ------------------------------------- */
 
+/*
+ * The slot's line that ends a send ("n, SEND OK", "n, SEND FAIL", or
+ * "DATA ACCEPT:n,len" with AT+CIPQSEND=1) or a close ("n, CLOSE OK").
+ */
 static enum atnet_chat_verdict
-atnet_sim7000_send_line(struct atnet_chat_cmd *cmd, const char *line,
-			size_t len)
+atnet_sim7000_result_line(struct atnet_chat_cmd *cmd, const char *line,
+			  size_t len)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	const char *what;
-	unsigned int slot;
+	const char *what = atnet_sim7000_link_line(l, line);
+	bool send = cmd == &l->tx_cmd;
 
-	if (atnet_chat_prefix(line, "DATA ACCEPT:")) {
-		cmd->result = 0;
-		return ATNET_CHAT_DONE;
-	}
-	what = atnet_sim7000_slot_line(line, &slot);
-	if (!what || slot != l->slot)
+	if (send && atnet_chat_prefix(line, "DATA ACCEPT:"))
+		return atnet_sim7000_end(cmd, 0);
+	if (!what)
 		return ATNET_CHAT_PASS;
-	if (!strcmp(what, "SEND OK")) {
-		cmd->result = 0;
-		return ATNET_CHAT_DONE;
-	}
-	if (!strcmp(what, "SEND FAIL")) {
-		cmd->result = -ECOMM;
-		return ATNET_CHAT_DONE;
-	}
+	if (!strcmp(what, send ? "SEND OK" : "CLOSE OK"))
+		return atnet_sim7000_end(cmd, 0);
+	if (send && !strcmp(what, "SEND FAIL"))
+		return atnet_sim7000_end(cmd, -ECOMM);
 	return ATNET_CHAT_PASS;
 }
 
@@ -287,7 +300,7 @@ static int atnet_sim7000_send(struct atnet_modem *m, struct atnet_link *l,
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPSEND=%u,%zu", l->slot,
 		 len);
 	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_send_line,
+				 atnet_sim7000_result_line,
 				 atnet_sim7000_send_done, buf, len);
 }
 
@@ -385,22 +398,6 @@ static int atnet_sim7000_recv(struct atnet_modem *m, struct atnet_link *l,
 
 /* ---- AT+CIPCLOSE=n (ctl_cmd) --------------------------------------- */
 
-static enum atnet_chat_verdict
-atnet_sim7000_close_line(struct atnet_chat_cmd *cmd, const char *line,
-			 size_t len)
-{
-	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	const char *what;
-	unsigned int slot;
-
-	what = atnet_sim7000_slot_line(line, &slot);
-	if (what && slot == l->slot && !strcmp(what, "CLOSE OK")) {
-		cmd->result = 0;
-		return ATNET_CHAT_DONE;
-	}
-	return ATNET_CHAT_PASS;
-}
-
 static void atnet_sim7000_close_done(struct atnet_chat_cmd *cmd, int result)
 {
 	atnet_link_close_done(atnet_link_of_cmd(cmd), result);
@@ -413,7 +410,7 @@ static int atnet_sim7000_close(struct atnet_modem *m, struct atnet_link *l)
 	lockdep_assert_held(&m->lock);
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPCLOSE=%u", l->slot);
 	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_close_line,
+				 atnet_sim7000_result_line,
 				 atnet_sim7000_close_done, NULL, 0);
 }
 
