@@ -28,7 +28,7 @@
 static unsigned int connect_timeout_ms = 75000;
 module_param(connect_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(connect_timeout_ms,
-		 "Give up a connect the modem has not answered (ms, default 75000 as AT+CIPSTART)");
+		 "Give up a connect the modem has not answered (ms, default 75000 as the modem's own connect)");
 
 /* Per-modem table state behind m->link_priv. */
 struct atnet_links {
@@ -252,7 +252,7 @@ static void atnet_link_submit_close(struct atnet_link *l)
 
 /*
  * Record the first fatal error and take the link down. @modem_open says the
- * modem may still hold the slot open, so it needs an AT+CIPCLOSE.
+ * modem may still hold the slot open, so it needs the dialect's close.
  */
 static void atnet_link_fail(struct atnet_link *l, int err, bool modem_open)
 {
@@ -556,7 +556,7 @@ static bool atnet_lport_taken(struct atnet_modem *m, u8 proto, u16 lport,
 	for (i = 0; i < ATNET_LINKS_MAX; i++) {
 		struct atnet_link *l = m->links[i];
 
-		/* A released link only waits for its AT+CIPCLOSE. */
+		/* A released link only waits for its close command. */
 		if (l && l->state != ATNET_LINK_FREE && l->proto == proto &&
 		    l->local_port == lport && l->owner && l->owner != owner)
 			return true;
@@ -586,7 +586,7 @@ struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
 		return ERR_PTR(-EOPNOTSUPP);
 	if (lport && atnet_lport_taken(m, proto, lport, owner))
 		return ERR_PTR(-EADDRINUSE);
-	/* The modem's TCP server holds one of the slots (seed 000 4.2). */
+	/* The modem's TCP server holds one of the slots (listen.c). */
 	if (atnet_lsn_running(m) && atnet_links_busy(m) + 1 >= atnet_links_n(m))
 		return ERR_PTR(-EAGAIN);
 
@@ -678,7 +678,7 @@ size_t atnet_link_tx_withdraw(struct atnet_link *l, u64 from)
 	lockdep_assert_held(&l->modem->lock);
 	if (!r->buf)
 		return 0;
-	/* What the active AT+CIPSEND covers is the modem's already. */
+	/* What the active send command covers is the modem's already. */
 	keep = (l->busy & ATNET_LINK_BUSY_TX) ? l->tx_inflight : 0;
 	pos = l->tx_bytes + ((l->busy & ATNET_LINK_BUSY_TX) ?
 			     l->tx_inflight_payload : 0);
@@ -849,7 +849,7 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 	l->rx_got = 0;
 	atnet_link_wake_data(l);
 	l->rx_wr = 0;
-	/* A "+CIPRXGET: 1,n" seen meanwhile may announce bytes after these. */
+	/* A data announcement seen meanwhile may be for bytes after these. */
 	l->rx_pending = !err && (remaining > 0 || l->rx_urc);
 	l->rx_urc = false;
 	atnet_link_settle(l);
@@ -894,7 +894,7 @@ void atnet_link_closed(struct atnet_link *l, int err)
 	if (l->state == ATNET_LINK_FREE)
 		return;
 	if (l->state == ATNET_LINK_CLOSING) {
-		/* Our AT+CIPCLOSE crossed the peer's close: done either way. */
+		/* Our close command crossed the peer's close: done either way. */
 		l->open_sent = false;
 		atnet_link_set_state(l, ATNET_LINK_CLOSED, "CLOSED");
 		atnet_link_settle(l);
@@ -921,7 +921,7 @@ void atnet_link_close_done(struct atnet_link *l, int err)
 {
 	if (!atnet_link_cmd_end(l, ATNET_LINK_BUSY_CTL))
 		return;
-	/* CLOSE OK, ERROR (not open) or timeout: the slot is closed to us. */
+	/* Closed, ERROR (not open) or timeout: the slot is closed to us. */
 	l->open_sent = false;
 	l->rx_pending = false;
 	if (l->state == ATNET_LINK_CLOSING)
@@ -980,7 +980,7 @@ bool atnet_link_modem_state(struct atnet_link *l, const char *state,
 		return false;
 	}
 	strscpy(l->modem_state, state, sizeof(l->modem_state));
-	/* With AT+CIPSTART/CLOSE in flight the answer may predate them. */
+	/* With an open or close in flight the answer may predate it. */
 	if (alive || (l->busy & ATNET_LINK_BUSY_CTL))
 		return false;
 	if (l->state == ATNET_LINK_CONNECTING) {
@@ -1018,11 +1018,11 @@ struct atnet_link *atnet_link_incoming(struct atnet_modem *m,
 	lockdep_assert_held(&m->lock);
 	if (!l || l->state != ATNET_LINK_FREE || l->busy || !m->dialect)
 		return NULL;
-	/* "REMOTE IP:" has no port; AT+CIPSTATUS=n tells it later. */
+	/* The client's port is not known yet: the dialect asks for it. */
 	if (atnet_link_setup(l, ctx, IPPROTO_TCP, addr, 0, local_port, ops,
 			     owner))
 		return NULL;
-	/* The modem holds it open: closing it needs an AT+CIPCLOSE. */
+	/* The modem holds it open: closing it needs the close command. */
 	l->open_sent = true;
 	atnet_link_set_state(l, ATNET_LINK_CONNECTED, "CONNECTED");
 	return l;

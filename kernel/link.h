@@ -64,7 +64,7 @@ enum {
 	ATNET_LINK_BUSY_SEL = 1 << 1,	/* context, limits, peer query: sel_cmd */
 	ATNET_LINK_BUSY_TX = 1 << 2,	/* send: tx_cmd */
 	ATNET_LINK_BUSY_RX = 1 << 3,	/* read: rx_cmd */
-	ATNET_LINK_BUSY_ACK = 1 << 4,	/* acknowledgement query: ack_cmd */
+	ATNET_LINK_BUSY_ACK = 1 << 4,	/* acknowledgment query: ack_cmd */
 	ATNET_LINK_BUSY_PORT = 1 << 5,	/* local port setting: port_cmd */
 };
 

@@ -14,7 +14,8 @@
 #include "modem.h"
 #include "netdev.h"
 
-#define ATNET_MTU		1460	/* the SIM7000's largest AT+CIPSEND */
+/* The largest payload one send command of any dialect carries. */
+#define ATNET_MTU		ATNET_LINK_MTU_MAX
 #define ATNET_MIN_MTU		68
 
 struct atnet_netdev {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AT of SIM7000 links (seed 000 sections 4, 7, 8 and 10), with
- * AT+CIPMUX=1, AT+CIPQSEND=1 and AT+CIPRXGET=1 set by the bring-up:
+ * The AT of SIM7000 links (SIM7000 Series TCP/IP Application Note,
+ * sections 4, 7, 8 and 10), with AT+CIPMUX=1, AT+CIPQSEND=1 and
+ * AT+CIPRXGET=1 set by the bring-up:
  *
  *   AT+CIPSTART=n,"TCP","a.b.c.d",port   OK, later "n, CONNECT OK|FAIL"
  *   AT+CIPSEND?                          "+CIPSEND: n,size" per link, OK
@@ -13,6 +14,13 @@
  *   AT+CIPSTATUS=n                       "+CIPSTATUS: n,ctx,"TCP","ip","port","STATE"", OK
  *   URCs: "+CIPRXGET: 1,n", "n, CLOSED", "n, REMOTE IP: a.b.c.d" (a client
  *   of the modem's server: a listening socket takes it, or it is hung up)
+ *
+ * Unconnected UDP sockets get a link per peer (socket.c): the modem's "UDP
+ * extended mode" (AT+CIPUDPMODE, SIM7000 Series TCP/IP Application Note,
+ * 3.1.4) exists only in single-link mode (AT+CIPMUX=0), which would cost
+ * every other link; a connected UDP link hears only its peer, so AT+CIPSRIP
+ * is not needed either. A bound port is set with AT+CLPORT before the
+ * link's AT+CIPSTART.
  *
  * Result lines come as "0, CONNECT OK" or "0,CONNECT OK": both are taken.
  * Everything here runs under the modem lock (chat engine callbacks).
@@ -197,9 +205,10 @@ static void atnet_sim7000_lport_done(struct atnet_chat_cmd *cmd, int result)
 }
 
 /*
- * AT+CLPORT=n,"TCP"|"UDP",port (seed 000 section 3.3): the local port of
- * the next client link of that protocol, 0 = automatic. The modem keeps
- * the setting, so it is sent only when the port wanted differs from it.
+ * AT+CLPORT=n,"TCP"|"UDP",port (SIM7000 Series TCP/IP Application Note,
+ * 3.3): the local port of the next client link of that protocol, 0 =
+ * automatic. The modem keeps the setting, so it is sent only when the port
+ * wanted differs from it.
  */
 static int atnet_sim7000_lport(struct atnet_modem *m, struct atnet_link *l)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AT of SIM7020 sockets (seed 002 section 3), behind the same link ops
- * as SIM7000's, so the socket layer does not know which modem it drives:
+ * The AT of SIM7020 sockets (SIM7020 Series TCP/IP Application Note,
+ * section 3), behind the same link ops as SIM7000's, so the socket layer
+ * does not know which modem it drives:
  *
  *   AT+CSOC=1,1|2,1              "+CSOC:id" (or "+CSOC: id"), OK
  *   AT+CSOCON=id,port,"a.b.c.d"  OK once connected, else ERROR (TCP: after
@@ -101,9 +102,10 @@ static struct atnet_link *sim7020_link_by_id(struct atnet_modem *m, u32 id)
 }
 
 /*
- * seed 002 3.9 -> errno; @connecting: the code answered AT+CSOCON. Code 4
- * ("connected error") is what the firmware reports when the peer closed:
- * 0 here means EOF on recv, then EPIPE on send.
+ * +CSOERR code (SIM7020 Series TCP/IP Application Note, 3.9) -> errno;
+ * @connecting: the code answered AT+CSOCON. Code 4 ("connected error") is
+ * what the firmware reports when the peer closed: 0 here means EOF on
+ * recv, then EPIPE on send.
  */
 int atnet_sim7020_errno(int code, bool connecting)
 {
@@ -313,7 +315,7 @@ static void sim7020_hex_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 	u32 len = l->note.tx_len, off = l->note.tx_off;
 
-	/* ERROR to a send: the modem would not take it (seed 002 3.5). */
+	/* ERROR to a send: the modem would not take it (app note 3.5). */
 	if (!result && off < len)
 		result = sim7020_hex_piece(l);
 	else if (!result)

@@ -23,23 +23,22 @@
  * second TCP caller would, from the socket's state.
  *
  * Listening (bind + listen on SOCK_STREAM) runs the modem's TCP server
- * (AT+CIPSERVER, one per modem): each "n, REMOTE IP:" becomes a link the
- * listener holds in its accept queue (as->acceptq, under modem->lock)
+ * (listen.c, one per modem): each client the modem accepts becomes a link
+ * the listener holds in its accept queue (as->acceptq, under modem->lock)
  * until accept() hands it to a new socket; beyond the backlog, or with no
  * listener, the modem's link is hung up. Lock order as above; listen()
- * and close() wait for the modem's SERVER OK / OK under lock_sock alone.
+ * and close() wait for the modem's answer under lock_sock alone.
  *
- * Unconnected UDP (sendto/recvfrom, the SIM7000's "UDP extended mode" of
- * seed 000 section 3.1.4): the modem's extended mode (AT+CIPUDPMODE) exists
- * only in single-link mode, which would cost every other link, so the
- * mapping onto multi-link mode is a link per peer: the first sendto() to a
- * peer opens a UDP link to it (AT+CIPSTART, AT+CLPORT when bound, so every
- * peer sees the bound port), later ones reuse it; recvfrom() takes the
+ * Unconnected UDP (sendto/recvfrom): a modem's own unconnected mode, where
+ * it has one, costs every other link (see the dialect's link file), so the
+ * mapping onto the modem's links is a link per peer: the first sendto() to
+ * a peer opens a UDP link to it (with the bound local port, if any, so
+ * every peer sees that port), later ones reuse it; recvfrom() takes the
  * next datagram of any of them, round robin, and reports that link's peer
  * as the source (the real one: a connected UDP link hears only its peer,
- * which is why AT+CIPSRIP is not needed). At most ATNET_UDP_PEERS peers at
- * once: a new one retires the oldest. A datagram from a peer the socket
- * never sent to cannot reach it.
+ * so the modem need not say who sent a datagram). At most ATNET_UDP_PEERS
+ * peers at once: a new one retires the oldest. A datagram from a peer the
+ * socket never sent to cannot reach it.
  */
 #include <linux/errno.h>
 #include <linux/in.h>
@@ -68,7 +67,7 @@ MODULE_PARM_DESC(family, "Address family number of AF_ATNET (default 25)");
 /* Peers an unconnected UDP socket talks to at once (one link each). */
 #define ATNET_UDP_PEERS		4
 
-/* How long SIOCOUTQ waits for AT+CIPACK before answering from the cache. */
+/* How long SIOCOUTQ waits for an ack query before answering from cache. */
 #define ATNET_ACK_WAIT_MS	2000
 
 struct atnet_sock {
@@ -555,7 +554,7 @@ static struct atnet_udp_peer *atnet_udp_peer(struct sock *sk,
 
 wait:
 	/*
-	 * AT+CIPSTART for UDP answers at once; wait like connect() does, so
+	 * A UDP link's open answers at once; wait like connect() does, so
 	 * a refused or failed link is this sendto()'s error. A wait that
 	 * stops (non-blocking, timeout, signal) while the link is still
 	 * being opened leaves it be: the datagram is queued on it and goes
@@ -744,7 +743,7 @@ static int atnet_connect_start(struct sock *sk, const struct sockaddr_atnet *sat
 		return ifindex ? -ENODEV : -ENETUNREACH;
 
 	mutex_lock(&m->lock);
-	/* A bound port is the link's local port (AT+CLPORT). */
+	/* A bound port is the link's local port (the dialect sets it). */
 	l = atnet_link_open_lport(m, ctx, atnet_sk_dgram(sk) ? IPPROTO_UDP :
 				  IPPROTO_TCP, sat->sat_addr.s_addr,
 				  sat->sat_port, ntohs(as->bound.sat_port),
@@ -1373,7 +1372,7 @@ static __poll_t atnet_poll(struct file *file, struct socket *sock,
 /* ---- shutdown, names, ioctl, options -------------------------------- */
 
 /*
- * The modem has no half-close: AT+CIPCLOSE ends both directions at once.
+ * The modem has no half-close: closing a link ends both directions at once.
  * SHUT_RD and SHUT_WR therefore only act locally (reads return 0, sends
  * fail with EPIPE); the peer sees the end of the stream when the link is
  * closed: at SHUT_RDWR, or at close(). Queued sends still go out first.
@@ -1456,7 +1455,7 @@ static int atnet_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sat);
 }
 
-/* SIOCOUTQ: what the peer has not acknowledged (AT+CIPACK), lock_sock held. */
+/* SIOCOUTQ: what the peer has not acknowledged (ack query), lock_sock held. */
 static int atnet_outq(struct sock *sk)
 {
 	struct atnet_sock *as = atnet_sk(sk);
@@ -1676,7 +1675,7 @@ static void atnet_lsn_stop(struct sock *sk)
 	while (as->nq)
 		atnet_link_release(as->acceptq[--as->nq]);
 	mutex_unlock(&m->lock);
-	/* AT+CIPSERVER=0, waited for: a new listen() may follow at once. */
+	/* The server's stop, waited for: a new listen() may follow at once. */
 	r = ours ? atnet_req_alloc(ATNET_REQ_SERVER) : NULL;
 	if (r) {
 		/* Never refused for the queue's bounds (request.c). */
