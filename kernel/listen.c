@@ -123,11 +123,7 @@ int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
 		r->msg = "the listener's context is not up";
 		return -ENETDOWN;
 	}
-	if (atnet_links_busy(m) >= d->max_links) {
-		r->msg =
-		"all links are in use: the server needs one of them";
-		return -ENOSPC;
-	}
+	/* The dialect checks that the server has a slot of its own. */
 	return d->server(m, r);
 }
 
