@@ -13,6 +13,7 @@
  * sit in the chat queue when its owner goes away; handing n to a new owner
  * then would let the old command's answer land on the new connection.
  */
+#include <linux/circ_buf.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -63,6 +64,12 @@ static void atnet_ring_free(struct atnet_ring *r)
 	r->size = 0;
 }
 
+/* @idx plus @n, wrapped into the ring. */
+static u32 atnet_ring_idx(const struct atnet_ring *r, u32 idx, u32 n)
+{
+	return (idx + n) & (r->size - 1);
+}
+
 static void atnet_ring_put(struct atnet_ring *r, u32 idx, const void *src,
 			   size_t len)
 {
@@ -83,18 +90,41 @@ static void atnet_ring_get(const struct atnet_ring *r, u32 idx, void *dst,
 	memcpy(dst + first, r->buf, len - first);
 }
 
+/*
+ * Copy @len bytes between the ring at @idx and @it (@in: into the ring),
+ * wrapping; stops at a short copy (a fault). Returns the bytes copied.
+ */
+static size_t atnet_ring_iter(const struct atnet_ring *r, u32 idx,
+			      struct iov_iter *it, size_t len, bool in)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		u32 off = idx & (r->size - 1);
+		size_t chunk = min_t(size_t, len - done, r->size - off);
+		size_t got = in ? copy_from_iter(r->buf + off, chunk, it) :
+				  copy_to_iter(r->buf + off, chunk, it);
+
+		done += got;
+		idx += got;
+		if (got != chunk)
+			break;
+	}
+	return done;
+}
+
 /* Producer side: free bytes. */
 static u32 atnet_ring_room(const struct atnet_ring *r)
 {
 	/* Pairs with the consumer's release of tail: its reads are done. */
-	return r->size - (r->head - smp_load_acquire(&r->tail));
+	return CIRC_SPACE(r->head, smp_load_acquire(&r->tail), r->size);
 }
 
 /* Consumer side: bytes published. */
 static u32 atnet_ring_used(const struct atnet_ring *r)
 {
 	/* Pairs with the producer's release of head: the bytes are there. */
-	return smp_load_acquire(&r->head) - r->tail;
+	return CIRC_CNT(smp_load_acquire(&r->head), r->tail, r->size);
 }
 
 /* ---- owner notification --------------------------------------------- */
@@ -672,38 +702,39 @@ int atnet_link_ack(struct atnet_link *l)
 size_t atnet_link_tx_withdraw(struct atnet_link *l, u64 from)
 {
 	struct atnet_ring *r = &l->tx;
-	u64 pos, dropped;
-	u32 keep, idx;
+	u64 pos, dropped, off;
+	u32 used;
 
 	lockdep_assert_held(&l->modem->lock);
 	if (!r->buf)
 		return 0;
+	/* Both sides are ours: the owner (our caller's) and the dialect. */
+	used = CIRC_CNT(r->head, r->tail, r->size);
 	/* What the active send command covers is the modem's already. */
-	keep = (l->busy & ATNET_LINK_BUSY_TX) ? l->tx_inflight : 0;
+	off = (l->busy & ATNET_LINK_BUSY_TX) ? l->tx_inflight : 0;
 	pos = l->tx_bytes + ((l->busy & ATNET_LINK_BUSY_TX) ?
 			     l->tx_inflight_payload : 0);
-	idx = r->tail + keep;
 	if (!atnet_link_dgram(l)) {
 		/* Stream: ring bytes and payload bytes are the same. */
 		if (from > pos) {
-			idx += from - pos;
+			off += from - pos;
 			pos = from;
 		}
 	} else {
 		/* Datagrams go whole: cut at the first record from @from on. */
-		while (idx != r->head && pos < from) {
+		while (off < used && pos < from) {
 			u16 hdr;
 
-			atnet_ring_get(r, idx, &hdr, sizeof(hdr));
-			idx += sizeof(hdr) + hdr;
+			atnet_ring_get(r, r->tail + off, &hdr, sizeof(hdr));
+			off += sizeof(hdr) + hdr;
 			pos += hdr;
 		}
 	}
-	if (pos >= l->tx_queued || (s32)(r->head - idx) <= 0)
+	if (pos >= l->tx_queued || off >= used)
 		return 0;
 	dropped = l->tx_queued - pos;
 	/* The producer is our caller's owner, serialised with us. */
-	smp_store_release(&r->head, idx);
+	smp_store_release(&r->head, atnet_ring_idx(r, r->tail, off));
 	WRITE_ONCE(l->tx_queued, pos);
 	return dropped;
 }
@@ -786,7 +817,7 @@ void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 	WRITE_ONCE(l->tx_bytes, l->tx_bytes + l->tx_inflight_payload);
 	atnet_netdev_count(l->modem, l->ctx, 0, l->tx_inflight_payload);
 	/* The modem has the bytes: the owner may overwrite them. */
-	smp_store_release(&r->tail, r->tail + l->tx_inflight);
+	smp_store_release(&r->tail, atnet_ring_idx(r, r->tail, l->tx_inflight));
 	l->tx_inflight = 0;
 	atnet_link_wake_write(l);
 	atnet_link_settle(l);
@@ -824,7 +855,7 @@ void atnet_link_rx(struct atnet_link *l, const u8 *buf, size_t len)
 		 * Streams publish as bytes arrive; the owner is woken once
 		 * per read (rx_done), not per UART burst.
 		 */
-		smp_store_release(&r->head, r->head + len);
+		smp_store_release(&r->head, atnet_ring_idx(r, r->head, len));
 		l->rx_wr = 0;
 		l->rx_limit -= len;
 	}
@@ -841,7 +872,8 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 
 		atnet_ring_put(r, r->head, &hdr, sizeof(hdr));
 		/* Publish the whole record, header last, to the owner. */
-		smp_store_release(&r->head, r->head + sizeof(hdr) + hdr);
+		smp_store_release(&r->head,
+				  atnet_ring_idx(r, r->head, sizeof(hdr) + hdr));
 	}
 	/* One read, one packet: a datagram once published, a stream always. */
 	if (l->rx_got && (!atnet_link_dgram(l) || (r->buf && !err)))
@@ -1079,20 +1111,12 @@ int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,
 	struct atnet_ring *r = &l->tx;
 	u32 hdr = atnet_link_dgram(l) ? sizeof(u16) : 0;
 	u32 idx = r->head + hdr;
-	size_t done = 0;
+	size_t done;
 
 	if (len + hdr > atnet_ring_room(r))
 		return -ENOSPC;
-	while (done < len) {
-		u32 off = idx & (r->size - 1);
-		size_t chunk = min_t(size_t, len - done, r->size - off);
-		size_t got = copy_from_iter(r->buf + off, chunk, from);
-
-		done += got;
-		idx += got;
-		if (got != chunk)
-			break;
-	}
+	done = atnet_ring_iter(r, idx, from, len, true);
+	idx += done;
 	if (hdr) {
 		u16 h = len;
 
@@ -1106,7 +1130,7 @@ int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,
 	if (!done)
 		return -EFAULT;
 	/* Pairs with the dialect's acquire in atnet_ring_used(). */
-	smp_store_release(&r->head, idx);
+	smp_store_release(&r->head, atnet_ring_idx(r, idx, 0));
 	WRITE_ONCE(l->tx_queued, l->tx_queued + done);
 	return done;
 }
@@ -1133,19 +1157,9 @@ int atnet_link_rx_peek(const struct atnet_link *l, struct iov_iter *to,
 {
 	const struct atnet_ring *r = &l->rx;
 	u32 idx = r->tail + off + (atnet_link_dgram(l) ? sizeof(u16) : 0);
-	size_t done = 0;
+	size_t done = atnet_ring_iter(r, idx, to, len, false);
 
-	while (done < len) {
-		u32 o = idx & (r->size - 1);
-		size_t chunk = min_t(size_t, len - done, r->size - o);
-		size_t got = copy_to_iter(r->buf + o, chunk, to);
-
-		done += got;
-		idx += got;
-		if (got != chunk)
-			return done ? done : -EFAULT;
-	}
-	return done;
+	return done || !len ? done : -EFAULT;
 }
 
 void atnet_link_rx_consume(struct atnet_link *l, size_t len)
@@ -1160,7 +1174,7 @@ void atnet_link_rx_consume(struct atnet_link *l, size_t len)
 		len = sizeof(u16) + next;
 	}
 	/* Pairs with the dialect's acquire in atnet_ring_room(). */
-	smp_store_release(&r->tail, r->tail + len);
+	smp_store_release(&r->tail, atnet_ring_idx(r, r->tail, len));
 }
 
 bool atnet_link_rx_starved(const struct atnet_link *l)

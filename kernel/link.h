@@ -43,7 +43,14 @@ struct atnet_link;
 #define ATNET_LINK_TXBUF	16384	/* per link, power of two */
 #define ATNET_LINK_MTU_MAX	1460	/* the largest send or read command of any dialect */
 
-/* Single-producer/single-consumer byte ring; indices run freely. */
+/*
+ * Single-producer/single-consumer byte ring in the <linux/circ_buf.h>
+ * convention: indices in [0, size), one byte always free, so CIRC_CNT()
+ * and CIRC_SPACE() tell used and free bytes. Not a kfifo: the link peeks
+ * at an offset without consuming (MSG_PEEK, datagram headers), writes a
+ * record's header after its payload, and the producer withdraws what it
+ * queued but the modem has not started on (atnet_link_tx_withdraw()).
+ */
 struct atnet_ring {
 	u8 *buf;
 	u32 size;		/* power of two */
