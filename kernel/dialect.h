@@ -23,7 +23,11 @@ struct atnet_req;
 struct atnet_req_dialect;
 struct atnet_script;
 
-/* The socket layer's view of a dialect (see the kernel contract, link.h). */
+/*
+ * The socket layer's view of a dialect (see the kernel contract, link.h).
+ * recv is optional: a modem that pushes its data (atnet_link_rx_push())
+ * has none, and link.c never asks it to pull.
+ */
 struct atnet_link_ops {
 	int (*open)(struct atnet_modem *m, struct atnet_link *l);
 	int (*send)(struct atnet_modem *m, struct atnet_link *l, const u8 *buf,
@@ -58,13 +62,12 @@ struct atnet_dialect_ops {
 	 * Optional, NULL answers -EOPNOTSUPP. server sends the commands of
 	 * request @r with atnet_req_submit(), whose ->done() ends in
 	 * atnet_req_cmd_done(): start (r->port) or stop (0) the TCP server;
-	 * listen: for a dialect without one, says why.
+	 * without one, no_server says why (listen.c).
 	 * reconcile: send the dialect's link-status command and resynchronise
 	 * the link table; m->reconciling is set while it runs (the dialect
 	 * clears it), m->reconcile_until while its lines are still owed.
 	 */
 	int (*server)(struct atnet_modem *m, struct atnet_req *r);
-	int (*listen)(struct atnet_modem *m, int ctx, u16 port);
 	void (*reconcile)(struct atnet_modem *m);
 	/* Offered every line the chat engine calls a URC; first match wins. */
 	const struct atnet_urc *urcs;
@@ -92,6 +95,8 @@ struct atnet_dialect_ops {
 	const char *deact_why;
 	/* Its data headers for the chat engine (chat.h); NULL for none. */
 	const struct atnet_chat_frame *frames;
+	/* No ->server(): why, for listen()'s caller (netlink message). */
+	const char *no_server;
 };
 
 /*

@@ -13,6 +13,7 @@
  * sit in the chat queue when its owner goes away; handing n to a new owner
  * then would let the old command's answer land on the new connection.
  */
+#include <linux/circ_buf.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -28,7 +29,7 @@
 static unsigned int connect_timeout_ms = 75000;
 module_param(connect_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(connect_timeout_ms,
-		 "Give up a connect the modem has not answered (ms, default 75000 as AT+CIPSTART)");
+		 "Give up a connect the modem has not answered (ms, default 75000 as the modem's own connect)");
 
 /* Per-modem table state behind m->link_priv. */
 struct atnet_links {
@@ -63,6 +64,12 @@ static void atnet_ring_free(struct atnet_ring *r)
 	r->size = 0;
 }
 
+/* @idx plus @n, wrapped into the ring. */
+static u32 atnet_ring_idx(const struct atnet_ring *r, u32 idx, u32 n)
+{
+	return (idx + n) & (r->size - 1);
+}
+
 static void atnet_ring_put(struct atnet_ring *r, u32 idx, const void *src,
 			   size_t len)
 {
@@ -83,18 +90,41 @@ static void atnet_ring_get(const struct atnet_ring *r, u32 idx, void *dst,
 	memcpy(dst + first, r->buf, len - first);
 }
 
+/*
+ * Copy @len bytes between the ring at @idx and @it (@in: into the ring),
+ * wrapping; stops at a short copy (a fault). Returns the bytes copied.
+ */
+static size_t atnet_ring_iter(const struct atnet_ring *r, u32 idx,
+			      struct iov_iter *it, size_t len, bool in)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		u32 off = idx & (r->size - 1);
+		size_t chunk = min_t(size_t, len - done, r->size - off);
+		size_t got = in ? copy_from_iter(r->buf + off, chunk, it) :
+				  copy_to_iter(r->buf + off, chunk, it);
+
+		done += got;
+		idx += got;
+		if (got != chunk)
+			break;
+	}
+	return done;
+}
+
 /* Producer side: free bytes. */
 static u32 atnet_ring_room(const struct atnet_ring *r)
 {
 	/* Pairs with the consumer's release of tail: its reads are done. */
-	return r->size - (r->head - smp_load_acquire(&r->tail));
+	return CIRC_SPACE(r->head, smp_load_acquire(&r->tail), r->size);
 }
 
 /* Consumer side: bytes published. */
 static u32 atnet_ring_used(const struct atnet_ring *r)
 {
 	/* Pairs with the producer's release of head: the bytes are there. */
-	return smp_load_acquire(&r->head) - r->tail;
+	return CIRC_CNT(smp_load_acquire(&r->head), r->tail, r->size);
 }
 
 /* ---- owner notification --------------------------------------------- */
@@ -115,6 +145,21 @@ static void atnet_link_wake_write(struct atnet_link *l)
 {
 	if (l->owner_ops)
 		l->owner_ops->write_space(l);
+}
+
+/* A command of @l ended: its busy bit goes. False: the slot is free. */
+static bool atnet_link_cmd_end(struct atnet_link *l, u8 bit)
+{
+	lockdep_assert_held(&l->modem->lock);
+	l->busy &= ~bit;
+	return l->state != ATNET_LINK_FREE;
+}
+
+/* State or error changed: the owner looks again, sends may have stopped. */
+static void atnet_link_wake_all(struct atnet_link *l)
+{
+	atnet_link_wake_state(l);
+	atnet_link_wake_write(l);
 }
 
 static void atnet_link_set_state(struct atnet_link *l, u8 state,
@@ -237,7 +282,7 @@ static void atnet_link_submit_close(struct atnet_link *l)
 
 /*
  * Record the first fatal error and take the link down. @modem_open says the
- * modem may still hold the slot open, so it needs an AT+CIPCLOSE.
+ * modem may still hold the slot open, so it needs the dialect's close.
  */
 static void atnet_link_fail(struct atnet_link *l, int err, bool modem_open)
 {
@@ -254,8 +299,7 @@ static void atnet_link_fail(struct atnet_link *l, int err, bool modem_open)
 		if (l->state != ATNET_LINK_FREE)
 			atnet_link_set_state(l, ATNET_LINK_CLOSED, "CLOSED");
 	}
-	atnet_link_wake_state(l);
-	atnet_link_wake_write(l);
+	atnet_link_wake_all(l);
 }
 
 static u32 atnet_link_chunk(struct atnet_link *l, u32 *payload)
@@ -309,7 +353,7 @@ static void atnet_link_pump_rx(struct atnet_link *l)
 	u32 room, want;
 	int err;
 
-	if (!ops || !l->owner || !l->rx_pending || l->err ||
+	if (!ops || !ops->recv || !l->owner || !l->rx_pending || l->err ||
 	    (l->busy & ATNET_LINK_BUSY_RX))
 		return;
 	if (l->state != ATNET_LINK_CONNECTED &&
@@ -527,14 +571,6 @@ static int atnet_link_start(struct atnet_link *l)
 	return err;
 }
 
-struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
-				   __be32 addr, __be16 port,
-				   const struct atnet_link_owner_ops *ops,
-				   void *owner)
-{
-	return atnet_link_open_lport(m, ctx, proto, addr, port, 0, ops, owner);
-}
-
 /*
  * A fixed local port is the modem's to give once: who has it already? The
  * same owner may hold it on several links (an unconnected UDP socket's
@@ -545,12 +581,12 @@ static bool atnet_lport_taken(struct atnet_modem *m, u8 proto, u16 lport,
 {
 	unsigned int i;
 
-	if (proto == IPPROTO_TCP && m->lsn.on && m->lsn.port == lport)
+	if (proto == IPPROTO_TCP && atnet_lsn_has_port(m, lport))
 		return true;
 	for (i = 0; i < ATNET_LINKS_MAX; i++) {
 		struct atnet_link *l = m->links[i];
 
-		/* A released link only waits for its AT+CIPCLOSE. */
+		/* A released link only waits for its close command. */
 		if (l && l->state != ATNET_LINK_FREE && l->proto == proto &&
 		    l->local_port == lport && l->owner && l->owner != owner)
 			return true;
@@ -580,8 +616,8 @@ struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
 		return ERR_PTR(-EOPNOTSUPP);
 	if (lport && atnet_lport_taken(m, proto, lport, owner))
 		return ERR_PTR(-EADDRINUSE);
-	/* The modem's TCP server holds one of the slots (seed 000 4.2). */
-	if (m->lsn.on && atnet_links_busy(m) + 1 >= atnet_links_n(m))
+	/* The modem's TCP server holds one of the slots (listen.c). */
+	if (atnet_lsn_running(m) && atnet_links_busy(m) + 1 >= atnet_links_n(m))
 		return ERR_PTR(-EAGAIN);
 
 	/* Round robin, so a slot just closed rests before it is reused. */
@@ -666,38 +702,39 @@ int atnet_link_ack(struct atnet_link *l)
 size_t atnet_link_tx_withdraw(struct atnet_link *l, u64 from)
 {
 	struct atnet_ring *r = &l->tx;
-	u64 pos, dropped;
-	u32 keep, idx;
+	u64 pos, dropped, off;
+	u32 used;
 
 	lockdep_assert_held(&l->modem->lock);
 	if (!r->buf)
 		return 0;
-	/* What the active AT+CIPSEND covers is the modem's already. */
-	keep = (l->busy & ATNET_LINK_BUSY_TX) ? l->tx_inflight : 0;
+	/* Both sides are ours: the owner (our caller's) and the dialect. */
+	used = CIRC_CNT(r->head, r->tail, r->size);
+	/* What the active send command covers is the modem's already. */
+	off = (l->busy & ATNET_LINK_BUSY_TX) ? l->tx_inflight : 0;
 	pos = l->tx_bytes + ((l->busy & ATNET_LINK_BUSY_TX) ?
 			     l->tx_inflight_payload : 0);
-	idx = r->tail + keep;
 	if (!atnet_link_dgram(l)) {
 		/* Stream: ring bytes and payload bytes are the same. */
 		if (from > pos) {
-			idx += from - pos;
+			off += from - pos;
 			pos = from;
 		}
 	} else {
 		/* Datagrams go whole: cut at the first record from @from on. */
-		while (idx != r->head && pos < from) {
+		while (off < used && pos < from) {
 			u16 hdr;
 
-			atnet_ring_get(r, idx, &hdr, sizeof(hdr));
-			idx += sizeof(hdr) + hdr;
+			atnet_ring_get(r, r->tail + off, &hdr, sizeof(hdr));
+			off += sizeof(hdr) + hdr;
 			pos += hdr;
 		}
 	}
-	if (pos >= l->tx_queued || (s32)(r->head - idx) <= 0)
+	if (pos >= l->tx_queued || off >= used)
 		return 0;
 	dropped = l->tx_queued - pos;
 	/* The producer is our caller's owner, serialised with us. */
-	smp_store_release(&r->head, idx);
+	smp_store_release(&r->head, atnet_ring_idx(r, r->tail, off));
 	WRITE_ONCE(l->tx_queued, pos);
 	return dropped;
 }
@@ -730,8 +767,7 @@ void atnet_link_connected(struct atnet_link *l, int err)
 	} else {
 		cancel_delayed_work(&l->connect_timeout);
 		atnet_link_set_state(l, ATNET_LINK_CONNECTED, "CONNECTED");
-		atnet_link_wake_state(l);
-		atnet_link_wake_write(l);
+		atnet_link_wake_all(l);
 	}
 	atnet_link_settle(l);
 }
@@ -768,9 +804,7 @@ void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 {
 	struct atnet_ring *r = &l->tx;
 
-	lockdep_assert_held(&l->modem->lock);
-	l->busy &= ~ATNET_LINK_BUSY_TX;
-	if (l->state == ATNET_LINK_FREE)
+	if (!atnet_link_cmd_end(l, ATNET_LINK_BUSY_TX))
 		return;
 	if (err) {
 		l->tx_inflight = 0;
@@ -783,7 +817,7 @@ void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 	WRITE_ONCE(l->tx_bytes, l->tx_bytes + l->tx_inflight_payload);
 	atnet_netdev_count(l->modem, l->ctx, 0, l->tx_inflight_payload);
 	/* The modem has the bytes: the owner may overwrite them. */
-	smp_store_release(&r->tail, r->tail + l->tx_inflight);
+	smp_store_release(&r->tail, atnet_ring_idx(r, r->tail, l->tx_inflight));
 	l->tx_inflight = 0;
 	atnet_link_wake_write(l);
 	atnet_link_settle(l);
@@ -821,7 +855,7 @@ void atnet_link_rx(struct atnet_link *l, const u8 *buf, size_t len)
 		 * Streams publish as bytes arrive; the owner is woken once
 		 * per read (rx_done), not per UART burst.
 		 */
-		smp_store_release(&r->head, r->head + len);
+		smp_store_release(&r->head, atnet_ring_idx(r, r->head, len));
 		l->rx_wr = 0;
 		l->rx_limit -= len;
 	}
@@ -831,16 +865,15 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 {
 	struct atnet_ring *r = &l->rx;
 
-	lockdep_assert_held(&l->modem->lock);
-	l->busy &= ~ATNET_LINK_BUSY_RX;
-	if (l->state == ATNET_LINK_FREE)
+	if (!atnet_link_cmd_end(l, ATNET_LINK_BUSY_RX))
 		return;
 	if (atnet_link_dgram(l) && r->buf && l->rx_wr && !err) {
 		u16 hdr = l->rx_wr;
 
 		atnet_ring_put(r, r->head, &hdr, sizeof(hdr));
 		/* Publish the whole record, header last, to the owner. */
-		smp_store_release(&r->head, r->head + sizeof(hdr) + hdr);
+		smp_store_release(&r->head,
+				  atnet_ring_idx(r, r->head, sizeof(hdr) + hdr));
 	}
 	/* One read, one packet: a datagram once published, a stream always. */
 	if (l->rx_got && (!atnet_link_dgram(l) || (r->buf && !err)))
@@ -848,7 +881,7 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 	l->rx_got = 0;
 	atnet_link_wake_data(l);
 	l->rx_wr = 0;
-	/* A "+CIPRXGET: 1,n" seen meanwhile may announce bytes after these. */
+	/* A data announcement seen meanwhile may be for bytes after these. */
 	l->rx_pending = !err && (remaining > 0 || l->rx_urc);
 	l->rx_urc = false;
 	atnet_link_settle(l);
@@ -893,7 +926,7 @@ void atnet_link_closed(struct atnet_link *l, int err)
 	if (l->state == ATNET_LINK_FREE)
 		return;
 	if (l->state == ATNET_LINK_CLOSING) {
-		/* Our AT+CIPCLOSE crossed the peer's close: done either way. */
+		/* Our close command crossed the peer's close: done either way. */
 		l->open_sent = false;
 		atnet_link_set_state(l, ATNET_LINK_CLOSED, "CLOSED");
 		atnet_link_settle(l);
@@ -912,18 +945,15 @@ void atnet_link_closed(struct atnet_link *l, int err)
 	atnet_link_set_state(l, ATNET_LINK_CLOSED, "CLOSED");
 	if (err && !l->err)
 		WRITE_ONCE(l->err, err);
-	atnet_link_wake_state(l);
-	atnet_link_wake_write(l);
+	atnet_link_wake_all(l);
 	atnet_link_settle(l);
 }
 
 void atnet_link_close_done(struct atnet_link *l, int err)
 {
-	lockdep_assert_held(&l->modem->lock);
-	l->busy &= ~ATNET_LINK_BUSY_CTL;
-	if (l->state == ATNET_LINK_FREE)
+	if (!atnet_link_cmd_end(l, ATNET_LINK_BUSY_CTL))
 		return;
-	/* CLOSE OK, ERROR (not open) or timeout: the slot is closed to us. */
+	/* Closed, ERROR (not open) or timeout: the slot is closed to us. */
 	l->open_sent = false;
 	l->rx_pending = false;
 	if (l->state == ATNET_LINK_CLOSING)
@@ -982,7 +1012,7 @@ bool atnet_link_modem_state(struct atnet_link *l, const char *state,
 		return false;
 	}
 	strscpy(l->modem_state, state, sizeof(l->modem_state));
-	/* With AT+CIPSTART/CLOSE in flight the answer may predate them. */
+	/* With an open or close in flight the answer may predate it. */
 	if (alive || (l->busy & ATNET_LINK_BUSY_CTL))
 		return false;
 	if (l->state == ATNET_LINK_CONNECTING) {
@@ -1020,14 +1050,34 @@ struct atnet_link *atnet_link_incoming(struct atnet_modem *m,
 	lockdep_assert_held(&m->lock);
 	if (!l || l->state != ATNET_LINK_FREE || l->busy || !m->dialect)
 		return NULL;
-	/* "REMOTE IP:" has no port; AT+CIPSTATUS=n tells it later. */
+	/* The client's port is not known yet: the dialect asks for it. */
 	if (atnet_link_setup(l, ctx, IPPROTO_TCP, addr, 0, local_port, ops,
 			     owner))
 		return NULL;
-	/* The modem holds it open: closing it needs an AT+CIPCLOSE. */
+	/* The modem holds it open: closing it needs the close command. */
 	l->open_sent = true;
 	atnet_link_set_state(l, ATNET_LINK_CONNECTED, "CONNECTED");
 	return l;
+}
+
+bool atnet_link_incoming_ready(const struct atnet_link *l)
+{
+	lockdep_assert_held(&l->modem->lock);
+	/* The dialect may still be asking the modem for the client's port. */
+	return !(l->busy & ATNET_LINK_BUSY_SEL);
+}
+
+void atnet_link_set_owner(struct atnet_link *l,
+			  const struct atnet_link_owner_ops *ops, void *owner)
+{
+	lockdep_assert_held(&l->modem->lock);
+	l->owner_ops = ops;
+	l->owner = owner;
+}
+
+int atnet_link_ifindex(const struct atnet_link *l)
+{
+	return atnet_ctx_ifindex(l->modem, l->ctx);
 }
 
 void atnet_link_acked(struct atnet_link *l, u64 tx, u64 acked, u64 nacked,
@@ -1055,32 +1105,18 @@ size_t atnet_link_tx_room(const struct atnet_link *l)
 	return room > sizeof(u16) ? room - sizeof(u16) : 0;
 }
 
-size_t atnet_link_tx_used(const struct atnet_link *l)
-{
-	/* Pairs with the dialect's release of tail in atnet_link_sent(). */
-	return l->tx.head - smp_load_acquire(&l->tx.tail);
-}
-
 int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,
 			size_t len)
 {
 	struct atnet_ring *r = &l->tx;
 	u32 hdr = atnet_link_dgram(l) ? sizeof(u16) : 0;
 	u32 idx = r->head + hdr;
-	size_t done = 0;
+	size_t done;
 
 	if (len + hdr > atnet_ring_room(r))
 		return -ENOSPC;
-	while (done < len) {
-		u32 off = idx & (r->size - 1);
-		size_t chunk = min_t(size_t, len - done, r->size - off);
-		size_t got = copy_from_iter(r->buf + off, chunk, from);
-
-		done += got;
-		idx += got;
-		if (got != chunk)
-			break;
-	}
+	done = atnet_ring_iter(r, idx, from, len, true);
+	idx += done;
 	if (hdr) {
 		u16 h = len;
 
@@ -1094,7 +1130,7 @@ int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,
 	if (!done)
 		return -EFAULT;
 	/* Pairs with the dialect's acquire in atnet_ring_used(). */
-	smp_store_release(&r->head, idx);
+	smp_store_release(&r->head, atnet_ring_idx(r, idx, 0));
 	WRITE_ONCE(l->tx_queued, l->tx_queued + done);
 	return done;
 }
@@ -1121,19 +1157,9 @@ int atnet_link_rx_peek(const struct atnet_link *l, struct iov_iter *to,
 {
 	const struct atnet_ring *r = &l->rx;
 	u32 idx = r->tail + off + (atnet_link_dgram(l) ? sizeof(u16) : 0);
-	size_t done = 0;
+	size_t done = atnet_ring_iter(r, idx, to, len, false);
 
-	while (done < len) {
-		u32 o = idx & (r->size - 1);
-		size_t chunk = min_t(size_t, len - done, r->size - o);
-		size_t got = copy_to_iter(r->buf + o, chunk, to);
-
-		done += got;
-		idx += got;
-		if (got != chunk)
-			return done ? done : -EFAULT;
-	}
-	return done;
+	return done || !len ? done : -EFAULT;
 }
 
 void atnet_link_rx_consume(struct atnet_link *l, size_t len)
@@ -1148,7 +1174,7 @@ void atnet_link_rx_consume(struct atnet_link *l, size_t len)
 		len = sizeof(u16) + next;
 	}
 	/* Pairs with the dialect's acquire in atnet_ring_room(). */
-	smp_store_release(&r->tail, r->tail + len);
+	smp_store_release(&r->tail, atnet_ring_idx(r, r->tail, len));
 }
 
 bool atnet_link_rx_starved(const struct atnet_link *l)

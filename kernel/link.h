@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Links: the modem's connection slots (AT+CIPSTART=n on SIM7000, 8 of them).
+ * Links: the modem's connection slots (its TCP/UDP client connections; the
+ * dialect says how many, ATNET_LINKS_MAX at most).
  *
  * link.c owns the slot table of each modem: which consumer (a socket today)
  * holds a slot, the slot's state, its tx and rx rings and its counters. It
@@ -36,13 +37,20 @@ struct atnet_modem;
 struct atnet_link;
 
 #ifndef ATNET_LINKS_MAX
-#define ATNET_LINKS_MAX		8	/* SIM7000 multi-link; SIM7020 has 5 */
+#define ATNET_LINKS_MAX		8	/* the largest of any dialect's max_links */
 #endif
 #define ATNET_LINK_RXBUF	16384	/* per link, power of two */
 #define ATNET_LINK_TXBUF	16384	/* per link, power of two */
-#define ATNET_LINK_MTU_MAX	1460	/* AT+CIPSEND / AT+CIPRXGET=2 maximum */
+#define ATNET_LINK_MTU_MAX	1460	/* the largest send or read command of any dialect */
 
-/* Single-producer/single-consumer byte ring; indices run freely. */
+/*
+ * Single-producer/single-consumer byte ring in the <linux/circ_buf.h>
+ * convention: indices in [0, size), one byte always free, so CIRC_CNT()
+ * and CIRC_SPACE() tell used and free bytes. Not a kfifo: the link peeks
+ * at an offset without consuming (MSG_PEEK, datagram headers), writes a
+ * record's header after its payload, and the producer withdraws what it
+ * queued but the modem has not started on (atnet_link_tx_withdraw()).
+ */
 struct atnet_ring {
 	u8 *buf;
 	u32 size;		/* power of two */
@@ -59,12 +67,12 @@ struct atnet_link_owner_ops {
 
 /* Commands a link may have outstanding, at most one of each. */
 enum {
-	ATNET_LINK_BUSY_CTL = 1 << 0,	/* AT+CIPSTART, AT+CIPCLOSE: ctl_cmd */
-	ATNET_LINK_BUSY_SEL = 1 << 1,	/* AT+CIPSGTXT, AT+CIPSEND?: sel_cmd */
-	ATNET_LINK_BUSY_TX = 1 << 2,	/* AT+CIPSEND=n,len: tx_cmd */
-	ATNET_LINK_BUSY_RX = 1 << 3,	/* AT+CIPRXGET=2: rx_cmd */
-	ATNET_LINK_BUSY_ACK = 1 << 4,	/* AT+CIPACK: ack_cmd */
-	ATNET_LINK_BUSY_PORT = 1 << 5,	/* AT+CLPORT: port_cmd */
+	ATNET_LINK_BUSY_CTL = 1 << 0,	/* open, close: ctl_cmd */
+	ATNET_LINK_BUSY_SEL = 1 << 1,	/* context, limits, peer query: sel_cmd */
+	ATNET_LINK_BUSY_TX = 1 << 2,	/* send: tx_cmd */
+	ATNET_LINK_BUSY_RX = 1 << 3,	/* read: rx_cmd */
+	ATNET_LINK_BUSY_ACK = 1 << 4,	/* acknowledgment query: ack_cmd */
+	ATNET_LINK_BUSY_PORT = 1 << 5,	/* local port setting: port_cmd */
 };
 
 struct atnet_link {
@@ -83,8 +91,8 @@ struct atnet_link {
 	u16 local_port;			/* host order, 0 = not known */
 	u64 tx_bytes;			/* payload accepted by the modem */
 	u64 rx_bytes;			/* payload read from the modem */
-	u64 acked;			/* acknowledged by the peer (AT+CIPACK) */
-	u64 nacked;			/* sent, not yet acknowledged (AT+CIPACK) */
+	u64 acked;			/* acknowledged by the peer (ops->ack) */
+	u64 nacked;			/* sent, not yet acknowledged (ops->ack) */
 	u64 rx_dropped;			/* pushed bytes dropped: ring full (rx_push) */
 	char modem_state[16];		/* as the modem last reported it */
 
@@ -95,8 +103,8 @@ struct atnet_link {
 	int err;			/* first fatal error, negative; sticky */
 	bool peer_closed;		/* "n, CLOSED": no more sends */
 	bool rx_eof;			/* modem holds nothing more: EOF after ring */
-	bool close_wanted;		/* AT+CIPCLOSE as soon as ctl_cmd is free */
-	bool reopen;			/* AT+CIPSTART again after that close */
+	bool close_wanted;		/* ops->close as soon as ctl_cmd is free */
+	bool reopen;			/* ops->open again after that close */
 	bool open_sent;			/* the modem may have the slot open */
 	u8 busy;			/* ATNET_LINK_BUSY_* */
 	u32 gen;			/* bumped each time the slot is taken;
@@ -107,26 +115,43 @@ struct atnet_link {
 	/* Receive: pull only while the ring has room for a whole read. */
 	struct atnet_ring rx;
 	bool rx_pending;		/* the modem holds data for us */
-	bool rx_urc;			/* "+CIPRXGET: 1,n" during a read */
+	bool rx_urc;			/* data announced during a read */
 	bool rx_starved;		/* a read waits for ring room (owner kicks) */
 	u32 rx_limit;			/* bytes the current read may write */
 	u32 rx_wr;			/* bytes it wrote so far */
 	u32 rx_got;			/* bytes it delivered: the interface's counters */
 
-	/* Transmit: one AT+CIPSEND outstanding, from tx_chunk. */
+	/* Transmit: one send command outstanding, from tx_chunk. */
 	struct atnet_ring tx;
 	u8 *tx_chunk;
 	u32 tx_inflight;		/* ring bytes the active send covers */
 	u32 tx_inflight_payload;	/* payload bytes of it */
 	u64 tx_queued;			/* payload bytes the owner queued */
-	u32 mtu;			/* largest AT+CIPSEND for this link */
+	u32 mtu;			/* largest send command for this link */
 
-	u32 ack_gen;			/* bumped when an AT+CIPACK ends */
-	bool retried;			/* reopened once after ALREADY CONNECT */
-	u64 scratch[3];			/* the dialect's, per command answer */
+	u32 ack_gen;			/* bumped when an ops->ack ends */
+	bool retried;			/* reopened once after "already open" */
+	/*
+	 * The dialect's notes on its commands, one set per command slot
+	 * (one command of each may be outstanding, so they never share):
+	 * what an answer line told the command's ->done().
+	 */
+	struct atnet_link_notes {
+		int ctl_id;		/* ctl_cmd: the socket id given, -1 none */
+		bool ctl_coded;		/* ctl_cmd: the modem reported ctl_code */
+		int ctl_code;		/* ctl_cmd: its error code */
+		int ctl_err;		/* ctl_cmd: errno to report at its end */
+		u32 sel_mtu;		/* sel_cmd: the link's send limit, 0 none */
+		u32 rx_left;		/* rx_cmd: bytes the modem still holds */
+		u32 tx_len;		/* tx_cmd: payload of a send in pieces */
+		u32 tx_off;		/* tx_cmd: the part of it sent */
+		u64 ack_tx;		/* ack_cmd: the figures it answered */
+		u64 ack_acked;
+		u64 ack_nacked;
+	} note;
 	s16 modem_id;			/* the modem's socket id where the modem
-					 * picks it (SIM7020 +CSOC), -1 none;
-					 * the dialect's, kept across reuse
+					 * picks it (ops->open), -1 none; the
+					 * dialect's, kept across reuse
 					 */
 
 	struct delayed_work connect_timeout;
@@ -186,18 +211,18 @@ static inline struct atnet_link *atnet_link_of_cmd(struct atnet_chat_cmd *cmd)
 }
 
 /*
- * Push-style receive, for modems that send data unasked (SIM7020 +CSONMI):
+ * Push-style receive, for modems that send data unasked (no ops->recv):
  * announce a record of @len bytes; when this returns true, deliver it with
  * atnet_link_rx() and end it with atnet_link_rx_done(l, 0, err). False: the
  * record is dropped (see link.c for the overflow policy).
  */
 bool atnet_link_rx_push(struct atnet_link *l, size_t len);
-/* "n, ALREADY CONNECT": close the modem's slot, then open again once. */
+/* The modem says the slot is open already: close it, then open again once. */
 void atnet_link_already(struct atnet_link *l);
-/* "n, CONNECT OK" for a slot nobody is connecting: close it. */
+/* A connect result for a slot nobody is connecting: close it. */
 void atnet_link_stray(struct atnet_modem *m, unsigned int slot);
 /*
- * Reconciliation (modem.c, AT+CIPSTATUS): the modem's word for the slot and
+ * Reconciliation (the dialect's link-status command): the modem's word for the slot and
  * whether it holds it open. Returns true when a link we believed open was
  * lost without its URC; it then ends as that URC would have ended it.
  */
@@ -206,7 +231,7 @@ bool atnet_link_modem_state(struct atnet_link *l, const char *state,
 /* Recovery: fail the link with @err and close it on the modem. */
 void atnet_link_abort(struct atnet_link *l, int err);
 /*
- * A client of the modem's server took @slot ("n, REMOTE IP:"): the slot
+ * A client of the modem's server took @slot (listen.c): the slot
  * becomes a connected TCP link on @ctx owned by @owner (the listener until
  * accept() hands it on by changing owner and owner_ops under the lock).
  */
@@ -217,14 +242,17 @@ struct atnet_link *atnet_link_incoming(struct atnet_modem *m,
 				       void *owner);
 
 /* Owners: under the modem lock. */
-struct atnet_link *atnet_link_open(struct atnet_modem *m, int ctx, u8 proto,
-				   __be32 addr, __be16 port,
-				   const struct atnet_link_owner_ops *ops,
-				   void *owner);
+/* An incoming link is complete: accept() may have it. */
+bool atnet_link_incoming_ready(const struct atnet_link *l);
+/* Hand the link to a new owner (accept()). */
+void atnet_link_set_owner(struct atnet_link *l,
+			  const struct atnet_link_owner_ops *ops, void *owner);
+/* The interface index of the link's context, 0 when it has none. */
+int atnet_link_ifindex(const struct atnet_link *l);
 /*
- * The same with a fixed local port (bind()): -EADDRINUSE when a link of
- * that protocol on @m (or the TCP server) has it, -EOPNOTSUPP when the
- * dialect cannot fix one.
+ * Open a link to @addr:@port on @ctx; @lport 0 lets the modem pick the
+ * local port, else (bind()) -EADDRINUSE when a link of that protocol on @m
+ * (or the TCP server) has it, -EOPNOTSUPP when the dialect cannot fix one.
  */
 struct atnet_link *atnet_link_open_lport(struct atnet_modem *m, int ctx,
 					 u8 proto, __be32 addr, __be16 port,
@@ -237,7 +265,7 @@ void atnet_link_release(struct atnet_link *l);
 void atnet_link_close(struct atnet_link *l);
 /* The owner queued tx or consumed rx: move data. */
 void atnet_link_kick(struct atnet_link *l);
-/* Start an AT+CIPACK unless one is running; ack_gen moves when it ends. */
+/* Start an ops->ack unless one is running; ack_gen moves when it ends. */
 int atnet_link_ack(struct atnet_link *l);
 /*
  * Drop the queued payload from payload position @from on (tx_queued
@@ -252,7 +280,6 @@ size_t atnet_link_tx_withdraw(struct atnet_link *l, u64 from);
  * links keep one record per datagram in each ring.
  */
 size_t atnet_link_tx_room(const struct atnet_link *l);
-size_t atnet_link_tx_used(const struct atnet_link *l);
 int atnet_link_tx_write(struct atnet_link *l, struct iov_iter *from,
 			size_t len);
 size_t atnet_link_rx_avail(const struct atnet_link *l);
@@ -265,11 +292,6 @@ int atnet_link_rx_peek(const struct atnet_link *l, struct iov_iter *to,
 void atnet_link_rx_consume(struct atnet_link *l, size_t len);
 /* After consuming: does a read wait for the room just made? */
 bool atnet_link_rx_starved(const struct atnet_link *l);
-
-/* SIM7000 (sim7000_link.c): the dialect's link ops and URC hook. */
-extern const struct atnet_link_ops atnet_sim7000_link_ops;
-bool atnet_sim7000_link_urc(struct atnet_modem *m, const char *line,
-			    size_t len);
 
 static inline bool atnet_link_dgram(const struct atnet_link *l)
 {

@@ -591,38 +591,6 @@ void atnet_modem_deact(struct atnet_modem *m)
 	}
 }
 
-/* The TCP server --------------------------------------------------------- */
-
-/*
- * The modem's server is gone: say why (when it was on), and tell its owner,
- * which is forgotten: it learns through @err and never hears from us again.
- */
-void atnet_modem_lsn_off(struct atnet_modem *m, int err, const char *why)
-{
-	const struct atnet_lsn_ops *ops = m->lsn.ops;
-	void *owner = m->lsn.owner;
-
-	lockdep_assert_held(&m->lock);
-	if (m->lsn.on && why)
-		atnet_info(m, "listener on port %u stopped: %s\n", m->lsn.port,
-			   why);
-	m->lsn.on = false;
-	m->lsn.ops = NULL;
-	m->lsn.owner = NULL;
-	if (ops)
-		ops->lost(owner, err);
-}
-
-/* A client of the modem's server on @slot: its taker, if any. */
-struct atnet_link *atnet_modem_incoming(struct atnet_modem *m,
-					unsigned int slot, __be32 addr)
-{
-	lockdep_assert_held(&m->lock);
-	if (!m->lsn.on || !m->lsn.ops)
-		return NULL;
-	return m->lsn.ops->incoming(m->lsn.owner, m, slot, addr);
-}
-
 /* Registers the interfaces of contexts beyond the first, then announces. */
 static void atnet_modem_netdev_work(struct work_struct *work)
 {

@@ -23,6 +23,7 @@
 
 #include "chat.h"
 #include "link.h"
+#include "listen.h"
 #include "request.h"
 
 #define ATNET_TX_FIFO		4096	/* one command plus a 1460-byte payload, twice */
@@ -32,28 +33,6 @@
 struct atnet_dialect_ops;
 struct atnet_link;
 struct atnet_step;
-
-/*
- * Who takes the clients of the modem's server: a listening socket. Both
- * run with m->lock held.
- */
-struct atnet_lsn_ops {
-	/* A client on slot @slot from @addr: take it, or NULL (hung up). */
-	struct atnet_link *(*incoming)(void *owner, struct atnet_modem *m,
-				       unsigned int slot, __be32 addr);
-	/* The server is gone (context, modem, reconciliation): @err. */
-	void (*lost)(void *owner, int err);
-};
-
-/* The modem's TCP server (the dialect's ->server()): one per modem. */
-struct atnet_listener {
-	bool on;
-	u16 port;
-	u8 ctx;
-	/* NULL: started by netlink, clients are hung up. */
-	const struct atnet_lsn_ops *ops;
-	void *owner;
-};
 
 /*
  * Work that URCs and completions leave for atnet_modem_settle() (bits of
@@ -133,7 +112,7 @@ struct atnet_modem {
 	/* Requests (request.c): per kind, in order; the first has the modem. */
 	struct list_head reqs[ATNET_REQ_KINDS];
 	u64 req_rest[ATNET_REQ_KINDS];	/* ms: the kind's next command waits */
-	struct atnet_listener lsn;
+	struct atnet_listener lsn;	/* the TCP server (listen.c) */
 
 	/* Reconciliation and the recovery ladder (recover.c). */
 	bool reconciling;		/* the dialect's reconcile runs (it clears this) */
@@ -247,8 +226,5 @@ void atnet_recover_failed(struct atnet_modem *m);
 void atnet_recover_reset(struct atnet_modem *m);
 u64 atnet_recover_due(struct atnet_modem *m);
 void atnet_recover_tick(struct atnet_modem *m, u64 now);
-void atnet_modem_lsn_off(struct atnet_modem *m, int err, const char *why);
-struct atnet_link *atnet_modem_incoming(struct atnet_modem *m,
-					unsigned int slot, __be32 addr);
 
 #endif /* _ATNET_MODEM_H */

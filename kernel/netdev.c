@@ -14,7 +14,8 @@
 #include "modem.h"
 #include "netdev.h"
 
-#define ATNET_MTU		1460	/* the SIM7000's largest AT+CIPSEND */
+/* The largest payload one send command of any dialect carries. */
+#define ATNET_MTU		ATNET_LINK_MTU_MAX
 #define ATNET_MIN_MTU		68
 
 struct atnet_netdev {
@@ -26,6 +27,18 @@ struct atnet_netdev {
 	atomic64_t tx_packets;
 	atomic64_t tx_dropped;
 };
+
+int atnet_ctx_ifindex(struct atnet_modem *m, int ctx)
+{
+	lockdep_assert_held(&m->lock);
+	return m->ctx[ctx].dev ? m->ctx[ctx].dev->ifindex : 0;
+}
+
+__be32 atnet_ctx_addr(struct atnet_modem *m, int ctx)
+{
+	lockdep_assert_held(&m->lock);
+	return m->ctx[ctx].addr;
+}
 
 static const struct device_type atnet_wwan_type = {
 	.name = "wwan",

@@ -65,7 +65,6 @@
 #include "modem.h"
 #include "netlink.h"
 #include "request.h"
-#include "sim7000.h"
 
 /* A command that held the busy modem this long makes the next one wait. */
 #define ATNET_REQ_REST_MIN_MS	1000
@@ -234,6 +233,33 @@ static void atnet_req_leave(struct atnet_modem *m, struct atnet_req *r)
 		atnet_req_put(r);
 	}
 	atnet_req_next(m, kind);
+}
+
+/* An answer after the command's OK ended @r's wait: on with the queue. */
+void atnet_req_urc_end(struct atnet_modem *m, struct atnet_req *r)
+{
+	lockdep_assert_held(&m->lock);
+	if (r->await_urc) {
+		atnet_req_unawait(r);
+		atnet_req_leave(m, r);
+	}
+}
+
+/*
+ * Queue @r (with the creator's reference) right behind the request that has
+ * the modem, before the head when the head has not started (a request
+ * waiting there must not be overtaken by what @r undoes), and run the queue.
+ */
+void atnet_req_queue_next(struct atnet_modem *m, struct atnet_req *r)
+{
+	struct atnet_req *head = atnet_req_head(m, r->kind);
+
+	lockdep_assert_held(&m->lock);
+	if (head && head->started)
+		list_add(&r->node, &head->node);
+	else
+		list_add(&r->node, &m->reqs[r->kind]);
+	atnet_req_next(m, r->kind);
 }
 
 static const char *const atnet_req_user_msg[ATNET_REQ_KINDS] = {
@@ -804,140 +830,6 @@ static int atnet_req_ping_echo(struct atnet_modem *m, struct atnet_req *r)
 	r->echo_answered = false;
 	return atnet_req_ask(m, r, rd ? rd->ping_cmd : NULL,
 			     rd ? rd->ping_cmd_ms : 0);
-}
-
-/* Server ---------------------------------------------------------------- */
-
-/* Checks every dialect shares; then the dialect's AT. Lock held. */
-int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
-{
-	const struct atnet_dialect_ops *d = m->dialect;
-
-	lockdep_assert_held(&m->lock);
-	if (!d || !d->server) {
-		if (d && d->listen)
-			d->listen(m, r->ctx, r->port);
-		if (atnet_modem_dialect(m) == ATNET_DIALECT_SIM7020)
-			r->msg = "SIM7020 has no TCP server mode (SIMCom app note 3.1)";
-		else
-			r->msg = "this modem has no TCP server mode";
-		return -EOPNOTSUPP;
-	}
-	if (!r->port) {
-		if (!m->lsn.on && !r->force) {
-			r->msg = "no listener is running on this modem";
-			return -ENOENT;
-		}
-		return d->server(m, r);
-	}
-	if (r->ctx >= m->n_ctx) {
-		r->msg = "no such context on this modem";
-		return -EINVAL;
-	}
-	if (m->lsn.on) {
-		r->msg =
-		"a listener already runs on this modem (one per modem); stop it first";
-		return -EBUSY;
-	}
-	if (!atnet_modem_ctx_up(m, r->ctx)) {
-		r->msg = "the listener's context is not up";
-		return -ENETDOWN;
-	}
-	if (atnet_links_busy(m) >= d->max_links) {
-		r->msg =
-		"all 8 links are in use: the server needs one (7 client links + server)";
-		return -ENOSPC;
-	}
-	return d->server(m, r);
-}
-
-/*
- * Stop a server the modem runs for nobody: queued right behind the
- * request that has the modem (before the head when the head has not
- * started: a listen() waiting there must not have its new server stopped
- * by this), so that no new listen() comes first.
- */
-static void atnet_req_server_stop_now(struct atnet_modem *m)
-{
-	struct atnet_req *head = atnet_req_head(m, ATNET_REQ_SERVER);
-	struct atnet_req *r;
-
-	lockdep_assert_held(&m->lock);
-	if (m->dead || m->state != ATNET_MODEM_READY)
-		return;
-	r = atnet_req_alloc(ATNET_REQ_SERVER);
-	if (!r)
-		return;
-	atnet_modem_get(m);
-	r->m = m;
-	r->admin = true;
-	r->force = true;
-	r->orphan = true;
-	r->start = atnet_req_server_start;
-	if (head && head->started)
-		list_add(&r->node, &head->node);
-	else
-		list_add(&r->node, &m->reqs[ATNET_REQ_SERVER]);
-	/* The queue takes over the creator's reference. */
-	atnet_req_next(m, ATNET_REQ_SERVER);
-}
-
-void atnet_req_server_result(struct atnet_modem *m, struct atnet_req *r,
-			     int err)
-{
-	/*
-	 * Finished before its result: given up on (orphan) or ended by the
-	 * modem's failure or restart (atnet_req_abort_all()), whose caller
-	 * already had its error and may be gone, socket and all. Its server
-	 * has nobody to take clients: never install its owner.
-	 */
-	bool gone = r->orphan || r->finished;
-
-	lockdep_assert_held(&m->lock);
-	if (r->ok_seen)
-		return;			/* said once already */
-	r->ok_seen = true;
-	if (err) {
-		atnet_req_finish(m, r, err,
-				 "the modem could not listen on that port (SERVER FAIL)");
-	} else if (gone && m->state != ATNET_MODEM_READY) {
-		/*
-		 * The modem failed or restarts: its bring-up starts with
-		 * AT+CIPSHUT, which ends this server too.
-		 */
-		pr_info("%s: SERVER OK on port %u after its request ended; the modem's bring-up stops it\n",
-			m->tty_name, r->port);
-	} else {
-		/* The truth first: the modem listens on r->port now. */
-		m->lsn.on = true;
-		m->lsn.port = r->port;
-		m->lsn.ctx = r->ctx;
-		m->lsn.ops = gone ? NULL : r->lsn_ops;
-		m->lsn.owner = gone ? NULL : r->lsn_owner;
-		pr_info("%s: listening on TCP port %u, context %d\n",
-			m->tty_name, r->port, r->ctx);
-		if (gone && r->lsn_ops) {
-			/* Its listen() gave up or failed: nobody would accept. */
-			pr_info("%s: listen() on port %u ended before SERVER OK: stopping the server\n",
-				m->tty_name, r->port);
-			atnet_req_server_stop_now(m);
-		}
-		atnet_req_finish(m, r, 0, NULL);
-	}
-	if (r->await_urc) {
-		atnet_req_unawait(r);
-		atnet_req_leave(m, r);
-	}
-}
-
-void atnet_req_server_stray(struct atnet_modem *m)
-{
-	lockdep_assert_held(&m->lock);
-	if (m->lsn.on)
-		return;
-	pr_info("%s: SERVER OK that no request is waiting for: stopping that server\n",
-		m->tty_name);
-	atnet_req_server_stop_now(m);
 }
 
 /* Module ------------------------------------------------------------------ */

@@ -227,15 +227,9 @@ void atnet_req_cme_of(struct atnet_modem *m, struct atnet_req *r,
 /* The dialect's ->select(): @r's context, when it has another selected. */
 int atnet_req_select(struct atnet_modem *m, struct atnet_req *r);
 
-/* RESOLVE, PING, SERVER on any dialect (start functions for the queue). */
+/* RESOLVE, PING on any dialect (start functions; SERVER's: listen.h). */
 int atnet_req_resolve_start(struct atnet_modem *m, struct atnet_req *r);
-int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r);
 int atnet_req_ping_start(struct atnet_modem *m, struct atnet_req *r);
-/* "SERVER OK" (0) or "SERVER FAIL" for the AT+CIPSERVER=1 of @r. */
-void atnet_req_server_result(struct atnet_modem *m, struct atnet_req *r,
-			     int err);
-/* "SERVER OK" that no request of ours asked for: stop that server. */
-void atnet_req_server_stray(struct atnet_modem *m);
 /*
  * The dialect's DNS answer and ping reply after the OK: handlers for its
  * URC table (struct atnet_urc), on the lines that start with ->dns_prefix
@@ -243,6 +237,10 @@ void atnet_req_server_stray(struct atnet_modem *m);
  */
 void atnet_req_dns_urc(struct atnet_modem *m, const char *line, size_t len);
 void atnet_req_ping_urc(struct atnet_modem *m, const char *line, size_t len);
+/* @r's answer after its OK came: it no longer waits (listen.c). */
+void atnet_req_urc_end(struct atnet_modem *m, struct atnet_req *r);
+/* Queue @r next after the active one and run the queue (listen.c). */
+void atnet_req_queue_next(struct atnet_modem *m, struct atnet_req *r);
 
 int atnet_req_init(void);
 void atnet_req_exit(void);

@@ -37,6 +37,7 @@
 #include "answer.h"
 #include "dialect.h"
 #include "link.h"
+#include "sim7000_link.h"
 #include "modem.h"
 #include "netlink.h"
 #include "request.h"
@@ -334,6 +335,12 @@ static int sim7000_server(struct atnet_modem *m, struct atnet_req *r)
 	int err;
 
 	lockdep_assert_held(&m->lock);
+	/* The server takes a link of its own (app note 4.2). */
+	if (r->port && atnet_links_busy(m) >= SIM7000_MAX_LINKS) {
+		r->msg =
+		"all 8 links are in use: the server needs one (7 client links + server)";
+		return -ENOSPC;
+	}
 	if (r->port) {
 		err = atnet_req_select(m, r);
 		if (err)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AT of SIM7000 links (seed 000 sections 4, 7, 8 and 10), with
- * AT+CIPMUX=1, AT+CIPQSEND=1 and AT+CIPRXGET=1 set by the bring-up:
+ * The AT of SIM7000 links (SIM7000 Series TCP/IP Application Note,
+ * sections 4, 7, 8 and 10), with AT+CIPMUX=1, AT+CIPQSEND=1 and
+ * AT+CIPRXGET=1 set by the bring-up:
  *
  *   AT+CIPSTART=n,"TCP","a.b.c.d",port   OK, later "n, CONNECT OK|FAIL"
  *   AT+CIPSEND?                          "+CIPSEND: n,size" per link, OK
@@ -13,6 +14,13 @@
  *   AT+CIPSTATUS=n                       "+CIPSTATUS: n,ctx,"TCP","ip","port","STATE"", OK
  *   URCs: "+CIPRXGET: 1,n", "n, CLOSED", "n, REMOTE IP: a.b.c.d" (a client
  *   of the modem's server: a listening socket takes it, or it is hung up)
+ *
+ * Unconnected UDP sockets get a link per peer (socket.c): the modem's "UDP
+ * extended mode" (AT+CIPUDPMODE, SIM7000 Series TCP/IP Application Note,
+ * 3.1.4) exists only in single-link mode (AT+CIPMUX=0), which would cost
+ * every other link; a connected UDP link hears only its peer, so AT+CIPSRIP
+ * is not needed either. A bound port is set with AT+CLPORT before the
+ * link's AT+CIPSTART.
  *
  * Result lines come as "0, CONNECT OK" or "0,CONNECT OK": both are taken.
  * Everything here runs under the modem lock (chat engine callbacks).
@@ -27,9 +35,30 @@
 #include "link.h"
 #include "modem.h"
 #include "sim7000.h"
+#include "sim7000_link.h"
 
 #define ATNET_SIM7000_CMD_MS	10000	/* CIPSEND, CIPRXGET, CIPCLOSE, CIPACK */
 #define ATNET_SIM7000_OPEN_MS	20000	/* AT+CIPSTART's own OK */
+
+/*
+ * The decimal number at @p, up to the first of @stops (which must follow),
+ * at most @max: what follows its stop, or NULL. answer.h has no parser of
+ * a number that ends a line's head; chat.h's field parser does the digits.
+ */
+static const char *atnet_sim7000_num(const char *p, const char *stops,
+				     u32 max, u32 *val)
+{
+	size_t n = strcspn(p, stops);
+	char num[12];
+
+	if (!p[n] || n >= sizeof(num))
+		return NULL;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	if (atnet_chat_uint(num, max, val))
+		return NULL;
+	return p + n + 1;
+}
 
 /*
  * "n, WORDS" or "n,WORDS": returns WORDS and sets *slot, or NULL when the
@@ -37,24 +66,32 @@
  */
 static const char *atnet_sim7000_slot_line(const char *line, unsigned int *slot)
 {
-	const char *p = line;
-	unsigned int n = 0;
+	const char *p;
+	u32 n;
 
-	if (*p < '0' || *p > '9')
+	p = atnet_sim7000_num(line, ",", 255, &n);
+	if (!p)
 		return NULL;
-	while (*p >= '0' && *p <= '9') {
-		n = n * 10 + (*p - '0');
-		if (n > 255)
-			return NULL;
-		p++;
-	}
-	if (*p != ',')
-		return NULL;
-	p++;
-	while (*p == ' ')
-		p++;
 	*slot = n;
-	return p;
+	return skip_spaces(p);
+}
+
+/* "n, WORDS" about @l's own slot: WORDS, else NULL. */
+static const char *atnet_sim7000_link_line(const struct atnet_link *l,
+					   const char *line)
+{
+	unsigned int slot;
+	const char *what = atnet_sim7000_slot_line(line, &slot);
+
+	return what && slot == l->slot ? what : NULL;
+}
+
+/* A line handler's verdict that ends its command with @result. */
+static enum atnet_chat_verdict atnet_sim7000_end(struct atnet_chat_cmd *cmd,
+						 int result)
+{
+	cmd->result = result;
+	return ATNET_CHAT_DONE;
 }
 
 /* ---- AT+CIPSGTXT / AT+CIPSEND? (sel_cmd) ----------------------------- */
@@ -76,7 +113,7 @@ atnet_sim7000_limits_line(struct atnet_chat_cmd *cmd, const char *line,
 	if (!rest)
 		return ATNET_CHAT_PASS;
 	if (!atnet_parse_cipsend(rest, &slot, &size) && slot == l->slot)
-		l->scratch[0] = size;
+		l->note.sel_mtu = size;
 	return ATNET_CHAT_MORE;
 }
 
@@ -84,8 +121,8 @@ static void atnet_sim7000_limits_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
-	if (!result && l->scratch[0])
-		atnet_link_set_mtu(l, l->scratch[0]);
+	if (!result && l->note.sel_mtu)
+		atnet_link_set_mtu(l, l->note.sel_mtu);
 	atnet_link_sel_done(l, 0);
 	atnet_link_connected(l, 0);
 }
@@ -99,7 +136,7 @@ static void atnet_sim7000_connect_ok(struct atnet_link *l)
 		atnet_link_connected(l, 0);
 		return;
 	}
-	l->scratch[0] = 0;
+	l->note.sel_mtu = 0;
 	strscpy(cmd->text, "AT+CIPSEND?", sizeof(cmd->text));
 	l->busy |= ATNET_LINK_BUSY_SEL;
 	if (atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
@@ -133,12 +170,10 @@ atnet_sim7000_open_line(struct atnet_chat_cmd *cmd, const char *line,
 			size_t len)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	const char *what;
-	unsigned int slot;
+	const char *what = atnet_sim7000_link_line(l, line);
 
 	/* Some firmware reports the result before the OK: keep waiting. */
-	what = atnet_sim7000_slot_line(line, &slot);
-	if (what && slot == l->slot && atnet_sim7000_is_result(what)) {
+	if (what && atnet_sim7000_is_result(what)) {
 		atnet_sim7000_result(l, what);
 		return ATNET_CHAT_MORE;
 	}
@@ -171,9 +206,10 @@ static void atnet_sim7000_lport_done(struct atnet_chat_cmd *cmd, int result)
 }
 
 /*
- * AT+CLPORT=n,"TCP"|"UDP",port (seed 000 section 3.3): the local port of
- * the next client link of that protocol, 0 = automatic. The modem keeps
- * the setting, so it is sent only when the port wanted differs from it.
+ * AT+CLPORT=n,"TCP"|"UDP",port (SIM7000 Series TCP/IP Application Note,
+ * 3.3): the local port of the next client link of that protocol, 0 =
+ * automatic. The modem keeps the setting, so it is sent only when the port
+ * wanted differs from it.
  */
 static int atnet_sim7000_lport(struct atnet_modem *m, struct atnet_link *l)
 {
@@ -230,29 +266,26 @@ static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 
 /* ---- AT+CIPSEND=n,len (tx_cmd) ------------------------------------- */
 
+/*
+ * The slot's line that ends a send ("n, SEND OK", "n, SEND FAIL", or
+ * "DATA ACCEPT:n,len" with AT+CIPQSEND=1) or a close ("n, CLOSE OK").
+ */
 static enum atnet_chat_verdict
-atnet_sim7000_send_line(struct atnet_chat_cmd *cmd, const char *line,
-			size_t len)
+atnet_sim7000_result_line(struct atnet_chat_cmd *cmd, const char *line,
+			  size_t len)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	const char *what;
-	unsigned int slot;
+	const char *what = atnet_sim7000_link_line(l, line);
+	bool send = cmd == &l->tx_cmd;
 
-	if (atnet_chat_prefix(line, "DATA ACCEPT:")) {
-		cmd->result = 0;
-		return ATNET_CHAT_DONE;
-	}
-	what = atnet_sim7000_slot_line(line, &slot);
-	if (!what || slot != l->slot)
+	if (send && atnet_chat_prefix(line, "DATA ACCEPT:"))
+		return atnet_sim7000_end(cmd, 0);
+	if (!what)
 		return ATNET_CHAT_PASS;
-	if (!strcmp(what, "SEND OK")) {
-		cmd->result = 0;
-		return ATNET_CHAT_DONE;
-	}
-	if (!strcmp(what, "SEND FAIL")) {
-		cmd->result = -ECOMM;
-		return ATNET_CHAT_DONE;
-	}
+	if (!strcmp(what, send ? "SEND OK" : "CLOSE OK"))
+		return atnet_sim7000_end(cmd, 0);
+	if (send && !strcmp(what, "SEND FAIL"))
+		return atnet_sim7000_end(cmd, -ECOMM);
 	return ATNET_CHAT_PASS;
 }
 
@@ -277,7 +310,7 @@ static int atnet_sim7000_send(struct atnet_modem *m, struct atnet_link *l,
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPSEND=%u,%zu", l->slot,
 		 len);
 	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_send_line,
+				 atnet_sim7000_result_line,
 				 atnet_sim7000_send_done, buf, len);
 }
 
@@ -316,7 +349,7 @@ atnet_sim7000_recv_line(struct atnet_chat_cmd *cmd, const char *line,
 	 * read as lines: the link's stream has a hole (EIO) and the engine
 	 * resynchronises before the next command.
 	 */
-	/* What we asked for is in our own command line (scratch is shared). */
+	/* What we asked for is in our own command line. */
 	asked = ATNET_LINK_MTU_MAX;
 	if (atnet_chat_uint(strrchr(cmd->text, ',') + 1, ATNET_LINK_MTU_MAX,
 			    &asked))
@@ -327,7 +360,7 @@ atnet_sim7000_recv_line(struct atnet_chat_cmd *cmd, const char *line,
 		cmd->result = -EBADMSG;
 		return ATNET_CHAT_DONE;
 	}
-	l->scratch[0] = left;
+	l->note.rx_left = left;
 	/* atnet_link_rx() never writes more than was asked for. */
 	atnet_chat_expect_raw(&l->modem->chat, got, atnet_sim7000_rx_sink, l);
 	return ATNET_CHAT_MORE;
@@ -347,7 +380,7 @@ static void atnet_sim7000_recv_done(struct atnet_chat_cmd *cmd, int result)
 		atnet_link_rx_done(l, result == -ETIMEDOUT, 0);
 		return;
 	}
-	atnet_link_rx_done(l, result ? 0 : l->scratch[0], result);
+	atnet_link_rx_done(l, result ? 0 : l->note.rx_left, result);
 	/*
 	 * No answer: the modem may have taken the bytes out of its buffer
 	 * and send them late (dropped then, see the URC). A stream with a
@@ -365,7 +398,7 @@ static int atnet_sim7000_recv(struct atnet_modem *m, struct atnet_link *l,
 
 	lockdep_assert_held(&m->lock);
 	max = min_t(size_t, max, ATNET_LINK_MTU_MAX);
-	l->scratch[0] = 0;
+	l->note.rx_left = 0;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPRXGET=2,%u,%zu", l->slot,
 		 max);
 	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
@@ -374,22 +407,6 @@ static int atnet_sim7000_recv(struct atnet_modem *m, struct atnet_link *l,
 }
 
 /* ---- AT+CIPCLOSE=n (ctl_cmd) --------------------------------------- */
-
-static enum atnet_chat_verdict
-atnet_sim7000_close_line(struct atnet_chat_cmd *cmd, const char *line,
-			 size_t len)
-{
-	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	const char *what;
-	unsigned int slot;
-
-	what = atnet_sim7000_slot_line(line, &slot);
-	if (what && slot == l->slot && !strcmp(what, "CLOSE OK")) {
-		cmd->result = 0;
-		return ATNET_CHAT_DONE;
-	}
-	return ATNET_CHAT_PASS;
-}
 
 static void atnet_sim7000_close_done(struct atnet_chat_cmd *cmd, int result)
 {
@@ -403,7 +420,7 @@ static int atnet_sim7000_close(struct atnet_modem *m, struct atnet_link *l)
 	lockdep_assert_held(&m->lock);
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPCLOSE=%u", l->slot);
 	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_close_line,
+				 atnet_sim7000_result_line,
 				 atnet_sim7000_close_done, NULL, 0);
 }
 
@@ -427,8 +444,9 @@ atnet_sim7000_ack_line(struct atnet_chat_cmd *cmd, const char *line,
 	for (i = 0; i < 3; i++)
 		if (atnet_chat_uint(f[i], 0xffffffff, &v[i]))
 			return ATNET_CHAT_MORE;
-	for (i = 0; i < 3; i++)
-		l->scratch[i] = v[i];
+	l->note.ack_tx = v[0];
+	l->note.ack_acked = v[1];
+	l->note.ack_nacked = v[2];
 	return ATNET_CHAT_MORE;
 }
 
@@ -436,8 +454,8 @@ static void atnet_sim7000_ack_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
-	atnet_link_acked(l, l->scratch[0], l->scratch[1], l->scratch[2],
-			 result);
+	atnet_link_acked(l, l->note.ack_tx, l->note.ack_acked,
+			 l->note.ack_nacked, result);
 }
 
 static int atnet_sim7000_ack(struct atnet_modem *m, struct atnet_link *l)
@@ -446,9 +464,9 @@ static int atnet_sim7000_ack(struct atnet_modem *m, struct atnet_link *l)
 
 	lockdep_assert_held(&m->lock);
 	/* No answer line leaves the last known figures standing. */
-	l->scratch[0] = l->tx_bytes;
-	l->scratch[1] = l->acked;
-	l->scratch[2] = l->nacked;
+	l->note.ack_tx = l->tx_bytes;
+	l->note.ack_acked = l->acked;
+	l->note.ack_nacked = l->nacked;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPACK=%u", l->slot);
 	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
 				 atnet_sim7000_ack_line,
@@ -529,14 +547,10 @@ static bool atnet_sim7000_receive_urc(struct atnet_modem *m, const char *rest)
 {
 	unsigned int slot;
 	const char *p;
-	u32 len = 0;
+	u32 len;
 
 	p = atnet_sim7000_slot_line(rest, &slot);
-	if (!p || *p < '0' || *p > '9')
-		return true;
-	while (*p >= '0' && *p <= '9' && len <= 65535)
-		len = len * 10 + (*p++ - '0');
-	if (len > 65535 || (*p != ':' && *p != ','))
+	if (!p || !atnet_sim7000_num(p, ":,", 65535, &len))
 		return true;
 	/* Bring-up set manual receive; stay in sync with the stream anyway. */
 	atnet_chat_expect_raw(&m->chat, len, atnet_sim7000_drop_sink, NULL);
@@ -568,8 +582,7 @@ bool atnet_sim7000_link_urc(struct atnet_modem *m, const char *line,
 		} else if (mode == 2 && (nf != 4 ||
 			   atnet_chat_uint(f[2], ATNET_LINK_MTU_MAX, &got))) {
 			/* Its data follows, length unknown: resync. */
-			pr_warn_ratelimited("%s: unreadable late +CIPRXGET: 2 header\n",
-					    m->tty_name);
+			atnet_warn_ratelimited(m, "unreadable late +CIPRXGET: 2 header\n");
 			atnet_chat_damaged(&m->chat);
 		} else if (mode == 2) {
 			/*
@@ -578,8 +591,8 @@ bool atnet_sim7000_link_urc(struct atnet_modem *m, const char *line,
 			 * could send "OK" or "0, CLOSED"). The link failed
 			 * with the timeout; the bytes are dropped.
 			 */
-			pr_warn_ratelimited("%s: late +CIPRXGET: 2 for link %u: %u bytes dropped\n",
-					    m->tty_name, n, got);
+			atnet_warn_ratelimited(m, "late +CIPRXGET: 2 for link %u: %u bytes dropped\n",
+					       n, got);
 			atnet_chat_expect_raw(&m->chat, got,
 					      atnet_sim7000_drop_sink, NULL);
 		}

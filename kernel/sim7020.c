@@ -600,14 +600,6 @@ static const struct atnet_script sim7020_ctx_shut = {
 	.done = sim7020_ctx_shut_done,
 };
 
-/* What the SIM7020 does not have ----------------------------------------- */
-
-static int sim7020_listen(struct atnet_modem *m, int ctx, u16 port)
-{
-	atnet_info_ratelimited(m, "SIM7020 has no server mode (SIMCom TCP/IP application note 3.1): listen refused\n");
-	return -EOPNOTSUPP;
-}
-
 /* DNS and ping ------------------------------------------------------------ */
 
 /*
@@ -689,7 +681,6 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.ctx_up = &sim7020_ctx_up,
 	.ctx_down = &sim7020_ctx_down,
 	.ctx_shut = &sim7020_ctx_shut,
-	.listen = sim7020_listen,
 	.urcs = sim7020_urcs,
 	.n_urcs = ARRAY_SIZE(sim7020_urcs),
 	.link_urc = atnet_sim7020_link_urc,
@@ -704,4 +695,6 @@ const struct atnet_dialect_ops atnet_sim7020_dialect = {
 	.shut_step = "sockets closed, PDN re-activated",
 	.shut_why = "recovery: PDN re-activated",
 	.frames = atnet_sim7020_frames,
+	/* SIM7020 Series TCP/IP Application Note, 3.1: no server mode. */
+	.no_server = "SIM7020 has no TCP server mode (SIMCom app note 3.1)",
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AT of SIM7020 sockets (seed 002 section 3), behind the same link ops
- * as SIM7000's, so the socket layer does not know which modem it drives:
+ * The AT of SIM7020 sockets (SIM7020 Series TCP/IP Application Note,
+ * section 3), behind the same link ops as SIM7000's, so the socket layer
+ * does not know which modem it drives:
  *
  *   AT+CSOC=1,1|2,1              "+CSOC:id" (or "+CSOC: id"), OK
  *   AT+CSOCON=id,port,"a.b.c.d"  OK once connected, else ERROR (TCP: after
@@ -52,38 +53,41 @@
 /* Sanity bounds of a +CSONMI length: more is garbage, not data. */
 #define SIM7020_NMI_MAX		4096
 
-/* scratch[] use per link (the dialect's, link.h) */
-#define SC_CSOC		0	/* ctl: id + 1 from "+CSOC:" */
-#define SC_CSOERR	1	/* ctl: +CSOERR code + 2 seen during AT+CSOCON */
-#define SC_ERR		1	/* ctl: -errno to report once AT+CSOCL is done */
-#define SC_HEX		2	/* tx: hex send progress, len << 32 | offset */
+/*
+ * The link's notes (link.h) here: ctl_id the id of "+CSOC:", ctl_coded and
+ * ctl_code a "+CSOERR:" during AT+CSOCON, ctl_err the errno to report once
+ * the AT+CSOCL after a failed connect is done; tx_len, tx_off a hex send.
+ */
 
-/* "12,34...": a decimal field and what follows its comma, else NULL. */
+/*
+ * "12,34...": a decimal field and what follows its comma, else NULL.
+ * answer.h has no parser of one field of a longer line (the data of
+ * +CSONMI follows); chat.h's field parser does the digits.
+ */
 static const char *sim7020_field(const char *p, u32 max, u32 *val, bool neg_ok,
 				 bool *neg)
 {
-	u64 v = 0;
-	int digits = 0;
+	const char *end = strchrnul(p, ',');
+	char num[12];
+	size_t n;
 
-	while (*p == ' ')
-		p++;
+	p = skip_spaces(p);
 	if (neg)
 		*neg = false;
 	if (neg_ok && *p == '-') {
 		*neg = true;
 		p++;
 	}
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		v = v * 10 + (*p - '0');
-		if (v > max)
-			return NULL;
-	}
-	while (*p == ' ')
-		p++;
-	if (!digits || (*p != ',' && *p))
+	n = end - p;
+	while (n && p[n - 1] == ' ')
+		n--;
+	if (n >= sizeof(num))
 		return NULL;
-	*val = v;
-	return *p ? p + 1 : p;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	if (atnet_chat_uint(num, max, val))
+		return NULL;
+	return *end ? end + 1 : end;
 }
 
 static struct atnet_link *sim7020_link_by_id(struct atnet_modem *m, u32 id)
@@ -98,9 +102,10 @@ static struct atnet_link *sim7020_link_by_id(struct atnet_modem *m, u32 id)
 }
 
 /*
- * seed 002 3.9 -> errno; @connecting: the code answered AT+CSOCON. Code 4
- * ("connected error") is what the firmware reports when the peer closed:
- * 0 here means EOF on recv, then EPIPE on send.
+ * +CSOERR code (SIM7020 Series TCP/IP Application Note, 3.9) -> errno;
+ * @connecting: the code answered AT+CSOCON. Code 4 ("connected error") is
+ * what the firmware reports when the peer closed: 0 here means EOF on
+ * recv, then EPIPE on send.
  */
 int atnet_sim7020_errno(int code, bool connecting)
 {
@@ -139,7 +144,7 @@ static void sim7020_csocl_failed_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
 
 	l->modem_id = -1;
-	atnet_link_open_done(l, -(int)l->scratch[SC_ERR]);
+	atnet_link_open_done(l, l->note.ctl_err);
 }
 
 /* A connect failed: free the modem's socket, then report @err. */
@@ -149,7 +154,7 @@ static void sim7020_open_failed(struct atnet_link *l, int err)
 
 	lockdep_assert_held(&l->modem->lock);
 	if (l->modem_id >= 0) {
-		l->scratch[SC_ERR] = -err;
+		l->note.ctl_err = err;
 		snprintf(cmd->text, sizeof(cmd->text), "AT+CSOCL=%d",
 			 l->modem_id);
 		if (!atnet_link_submit(l, cmd, SIM7020_CMD_MS, NULL,
@@ -187,9 +192,8 @@ static void sim7020_csocon_done(struct atnet_chat_cmd *cmd, int result)
 		return;
 	}
 	/* ERROR; a "+CSOERR: id,code" before it says why. */
-	err = l->scratch[SC_CSOERR] ?
-		atnet_sim7020_errno((int)l->scratch[SC_CSOERR] - 2, true) :
-		-ECONNREFUSED;
+	err = l->note.ctl_coded ?
+		atnet_sim7020_errno(l->note.ctl_code, true) : -ECONNREFUSED;
 	sim7020_open_failed(l, err ?: -ECONNREFUSED);
 }
 
@@ -218,7 +222,7 @@ sim7020_csoc_line(struct atnet_chat_cmd *cmd, const char *line, size_t len)
 	if (!rest)
 		return ATNET_CHAT_PASS;
 	if (sim7020_field(rest, 255, &id, false, NULL))
-		l->scratch[SC_CSOC] = id + 1;
+		l->note.ctl_id = id;
 	return ATNET_CHAT_MORE;
 }
 
@@ -229,13 +233,13 @@ static void sim7020_csoc_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_link *other;
 	int id, err;
 
-	if (result || !l->scratch[SC_CSOC]) {
+	if (result || l->note.ctl_id < 0) {
 		/* ERROR: no PDN, or no free socket in the modem. */
 		atnet_link_open_done(l, result == -EIO ? -ENETUNREACH :
 				     result ?: -EPROTO);
 		return;
 	}
-	id = l->scratch[SC_CSOC] - 1;
+	id = l->note.ctl_id;
 	/* The modem gave out an id we thought taken: ours is stale. */
 	other = sim7020_link_by_id(m, id);
 	if (other)
@@ -268,8 +272,8 @@ static int sim7020_open(struct atnet_modem *m, struct atnet_link *l)
 		l->modem_id = -1;
 	}
 	atnet_sim7020_reap(m);
-	l->scratch[SC_CSOC] = 0;
-	l->scratch[SC_CSOERR] = 0;
+	l->note.ctl_id = -1;
+	l->note.ctl_coded = false;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CSOC=1,%d,1",
 		 atnet_link_dgram(l) ? 2 : 1);
 	return atnet_link_submit(l, cmd, SIM7020_CMD_MS, sim7020_csoc_line,
@@ -288,7 +292,7 @@ static int sim7020_hex_piece(struct atnet_link *l)
 {
 	struct atnet_chat_cmd *cmd = &l->tx_cmd;
 	const u8 *buf = cmd->payload;
-	u32 len = l->scratch[SC_HEX] >> 32, off = (u32)l->scratch[SC_HEX];
+	u32 len = l->note.tx_len, off = l->note.tx_off;
 	u32 n = min_t(u32, len - off, SIM7020_HEX_MAX);
 	char *hex = atnet_sim7020(l->modem)->hex[l->slot];
 	char *p;
@@ -297,7 +301,7 @@ static int sim7020_hex_piece(struct atnet_link *l)
 		 l->modem_id, 2 * n);
 	p = bin2hex(hex, buf + off, n);
 	*p++ = '"';
-	l->scratch[SC_HEX] = (u64)len << 32 | (off + n);
+	l->note.tx_off = off + n;
 	/* As atnet_link_submit(), with the hex as the line's tail. */
 	atnet_chat_cmd_prepare(cmd, SIM7020_CMD_MS, NULL, sim7020_hex_done, l);
 	cmd->payload = buf;
@@ -309,9 +313,9 @@ static int sim7020_hex_piece(struct atnet_link *l)
 static void sim7020_hex_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	u32 len = l->scratch[SC_HEX] >> 32, off = (u32)l->scratch[SC_HEX];
+	u32 len = l->note.tx_len, off = l->note.tx_off;
 
-	/* ERROR to a send: the modem would not take it (seed 002 3.5). */
+	/* ERROR to a send: the modem would not take it (app note 3.5). */
 	if (!result && off < len)
 		result = sim7020_hex_piece(l);
 	else if (!result)
@@ -327,7 +331,8 @@ static int sim7020_send_hex(struct atnet_link *l, const u8 *buf, size_t len)
 	if (WARN_ON_ONCE(l->slot >= SIM7020_MAX_LINKS))
 		return -EINVAL;
 	l->tx_cmd.payload = buf;
-	l->scratch[SC_HEX] = (u64)len << 32;
+	l->note.tx_len = len;
+	l->note.tx_off = 0;
 	return sim7020_hex_piece(l);
 }
 
@@ -368,15 +373,6 @@ static int sim7020_send(struct atnet_modem *m, struct atnet_link *l,
 		 l->modem_id, len);
 	return atnet_link_submit(l, cmd, SIM7020_CMD_MS, sim7020_dsend_line,
 				 sim7020_dsend_done, buf, len);
-}
-
-/* ---- pull receive: there is none ------------------------------------ */
-
-static int sim7020_recv(struct atnet_modem *m, struct atnet_link *l,
-			size_t max)
-{
-	/* +CSONMI pushes; rx_pending is never set, so this is not called. */
-	return -EOPNOTSUPP;
 }
 
 /* ---- AT+CSOCL (ctl_cmd) -------------------------------------------- */
@@ -428,7 +424,7 @@ static int sim7020_ack(struct atnet_modem *m, struct atnet_link *l)
 const struct atnet_link_ops atnet_sim7020_link_ops = {
 	.open = sim7020_open,
 	.send = sim7020_send,
-	.recv = sim7020_recv,
+	/* No recv: +CSONMI pushes every byte (atnet_link_rx_push()). */
 	.close = sim7020_close,
 	.ack = sim7020_ack,
 };
@@ -504,8 +500,7 @@ static void sim7020_nmi(struct atnet_modem *m, const char *rest)
 	 * engine resynchronises before the next command.
 	 */
 	if (!data || (hex && len % 2) || (!hex && len > SIM7020_NMI_MAX)) {
-		pr_warn_ratelimited("%s: unreadable +CSONMI header\n",
-				    m->tty_name);
+		atnet_warn_ratelimited(m, "unreadable +CSONMI header\n");
 		atnet_chat_damaged(&m->chat);
 		return;
 	}
@@ -513,17 +508,17 @@ static void sim7020_nmi(struct atnet_modem *m, const char *rest)
 	l = sim7020_link_by_id(m, id);
 	if (!l || l->state == ATNET_LINK_FREE) {
 		s->nmi_orphans += bytes;
-		pr_warn_ratelimited("%s: +CSONMI for socket %u we do not hold: %zu bytes dropped\n",
-				    m->tty_name, id, bytes);
+		atnet_warn_ratelimited(m, "+CSONMI for socket %u we do not hold: %zu bytes dropped\n",
+				       id, bytes);
 		l = NULL;
 	} else if (l->state != ATNET_LINK_CONNECTED || l->err) {
 		/* Closing or failed: its owner reads no more. */
 		l = NULL;
 	} else if (!atnet_link_rx_push(l, bytes)) {
-		pr_warn_ratelimited("%s: link %u receive buffer full: %zu bytes dropped%s\n",
-				    m->tty_name, l->slot, bytes,
-				    atnet_link_dgram(l) ? "" :
-				    "; stream broken: ENOBUFS");
+		atnet_warn_ratelimited(m, "link %u receive buffer full: %zu bytes dropped%s\n",
+				       l->slot, bytes,
+				       atnet_link_dgram(l) ? "" :
+				       "; stream broken: ENOBUFS");
 		l = NULL;
 	}
 	s->nmi_link = l;
@@ -559,8 +554,10 @@ static void sim7020_csoerr(struct atnet_modem *m, const char *rest)
 		return;
 	if (l->state == ATNET_LINK_CONNECTING) {
 		/* The answer to AT+CSOCON decides; remember why. */
-		if (l->busy & ATNET_LINK_BUSY_CTL)
-			l->scratch[SC_CSOERR] = code + 2;
+		if (l->busy & ATNET_LINK_BUSY_CTL) {
+			l->note.ctl_coded = true;
+			l->note.ctl_code = code;
+		}
 		return;
 	}
 	if (code == 11)
