@@ -1173,6 +1173,7 @@ void atnet_link_rx_consume(struct atnet_link *l, size_t len)
 			return;
 		len = sizeof(u16) + next;
 	}
+	WRITE_ONCE(r->consumed, r->consumed + len);
 	/* Pairs with the dialect's acquire in atnet_ring_room(). */
 	smp_store_release(&r->tail, atnet_ring_idx(r, r->tail, len));
 }

@@ -39,8 +39,8 @@ struct atnet_link;
 #ifndef ATNET_LINKS_MAX
 #define ATNET_LINKS_MAX		8	/* the largest of any dialect's max_links */
 #endif
-#define ATNET_LINK_RXBUF	16384	/* per link, power of two */
-#define ATNET_LINK_TXBUF	16384	/* per link, power of two */
+#define ATNET_LINK_RXBUF	16384	/* per link, power of two; holds one byte less */
+#define ATNET_LINK_TXBUF	16384	/* (circ_buf keeps one byte free) */
 #define ATNET_LINK_MTU_MAX	1460	/* the largest send or read command of any dialect */
 
 /*
@@ -56,6 +56,12 @@ struct atnet_ring {
 	u32 size;		/* power of two */
 	u32 head;		/* written by the producer only */
 	u32 tail;		/* written by the consumer only */
+	/*
+	 * Bytes consumed since the ring was made, written by the consumer
+	 * only: tail comes back to the same value after a whole ring's worth,
+	 * this tells a sleeping MSG_PEEK reader that another one consumed.
+	 */
+	unsigned long consumed;
 };
 
 struct atnet_link_owner_ops {

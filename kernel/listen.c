@@ -101,6 +101,7 @@ int atnet_req_server_start(struct atnet_modem *m, struct atnet_req *r)
 	if (!d || !d->server) {
 		r->msg = (d ? d->no_server : NULL) ?:
 			 "this modem has no TCP server mode";
+		atnet_info_ratelimited(m, "%s: listen refused\n", r->msg);
 		return -EOPNOTSUPP;
 	}
 	if (!r->port) {

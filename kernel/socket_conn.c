@@ -475,8 +475,8 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 	bool peek = flags & MSG_PEEK, consumed = false, ours = true;
 	struct atnet_hold h;
 	int copied = 0, err = 0;
-	/* MSG_PEEK: where the bytes we peeked start (the ring's consumer). */
-	u32 tail = READ_ONCE(l->rx.tail);
+	/* MSG_PEEK: the ring's consumer count when our peeked bytes began. */
+	unsigned long consumed_at = READ_ONCE(l->rx.consumed);
 
 	atnet_hold(&h, as->modem, l);
 	atnet_sk_wait_add(sk, &wait);
@@ -531,11 +531,11 @@ static int atnet_recv_stream(struct sock *sk, struct msghdr *msg, size_t len,
 		 * no longer the stream's start. Peek again from the start
 		 * (TCP appends the new start to what it had copied).
 		 */
-		if (peek && READ_ONCE(l->rx.tail) != tail) {
+		if (peek && READ_ONCE(l->rx.consumed) != consumed_at) {
 			if (!(flags & MSG_TRUNC))
 				iov_iter_revert(&msg->msg_iter, copied);
 			copied = 0;
-			tail = READ_ONCE(l->rx.tail);
+			consumed_at = READ_ONCE(l->rx.consumed);
 		}
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);

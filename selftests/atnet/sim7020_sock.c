@@ -21,7 +21,7 @@ VM_TEST_META("sim7020", "");
 #define BINARY		0
 #define DGRAM_MAX	512	/* one AT+CSOSEND: 1024 hex characters */
 #endif
-#define RXBUF		16384	/* ATNET_LINK_RXBUF */
+#define RXBUF		16384	/* ATNET_LINK_RXBUF (it holds RXBUF - 1) */
 
 /* The simulator's id of its only socket of @proto ("tcp"/"udp"), or -1. */
 static int modem_sock_id(const char *proto)
