@@ -106,8 +106,12 @@ struct atnet_dialect_ops {
  * first line that is neither echo, result nor a URC) and asks ->check(): 0
  * goes on, -EAGAIN tries again after @retry_ms while tries remain, anything
  * else fails the script with m->reason set.
+ * A step with @sub sends nothing itself: the runner runs that script's steps
+ * in its place (one level deep, at least one step; its ->done is not
+ * called), so two scripts can share a run of steps.
  */
 struct atnet_step {
+	const struct atnet_script *sub;
 	const char *cmd;
 	int (*build)(struct atnet_modem *m, char *buf, size_t size);
 	const char *prefix;

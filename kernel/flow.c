@@ -95,6 +95,17 @@ struct atnet_flow *atnet_flow_new(struct atnet_flow_table *t)
 	return NULL;
 }
 
+/* @f carries host packet @p's connection over modem link @link from now on. */
+void atnet_flow_bind(struct atnet_flow *f, int link,
+		     const struct atnet_flow_pkt *p)
+{
+	f->link = link;
+	f->haddr = p->saddr;
+	f->raddr = p->daddr;
+	f->hport = p->sport;
+	f->rport = p->dport;
+}
+
 void atnet_flow_free(struct atnet_flow_table *t, struct atnet_flow *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -164,6 +175,20 @@ void atnet_flow_send_icmp_err(struct atnet_flow_table *t, u8 type, u8 code,
 	t->ops->pkt_deliver(t->ctx, pkt, len);
 }
 
+/* @p's transport header, by its protocol: ATNET_FLOW_OK or why it drops. */
+static int atnet_flow_parse_l4(struct atnet_flow_pkt *p)
+{
+	switch (p->proto) {
+	case ATNET_IPPROTO_TCP:
+		return atnet_flow_parse_tcp(p);
+	case ATNET_IPPROTO_UDP:
+		return atnet_flow_parse_udp(p);
+	case ATNET_IPPROTO_ICMP:
+		return atnet_flow_parse_icmp(p);
+	}
+	return ATNET_FLOW_DROP_PROTO;
+}
+
 void atnet_flow_input(struct atnet_flow_table *t, const u8 *pkt, size_t len)
 {
 	struct atnet_flow_pkt p;
@@ -174,34 +199,21 @@ void atnet_flow_input(struct atnet_flow_table *t, const u8 *pkt, size_t len)
 		atnet_flow_count(t, why);
 		return;
 	}
-	switch (p.proto) {
-	case ATNET_IPPROTO_TCP:
-		why = atnet_flow_parse_tcp(&p);
-		if (why != ATNET_FLOW_OK)
-			atnet_flow_count(t, why);
-		else
-			atnet_flow_tcp_input(t, &p);
+	why = atnet_flow_parse_l4(&p);
+	if (why != ATNET_FLOW_OK) {
+		atnet_flow_count(t, why);
+		if (why == ATNET_FLOW_DROP_PROTO)
+			atnet_flow_send_icmp_err(t, ATNET_ICMP_DEST_UNREACH,
+						 ATNET_ICMP_PROT_UNREACH, pkt,
+						 ATNET_IP_HLEN + p.l4_len);
 		return;
-	case ATNET_IPPROTO_UDP:
-		why = atnet_flow_parse_udp(&p);
-		if (why != ATNET_FLOW_OK)
-			atnet_flow_count(t, why);
-		else
-			atnet_flow_udp_input(t, &p);
-		return;
-	case ATNET_IPPROTO_ICMP:
-		why = atnet_flow_parse_icmp(&p);
-		if (why != ATNET_FLOW_OK)
-			atnet_flow_count(t, why);
-		else
-			atnet_flow_icmp_input(t, &p);
-		return;
-	default:
-		atnet_flow_count(t, ATNET_FLOW_DROP_PROTO);
-		atnet_flow_send_icmp_err(t, ATNET_ICMP_DEST_UNREACH,
-					 ATNET_ICMP_PROT_UNREACH, pkt,
-					 ATNET_IP_HLEN + p.l4_len);
 	}
+	if (p.proto == ATNET_IPPROTO_TCP)
+		atnet_flow_tcp_input(t, &p);
+	else if (p.proto == ATNET_IPPROTO_UDP)
+		atnet_flow_udp_input(t, &p);
+	else
+		atnet_flow_icmp_input(t, &p);
 }
 
 void atnet_flow_connected(struct atnet_flow_table *t, int link, int err)

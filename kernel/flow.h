@@ -329,6 +329,8 @@ void atnet_flow_build_icmp_err(u8 *buf, size_t len, u8 type, u8 code,
 struct atnet_flow *atnet_flow_new(struct atnet_flow_table *t);
 struct atnet_flow *atnet_flow_find(struct atnet_flow_table *t,
 				   const struct atnet_flow_pkt *p);
+void atnet_flow_bind(struct atnet_flow *f, int link,
+		     const struct atnet_flow_pkt *p);
 void atnet_flow_free(struct atnet_flow_table *t, struct atnet_flow *f);
 void atnet_flow_count(struct atnet_flow_table *t, enum atnet_flow_drop why);
 u8 *atnet_flow_alloc(struct atnet_flow_table *t, size_t len, void **pkt);

@@ -248,11 +248,7 @@ static void atnet_flow_tcp_syn(struct atnet_flow_table *t,
 		return;
 	}
 	f->state = ATNET_FLOW_OPENING;
-	f->link = link;
-	f->haddr = p->saddr;
-	f->raddr = p->daddr;
-	f->hport = p->sport;
-	f->rport = p->dport;
+	atnet_flow_bind(f, link, p);
 	f->irs = p->seq;
 	f->rcv_nxt = p->seq + 1;
 	f->snd_wnd = p->win;

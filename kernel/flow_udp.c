@@ -93,11 +93,7 @@ void atnet_flow_udp_input(struct atnet_flow_table *t,
 			return;
 		}
 		f->state = ATNET_FLOW_UDP;
-		f->link = link;
-		f->haddr = p->saddr;
-		f->raddr = p->daddr;
-		f->hport = p->sport;
-		f->rport = p->dport;
+		atnet_flow_bind(f, link, p);
 	}
 	f->deadline = t->now + t->cfg.udp_idle_ms;
 	if (t->ops->room(t->ctx, f->link) < p->data_len) {

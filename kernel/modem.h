@@ -132,6 +132,7 @@ struct atnet_modem {
 	/* The script runner (script.c). */
 	const struct atnet_script *script;
 	unsigned int step;
+	unsigned int sub_step;		/* within steps[step].sub */
 	unsigned int tries;
 	int script_ctx;			/* context a control script works on */
 	u64 retry_at;			/* ms; 0 = no retry pending */

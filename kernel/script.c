@@ -125,6 +125,26 @@ static void atnet_step_reason(struct atnet_modem *m, struct atnet_step_cmd *c,
 				       c->answer);
 }
 
+/* The step to send now: steps[step], or the step of its sub-script. */
+static const struct atnet_step *atnet_script_cur(struct atnet_modem *m)
+{
+	const struct atnet_step *st = &m->script->steps[m->step];
+
+	return st->sub ? &st->sub->steps[m->sub_step] : st;
+}
+
+/* On to the next step: within the sub-script while it has more. */
+static void atnet_script_next(struct atnet_modem *m)
+{
+	const struct atnet_step *st = &m->script->steps[m->step];
+
+	m->tries = 0;
+	if (st->sub && ++m->sub_step < st->sub->n)
+		return;
+	m->sub_step = 0;
+	m->step++;
+}
+
 static void atnet_script_step_done(struct atnet_modem *m, struct atnet_step_cmd *c,
 				   int result)
 {
@@ -162,8 +182,8 @@ static void atnet_script_step_done(struct atnet_modem *m, struct atnet_step_cmd 
 		atnet_script_finish(m, err);
 		return;
 	}
-	m->tries = 0;
-	if (++m->step >= m->script->n) {
+	atnet_script_next(m);
+	if (m->step >= m->script->n) {
 		atnet_script_finish(m, 0);
 		return;
 	}
@@ -195,7 +215,7 @@ void atnet_script_retry(struct atnet_modem *m)
 			atnet_script_finish(m, 0);
 			return;
 		}
-		st = &m->script->steps[m->step];
+		st = atnet_script_cur(m);
 		c = kzalloc(sizeof(*c), GFP_KERNEL);
 		if (!c) {
 			atnet_modem_set_reason(m, "out of memory");
@@ -210,8 +230,7 @@ void atnet_script_retry(struct atnet_modem *m)
 					atnet_script_finish(m, n);
 					return;
 				}
-				m->step++;
-				m->tries = 0;
+				atnet_script_next(m);
 				continue;
 			}
 		} else {
@@ -234,6 +253,7 @@ void atnet_script_start(struct atnet_modem *m, const struct atnet_script *s)
 	WARN_ON_ONCE(m->script);
 	m->script = s;
 	m->step = 0;
+	m->sub_step = 0;
 	m->tries = 0;
 	m->reason[0] = '\0';
 	atnet_script_retry(m);

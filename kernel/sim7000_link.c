@@ -117,6 +117,16 @@ atnet_sim7000_limits_line(struct atnet_chat_cmd *cmd, const char *line,
 	return ATNET_CHAT_MORE;
 }
 
+/* Every command but AT+CIPSTART and AT+CIPSEND: the usual time, no data. */
+static int atnet_sim7000_cmd(struct atnet_link *l, struct atnet_chat_cmd *cmd,
+			     enum atnet_chat_verdict (*line)(struct atnet_chat_cmd *,
+							     const char *, size_t),
+			     void (*done)(struct atnet_chat_cmd *, int))
+{
+	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS, line, done,
+				 NULL, 0);
+}
+
 static void atnet_sim7000_limits_done(struct atnet_chat_cmd *cmd, int result)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
@@ -139,9 +149,8 @@ static void atnet_sim7000_connect_ok(struct atnet_link *l)
 	l->note.sel_mtu = 0;
 	strscpy(cmd->text, "AT+CIPSEND?", sizeof(cmd->text));
 	l->busy |= ATNET_LINK_BUSY_SEL;
-	if (atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-			      atnet_sim7000_limits_line,
-			      atnet_sim7000_limits_done, NULL, 0)) {
+	if (atnet_sim7000_cmd(l, cmd, atnet_sim7000_limits_line,
+			      atnet_sim7000_limits_done)) {
 		l->busy &= ~ATNET_LINK_BUSY_SEL;
 		atnet_link_connected(l, 0);
 	}
@@ -221,8 +230,7 @@ static int atnet_sim7000_lport(struct atnet_modem *m, struct atnet_link *l)
 		 "AT+CLPORT=%u,\"%s\",%u", l->slot, idx ? "UDP" : "TCP",
 		 l->local_port);
 	l->busy |= ATNET_LINK_BUSY_PORT;
-	err = atnet_link_submit(l, &l->port_cmd, ATNET_SIM7000_CMD_MS, NULL,
-				atnet_sim7000_lport_done, NULL, 0);
+	err = atnet_sim7000_cmd(l, &l->port_cmd, NULL, atnet_sim7000_lport_done);
 	if (err) {
 		l->busy &= ~ATNET_LINK_BUSY_PORT;
 		return err;
@@ -243,9 +251,8 @@ static int atnet_sim7000_open(struct atnet_modem *m, struct atnet_link *l)
 		snprintf(l->sel_cmd.text, sizeof(l->sel_cmd.text),
 			 "AT+CIPSGTXT=%u", l->ctx);
 		l->busy |= ATNET_LINK_BUSY_SEL;
-		err = atnet_link_submit(l, &l->sel_cmd, ATNET_SIM7000_CMD_MS,
-					NULL, atnet_sim7000_select_done,
-					NULL, 0);
+		err = atnet_sim7000_cmd(l, &l->sel_cmd, NULL,
+					atnet_sim7000_select_done);
 		if (err) {
 			l->busy &= ~ATNET_LINK_BUSY_SEL;
 			return err;
@@ -401,9 +408,8 @@ static int atnet_sim7000_recv(struct atnet_modem *m, struct atnet_link *l,
 	l->note.rx_left = 0;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPRXGET=2,%u,%zu", l->slot,
 		 max);
-	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_recv_line,
-				 atnet_sim7000_recv_done, NULL, 0);
+	return atnet_sim7000_cmd(l, cmd, atnet_sim7000_recv_line,
+				 atnet_sim7000_recv_done);
 }
 
 /* ---- AT+CIPCLOSE=n (ctl_cmd) --------------------------------------- */
@@ -419,9 +425,8 @@ static int atnet_sim7000_close(struct atnet_modem *m, struct atnet_link *l)
 
 	lockdep_assert_held(&m->lock);
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPCLOSE=%u", l->slot);
-	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_result_line,
-				 atnet_sim7000_close_done, NULL, 0);
+	return atnet_sim7000_cmd(l, cmd, atnet_sim7000_result_line,
+				 atnet_sim7000_close_done);
 }
 
 /* ---- AT+CIPACK=n (ack_cmd) ----------------------------------------- */
@@ -468,9 +473,8 @@ static int atnet_sim7000_ack(struct atnet_modem *m, struct atnet_link *l)
 	l->note.ack_acked = l->acked;
 	l->note.ack_nacked = l->nacked;
 	snprintf(cmd->text, sizeof(cmd->text), "AT+CIPACK=%u", l->slot);
-	return atnet_link_submit(l, cmd, ATNET_SIM7000_CMD_MS,
-				 atnet_sim7000_ack_line,
-				 atnet_sim7000_ack_done, NULL, 0);
+	return atnet_sim7000_cmd(l, cmd, atnet_sim7000_ack_line,
+				 atnet_sim7000_ack_done);
 }
 
 const struct atnet_link_ops atnet_sim7000_link_ops = {
@@ -534,9 +538,8 @@ static void atnet_sim7000_incoming(struct atnet_modem *m, unsigned int slot,
 	snprintf(l->sel_cmd.text, sizeof(l->sel_cmd.text), "AT+CIPSTATUS=%u",
 		 slot);
 	l->busy |= ATNET_LINK_BUSY_SEL;
-	if (atnet_link_submit(l, &l->sel_cmd, ATNET_SIM7000_CMD_MS,
-			      atnet_sim7000_peer_line,
-			      atnet_sim7000_peer_done, NULL, 0))
+	if (atnet_sim7000_cmd(l, &l->sel_cmd, atnet_sim7000_peer_line,
+			      atnet_sim7000_peer_done))
 		atnet_link_sel_done(l, 0);
 }
 

@@ -403,6 +403,44 @@ static int sim7020_csocl_build(struct atnet_modem *m, char *buf, size_t size)
 }
 
 /*
+ * Shared by the bring-up and context up: the radio cycle around
+ * AT*MCGDEFCONT (accepted only with the radio off), then the attach.
+ */
+static const struct atnet_step sim7020_radio_cycle_steps[] = {
+	{ .build = sim7020_defcont_build, .prefix = "*MCGDEFCONT:",
+	  .check = sim7020_defcont_check, .timeout_ms = 2000 },
+	{ .build = sim7020_cfun0_build, .timeout_ms = 15000, .tries = 2,
+	  .retry_ms = 1000 },
+	{ .build = sim7020_mcgdefcont_build, .check = sim7020_mcgdefcont_check,
+	  .timeout_ms = 5000 },
+	{ .build = sim7020_cfun1_build, .check = sim7020_cfun1_check,
+	  .timeout_ms = 15000, .tries = 3, .retry_ms = 1000 },
+	/* NB-IoT attach after the radio cycle: give it 30 s. */
+	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
+	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 30,
+	  .retry_ms = 1000 },
+};
+
+static const struct atnet_script sim7020_radio_cycle = {
+	.steps = sim7020_radio_cycle_steps,
+	.n = ARRAY_SIZE(sim7020_radio_cycle_steps),
+};
+
+/* Shared too: is the PDN up, and with which address and DNS servers. */
+static const struct atnet_step sim7020_pdn_query_steps[] = {
+	{ .cmd = "AT+CGACT?", .prefix = "+CGACT:",
+	  .check = sim7020_cgact_check, .timeout_ms = 2000,
+	  .tries = SIM7020_PDN_TRIES, .retry_ms = 500 },
+	{ .build = sim7020_contrdp_build, .prefix = "+CGCONTRDP:",
+	  .check = sim7020_contrdp_check, .timeout_ms = 5000, .tries = 2 },
+};
+
+static const struct atnet_script sim7020_pdn_query = {
+	.steps = sim7020_pdn_query_steps,
+	.n = ARRAY_SIZE(sim7020_pdn_query_steps),
+};
+
+/*
  * The note's recommended flow (section 4): up to three retries of each check.
  * The radio cycle comes after them, so it starts from a SIM that answered.
  */
@@ -426,18 +464,7 @@ static const struct atnet_step sim7020_bring_up_steps[] = {
 	  .timeout_ms = 5000 },
 	{ .build = sim7020_csocl_build, .check = atnet_check_tolerant,
 	  .timeout_ms = 5000 },
-	{ .build = sim7020_defcont_build, .prefix = "*MCGDEFCONT:",
-	  .check = sim7020_defcont_check, .timeout_ms = 2000 },
-	{ .build = sim7020_cfun0_build, .timeout_ms = 15000, .tries = 2,
-	  .retry_ms = 1000 },
-	{ .build = sim7020_mcgdefcont_build, .check = sim7020_mcgdefcont_check,
-	  .timeout_ms = 5000 },
-	{ .build = sim7020_cfun1_build, .check = sim7020_cfun1_check,
-	  .timeout_ms = 15000, .tries = 3, .retry_ms = 1000 },
-	/* NB-IoT attach after the radio cycle: give it 30 s. */
-	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
-	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 30,
-	  .retry_ms = 1000 },
+	{ .sub = &sim7020_radio_cycle },
 	{ .cmd = "AT+COPS?", .prefix = "+COPS:", .check = atnet_check_cops,
 	  .timeout_ms = 5000 },
 	/* PDN events, so a loss is seen without a socket (tolerated). */
@@ -449,11 +476,7 @@ static const struct atnet_step sim7020_bring_up_steps[] = {
 	  .timeout_ms = 2000, .tries = 2 },
 	{ .cmd = "AT+CSODSEND=?", .prefix = "+CSODSEND:",
 	  .check = sim7020_dsend_check, .timeout_ms = 2000, .tries = 2 },
-	{ .cmd = "AT+CGACT?", .prefix = "+CGACT:",
-	  .check = sim7020_cgact_check, .timeout_ms = 2000,
-	  .tries = SIM7020_PDN_TRIES, .retry_ms = 500 },
-	{ .build = sim7020_contrdp_build, .prefix = "+CGCONTRDP:",
-	  .check = sim7020_contrdp_check, .timeout_ms = 5000, .tries = 2 },
+	{ .sub = &sim7020_pdn_query },
 };
 
 static void sim7020_bring_up_done(struct atnet_modem *m, int err)
@@ -498,24 +521,10 @@ static int sim7020_cgact1_check(struct atnet_modem *m, int err,
 }
 
 static const struct atnet_step sim7020_ctx_up_steps[] = {
-	{ .build = sim7020_defcont_build, .prefix = "*MCGDEFCONT:",
-	  .check = sim7020_defcont_check, .timeout_ms = 2000 },
-	{ .build = sim7020_cfun0_build, .timeout_ms = 15000, .tries = 2,
-	  .retry_ms = 1000 },
-	{ .build = sim7020_mcgdefcont_build, .check = sim7020_mcgdefcont_check,
-	  .timeout_ms = 5000 },
-	{ .build = sim7020_cfun1_build, .check = sim7020_cfun1_check,
-	  .timeout_ms = 15000, .tries = 3, .retry_ms = 1000 },
-	{ .cmd = "AT+CGREG?", .prefix = "+CGREG:",
-	  .check = sim7020_cgreg_check, .timeout_ms = 2000, .tries = 30,
-	  .retry_ms = 1000 },
+	{ .sub = &sim7020_radio_cycle },
 	{ .cmd = "AT+CGACT=1,1", .check = sim7020_cgact1_check,
 	  .timeout_ms = 30000, .tries = 2 },
-	{ .cmd = "AT+CGACT?", .prefix = "+CGACT:",
-	  .check = sim7020_cgact_check, .timeout_ms = 2000,
-	  .tries = SIM7020_PDN_TRIES, .retry_ms = 500 },
-	{ .build = sim7020_contrdp_build, .prefix = "+CGCONTRDP:",
-	  .check = sim7020_contrdp_check, .timeout_ms = 5000, .tries = 2 },
+	{ .sub = &sim7020_pdn_query },
 };
 
 static void sim7020_ctx_up_done(struct atnet_modem *m, int err)
