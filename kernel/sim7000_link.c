@@ -334,19 +334,34 @@ static void atnet_sim7000_drop_sink(void *ctx, const u8 *buf, size_t len,
 {
 }
 
+#define ATNET_SIM7000_FIELDS_MAX	48
+
+/*
+ * The fields of an answer line "prefix: a,b,...": how many (up to @n) in
+ * @f, copied into @buf; -EINVAL when they are unreadable, -ENOENT when the
+ * line has another prefix.
+ */
+static int atnet_sim7000_fields(const char *line, const char *prefix,
+				char buf[ATNET_SIM7000_FIELDS_MAX],
+				const char **f, int n)
+{
+	const char *rest = atnet_chat_prefix(line, prefix);
+
+	if (!rest)
+		return -ENOENT;
+	return atnet_chat_fields(rest, buf, ATNET_SIM7000_FIELDS_MAX, f, n);
+}
+
 static enum atnet_chat_verdict
 atnet_sim7000_recv_line(struct atnet_chat_cmd *cmd, const char *line,
 			size_t len)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	const char *rest = atnet_chat_prefix(line, "+CIPRXGET:");
-	const char *f[4];
-	char buf[48];
+	char buf[ATNET_SIM7000_FIELDS_MAX];
 	u32 mode, slot, got, left, asked;
+	const char *f[4];
 
-	if (!rest)
-		return ATNET_CHAT_PASS;
-	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 4) != 4 ||
+	if (atnet_sim7000_fields(line, "+CIPRXGET:", buf, f, 4) != 4 ||
 	    atnet_chat_uint(f[0], 4, &mode) || mode != 2 ||
 	    atnet_chat_uint(f[1], 255, &slot) || slot != l->slot)
 		return ATNET_CHAT_PASS;	/* "+CIPRXGET: 1,n" is a URC */
@@ -436,15 +451,15 @@ atnet_sim7000_ack_line(struct atnet_chat_cmd *cmd, const char *line,
 		       size_t len)
 {
 	struct atnet_link *l = atnet_link_of_cmd(cmd);
-	const char *rest = atnet_chat_prefix(line, "+CIPACK:");
+	char buf[ATNET_SIM7000_FIELDS_MAX];
 	const char *f[3];
-	char buf[48];
 	u32 v[3];
-	int i;
+	int i, n;
 
-	if (!rest)
+	n = atnet_sim7000_fields(line, "+CIPACK:", buf, f, 3);
+	if (n == -ENOENT)
 		return ATNET_CHAT_PASS;
-	if (atnet_chat_fields(rest, buf, sizeof(buf), f, 3) != 3)
+	if (n != 3)
 		return ATNET_CHAT_MORE;
 	for (i = 0; i < 3; i++)
 		if (atnet_chat_uint(f[i], 0xffffffff, &v[i]))
