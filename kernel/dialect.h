@@ -48,14 +48,14 @@ struct atnet_dialect_ops {
 	enum atnet_dialect id;
 	/* Configure an identified modem; ends in atnet_modem_ready/_fail. */
 	const struct atnet_script *bring_up;
-	/* Activate/deactivate context m->script_ctx; shut: clean up after loss. */
+	/* Activate/deactivate context m->run.ctx; shut: clean up after loss. */
 	const struct atnet_script *ctx_up;
 	const struct atnet_script *ctx_down;
 	const struct atnet_script *ctx_shut;
 	/*
 	 * Optional: the dialect's context-deactivation URC names no context
 	 * (ATNET_TODO_DEACT); with two up, this asks whether context
-	 * m->script_ctx still is (ends in done()).
+	 * m->run.ctx still is (ends in done()).
 	 */
 	const struct atnet_script *ctx_verify;
 	/*
@@ -64,8 +64,8 @@ struct atnet_dialect_ops {
 	 * atnet_req_cmd_done(): start (r->port) or stop (0) the TCP server;
 	 * without one, no_server says why (listen.c).
 	 * reconcile: send the dialect's link-status command and resynchronise
-	 * the link table; m->reconciling is set while it runs (the dialect
-	 * clears it), m->reconcile_until while its lines are still owed.
+	 * the link table; m->rec.reconciling is set while it runs (the dialect
+	 * clears it), m->rec.reconcile_until while its lines are still owed.
 	 */
 	int (*server)(struct atnet_modem *m, struct atnet_req *r);
 	void (*reconcile)(struct atnet_modem *m);

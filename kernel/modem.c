@@ -8,7 +8,7 @@
  * Lock order
  * ----------
  *   rtnl_lock -> m->lock                 (ndo_open/ndo_stop)
- *   lock_sock(sk) -> atnet_modems_lock -> m->lock -> m->tx_lock
+ *   lock_sock(sk) -> atnet_modems_lock -> m->lock -> m->tx.lock
  *
  * - m->lock (mutex) protects the chat engine and all modem state, including
  *   the link table. It is never held across waiting for the modem: every
@@ -17,7 +17,7 @@
  * - Never take rtnl or lock_sock under m->lock: interfaces are registered
  *   from netdev_work, outside it; carrier changes need neither.
  * - Never cancel_*_sync() our works under m->lock: they take it.
- * - m->tx_lock (spinlock, bh) guards m->tty and the tx fifo: the chat
+ * - m->tx.lock (spinlock, bh) guards m->tx.tty and the tx fifo: the chat
  *   engine's ->write() and the tx work write to the tty under it,
  *   write_wakeup (IRQ context) only schedules the tx work.
  * - Requests (DNS, ping, server) queue on m->reqs[] under m->lock; nobody
@@ -107,19 +107,19 @@ static void atnet_modem_tx_push_locked(struct atnet_modem *m)
 	unsigned int n;
 	int written;
 
-	lockdep_assert_held(&m->tx_lock);
-	while ((tty = m->tty)) {
-		n = kfifo_out_peek(&m->txfifo, m->txbuf, sizeof(m->txbuf));
+	lockdep_assert_held(&m->tx.lock);
+	while ((tty = m->tx.tty)) {
+		n = kfifo_out_peek(&m->tx.fifo, m->tx.buf, sizeof(m->tx.buf));
 		if (!n) {
 			clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 			break;
 		}
 		/* Set before writing, so a wakeup for the rest is not missed. */
 		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
-		written = tty->ops->write(tty, m->txbuf, n);
+		written = tty->ops->write(tty, m->tx.buf, n);
 		if (written <= 0)
 			break;
-		n = kfifo_out(&m->txfifo, m->txbuf, written);
+		n = kfifo_out(&m->tx.fifo, m->tx.buf, written);
 	}
 }
 
@@ -134,9 +134,9 @@ static size_t atnet_modem_chat_room(void *ctx)
 	size_t room;
 
 	lockdep_assert_held(&m->lock);
-	spin_lock_bh(&m->tx_lock);
-	room = m->tty ? kfifo_avail(&m->txfifo) : 0;
-	spin_unlock_bh(&m->tx_lock);
+	spin_lock_bh(&m->tx.lock);
+	room = m->tx.tty ? kfifo_avail(&m->tx.fifo) : 0;
+	spin_unlock_bh(&m->tx.lock);
 	return room;
 }
 
@@ -159,11 +159,11 @@ static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
 	int written;
 
 	lockdep_assert_held(&m->lock);
-	spin_lock_bh(&m->tx_lock);
-	tty = m->tty;
-	if (len > kfifo_avail(&m->txfifo)) {
+	spin_lock_bh(&m->tx.lock);
+	tty = m->tx.tty;
+	if (len > kfifo_avail(&m->tx.fifo)) {
 		dropped = true;
-	} else if (tty && kfifo_is_empty(&m->txfifo)) {
+	} else if (tty && kfifo_is_empty(&m->tx.fifo)) {
 		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 		written = tty->ops->write(tty, buf, len);
 		if (written > 0) {
@@ -174,10 +174,10 @@ static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
 			clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 	}
 	if (!dropped && len)
-		kfifo_in(&m->txfifo, buf, len);
-	spin_unlock_bh(&m->tx_lock);
+		kfifo_in(&m->tx.fifo, buf, len);
+	spin_unlock_bh(&m->tx.lock);
 	if (dropped) {
-		m->tx_overflows++;
+		m->tx.overflows++;
 		atnet_warn_ratelimited(m, "tx fifo full, %zu bytes dropped whole\n",
 				       len);
 	}
@@ -185,17 +185,17 @@ static void atnet_modem_chat_write(void *ctx, const u8 *buf, size_t len)
 
 static void atnet_modem_tx_work(struct work_struct *work)
 {
-	struct atnet_modem *m = container_of(work, struct atnet_modem, tx_work);
+	struct atnet_modem *m = container_of(work, struct atnet_modem, tx.work);
 
-	spin_lock_bh(&m->tx_lock);
+	spin_lock_bh(&m->tx.lock);
 	atnet_modem_tx_push_locked(m);
-	spin_unlock_bh(&m->tx_lock);
+	spin_unlock_bh(&m->tx.lock);
 }
 
 /* From write_wakeup, possibly in IRQ context: only schedule. */
 void atnet_modem_write_wakeup(struct atnet_modem *m)
 {
-	schedule_work(&m->tx_work);
+	schedule_work(&m->tx.work);
 }
 
 /* Time ------------------------------------------------------------------ */
@@ -209,8 +209,8 @@ void atnet_modem_arm(struct atnet_modem *m)
 	if (m->dead)
 		return;
 	d = atnet_chat_deadline(&m->chat);
-	if (m->retry_at && (!d || m->retry_at < d))
-		d = m->retry_at;
+	if (m->run.retry_at && (!d || m->run.retry_at < d))
+		d = m->run.retry_at;
 	now = atnet_recover_due(m);
 	if (now && (!d || now < d))
 		d = now;
@@ -231,7 +231,7 @@ static void atnet_modem_timer_work(struct work_struct *work)
 	if (!m->dead) {
 		now = atnet_now_ms();
 		atnet_chat_tick(&m->chat, now);
-		if (m->retry_at && now >= m->retry_at)
+		if (m->run.retry_at && now >= m->run.retry_at)
 			atnet_script_retry(m);
 		atnet_recover_tick(m, now);
 		atnet_modem_settle(m);
@@ -362,7 +362,7 @@ static bool atnet_modem_kick_once(struct atnet_modem *m)
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
-	if (m->script || m->state != ATNET_MODEM_READY || !d)
+	if (m->run.script || m->state != ATNET_MODEM_READY || !d)
 		return false;
 	for (i = 0; i < m->n_ctx; i++) {
 		struct atnet_ctx *ctx = &m->ctx[i];
@@ -371,14 +371,14 @@ static bool atnet_modem_kick_once(struct atnet_modem *m)
 			continue;
 		ctx->verify = false;
 		if (ctx->state == ATNET_CTX_UP && d->ctx_verify) {
-			m->script_ctx = i;
+			m->run.ctx = i;
 			atnet_script_start(m, d->ctx_verify);
 			return true;
 		}
 	}
 	for (i = 0; i < m->n_ctx; i++) {
 		if (m->ctx[i].need_shut && m->ctx[i].state == ATNET_CTX_DOWN) {
-			m->script_ctx = i;
+			m->run.ctx = i;
 			atnet_script_start(m, d->ctx_shut);
 			return true;
 		}
@@ -387,13 +387,13 @@ static bool atnet_modem_kick_once(struct atnet_modem *m)
 		struct atnet_ctx *ctx = &m->ctx[i];
 
 		if (ctx->want_up && ctx->state == ATNET_CTX_DOWN) {
-			m->script_ctx = i;
+			m->run.ctx = i;
 			atnet_modem_ctx_set(m, i, ATNET_CTX_ACTIVATING, 0, NULL);
 			atnet_script_start(m, d->ctx_up);
 			return true;
 		}
 		if (!ctx->want_up && ctx->state == ATNET_CTX_UP) {
-			m->script_ctx = i;
+			m->run.ctx = i;
 			atnet_modem_ctx_set(m, i, ATNET_CTX_DEACTIVATING, 0,
 					    NULL);
 			atnet_script_start(m, d->ctx_down);
@@ -413,7 +413,7 @@ void atnet_modem_kick(struct atnet_modem *m)
 	unsigned int n;
 
 	lockdep_assert_held(&m->lock);
-	for (n = 0; n < 4 && atnet_modem_kick_once(m) && !m->script; n++)
+	for (n = 0; n < 4 && atnet_modem_kick_once(m) && !m->run.script; n++)
 		;
 }
 
@@ -424,8 +424,8 @@ void atnet_modem_forget(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
 	m->gen++;
-	m->script = NULL;
-	m->retry_at = 0;
+	m->run.script = NULL;
+	m->run.retry_at = 0;
 	clear_bit(ATNET_TODO_CHECK_ALIVE, &m->todo);
 	/* Probing (autobaud) repeats AT on purpose: no resync there. */
 	atnet_chat_set_sync(&m->chat, NULL, NULL, 0);
@@ -468,8 +468,8 @@ void atnet_modem_ready(struct atnet_modem *m)
 	 */
 	atnet_chat_set_sync(&m->chat, atnet_ts27007.sync_cmd,
 			    atnet_ts27007.sync_answer, ATNET_SYNC_MS);
-	m->seen_timeouts = m->chat.stats.timeouts;
-	m->seen_errors = m->chat.stats.errors;
+	m->rec.seen_timeouts = m->chat.stats.timeouts;
+	m->rec.seen_errors = m->chat.stats.errors;
 	/* The announcement waits for the other contexts' interfaces. */
 	schedule_work(&m->netdev_work);
 }
@@ -490,7 +490,7 @@ void atnet_modem_powered_down(struct atnet_modem *m)
 	 * back-powers it (SIMCom's hardware design guides); it says so when
 	 * it is back.
 	 */
-	m->silent = false;
+	m->rec.silent = false;
 	atnet_modem_fail(m);
 }
 
@@ -498,11 +498,11 @@ void atnet_modem_powered_down(struct atnet_modem *m)
 static void atnet_modem_forget_all(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
-	m->silent = false;
+	m->rec.silent = false;
 	atnet_modem_forget(m);
 	/* A fresh modem: the recovery ladder starts again from the bottom. */
-	m->faults = 0;
-	m->ladder = 0;
+	m->rec.faults = 0;
+	m->rec.ladder = 0;
 	clear_bit(ATNET_TODO_RECONCILE, &m->todo);
 }
 
@@ -763,13 +763,13 @@ struct atnet_modem *atnet_modem_create(struct tty_struct *tty)
 	kref_init(&m->ref);
 	INIT_LIST_HEAD(&m->node);
 	mutex_init(&m->lock);
-	spin_lock_init(&m->tx_lock);
-	INIT_KFIFO(m->txfifo);
-	INIT_WORK(&m->tx_work, atnet_modem_tx_work);
+	spin_lock_init(&m->tx.lock);
+	INIT_KFIFO(m->tx.fifo);
+	INIT_WORK(&m->tx.work, atnet_modem_tx_work);
 	INIT_WORK(&m->netdev_work, atnet_modem_netdev_work);
 	INIT_DELAYED_WORK(&m->timer_work, atnet_modem_timer_work);
 	m->net = get_net(current->nsproxy->net_ns);
-	m->tty = tty;
+	m->tx.tty = tty;
 	strscpy(m->tty_name, tty->name, sizeof(m->tty_name));
 	m->owner_pid = task_tgid_vnr(current);
 	m->state = ATNET_MODEM_PROBING;
@@ -866,11 +866,11 @@ void atnet_modem_destroy(struct atnet_modem *m)
 			atnet_netdev_destroy(dev);
 	}
 
-	spin_lock_bh(&m->tx_lock);
-	m->tty = NULL;
-	kfifo_reset(&m->txfifo);
-	spin_unlock_bh(&m->tx_lock);
-	cancel_work_sync(&m->tx_work);
+	spin_lock_bh(&m->tx.lock);
+	m->tx.tty = NULL;
+	kfifo_reset(&m->tx.fifo);
+	spin_unlock_bh(&m->tx.lock);
+	cancel_work_sync(&m->tx.work);
 
 	atnet_modem_put(m);
 }

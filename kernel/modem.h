@@ -72,6 +72,54 @@ struct atnet_script {
 	void (*done)(struct atnet_modem *m, int err);
 };
 
+/* The script runner's place (script.c): one script at a time. */
+struct atnet_run {
+	const struct atnet_script *script;	/* NULL: none runs */
+	unsigned int step;
+	unsigned int sub_step;		/* within steps[step].sub */
+	unsigned int tries;
+	int ctx;			/* context a control script works on */
+	u64 retry_at;			/* ms; 0 = no retry pending */
+};
+
+/*
+ * Keeping the modem honest (recover.c): the liveness check, the revive poll
+ * of a silent failed modem, link reconciliation and the recovery ladder.
+ */
+struct atnet_recovery {
+	u64 seen_timeouts;		/* chat timeouts already acted upon */
+	u64 seen_errors;		/* chat errors already counted as faults */
+	u64 alive_echoes;		/* chat echoes when the liveness check began */
+	bool silent;			/* FAILED because it stopped answering */
+	bool revive_busy;		/* revive_cmd is queued */
+	u32 revive_gen;			/* m->gen when revive_cmd was sent */
+	u64 probe_at;			/* ms: the last probe started */
+	u64 revive_at;			/* ms: next AT to a silent failed modem */
+	struct atnet_chat_cmd revive_cmd;	/* that AT */
+	bool reconciling;		/* the dialect's reconcile runs (it clears this) */
+	u64 reconcile_until;		/* ms: its lines are given up on; 0 = none owed */
+	u64 status_at;			/* ms: last reconcile started */
+	unsigned int faults;		/* in the current recovery window */
+	u64 fault_at;			/* ms: last fault */
+	u8 ladder;			/* recovery steps taken in this window */
+	u64 reconciles;
+	u64 links_lost;
+	u64 recover_close;
+	u64 recover_shut;
+	u64 recover_reset;
+	struct atnet_chat_cmd reset_cmd;	/* the ladder's last step */
+};
+
+/* The transmit path (modem.c). */
+struct atnet_tx {
+	spinlock_t lock;		/* tty and fifo; bh-safe (write_wakeup) */
+	struct tty_struct *tty;		/* NULL once detached */
+	DECLARE_KFIFO(fifo, u8, ATNET_TX_FIFO);
+	u8 buf[256];
+	struct work_struct work;
+	u64 overflows;
+};
+
 struct atnet_modem {
 	struct kref ref;
 	struct list_head node;		/* atnet_modems, under atnet_modems_lock */
@@ -86,6 +134,9 @@ struct atnet_modem {
 	pid_t owner_pid;		/* constant after attach */
 
 	const struct atnet_dialect_ops *dialect;	/* NULL until identified */
+	void *dialect_priv;		/* the dialect's own state, freed with the modem */
+	/* The dialect identified last (dialect_priv is its): kept in a re-probe. */
+	const struct atnet_dialect_ops *last_dialect;
 	enum atnet_modem_state state;
 	char reason[ATNET_REASON_MAX];
 	char model[ATNET_IDENT_MAX];
@@ -97,64 +148,26 @@ struct atnet_modem {
 	bool synced;			/* answered AT since the last (re)start */
 	unsigned long todo;		/* enum atnet_todo bits: handled in settle */
 	char power_down_why[32];	/* the power-down URC */
-	u64 alive_echoes;		/* chat echoes when the liveness check began */
-	bool silent;			/* FAILED because it stopped answering */
-	bool revive_busy;		/* revive_cmd is queued */
-	u32 revive_gen;			/* m->gen when revive_cmd was sent */
-	u64 probe_at;			/* ms: the last probe started */
-	u64 revive_at;			/* ms: next AT to a silent failed modem */
-	struct atnet_chat_cmd revive_cmd;	/* that AT */
-	u64 seen_timeouts;
-	void *dialect_priv;		/* the dialect's own state, freed with the modem */
-	/* The dialect identified last (dialect_priv is its): kept in a re-probe. */
-	const struct atnet_dialect_ops *last_dialect;
+
+	struct atnet_chat chat;
+	struct delayed_work timer_work;	/* chat deadlines and retry pauses */
+	struct atnet_run run;
+	struct atnet_recovery rec;
 
 	/* Requests (request.c): per kind, in order; the first has the modem. */
 	struct list_head reqs[ATNET_REQ_KINDS];
 	u64 req_rest[ATNET_REQ_KINDS];	/* ms: the kind's next command waits */
 	struct atnet_listener lsn;	/* the TCP server (listen.c) */
 
-	/* Reconciliation and the recovery ladder (recover.c). */
-	bool reconciling;		/* the dialect's reconcile runs (it clears this) */
-	u64 reconcile_until;		/* ms: its lines are given up on; 0 = none owed */
-	u64 status_at;			/* ms: last reconcile started */
-	u64 seen_errors;		/* chat errors already counted as faults */
-	unsigned int faults;		/* in the current recovery window */
-	u64 fault_at;			/* ms: last fault */
-	u8 ladder;			/* recovery steps taken in this window */
-	u64 reconciles;
-	u64 links_lost;
-	u64 recover_close;
-	u64 recover_shut;
-	u64 recover_reset;
-	struct atnet_chat_cmd reset_cmd;	/* the ladder's last step */
-
-	/* The script runner (script.c). */
-	const struct atnet_script *script;
-	unsigned int step;
-	unsigned int sub_step;		/* within steps[step].sub */
-	unsigned int tries;
-	int script_ctx;			/* context a control script works on */
-	u64 retry_at;			/* ms; 0 = no retry pending */
-
-	struct atnet_chat chat;
-	struct delayed_work timer_work;	/* chat deadlines and retry pauses */
-	struct work_struct netdev_work;	/* registers the extra contexts' interfaces */
-
 	struct atnet_ctx ctx[ATNET_CONTEXTS];
 	unsigned int n_ctx;		/* contexts the dialect offers (1 until identified) */
+	struct work_struct netdev_work;	/* registers the extra contexts' interfaces */
 
 	/* Owned by link.c (the socket layer): atnet_links_init()/_destroy(). */
 	struct atnet_link *links[ATNET_LINKS_MAX];
 	void *link_priv;
 
-	/* Transmit path: tx_lock protects tty and txfifo (bh-safe). */
-	spinlock_t tx_lock;
-	struct tty_struct *tty;		/* NULL once detached */
-	DECLARE_KFIFO(txfifo, u8, ATNET_TX_FIFO);
-	u8 txbuf[256];
-	struct work_struct tx_work;
-	u64 tx_overflows;
+	struct atnet_tx tx;
 };
 
 /*

@@ -188,11 +188,11 @@ static int atnet_nl_put_counters(struct sk_buff *skb, struct atnet_modem *m)
 		{ ATNET_CNT_A_GARBAGE, s->garbage },
 		{ ATNET_CNT_A_URCS, s->urcs },
 		{ ATNET_CNT_A_RESTARTS, m->restarts },
-		{ ATNET_CNT_A_RECONCILES, m->reconciles },
-		{ ATNET_CNT_A_LINKS_LOST, m->links_lost },
-		{ ATNET_CNT_A_RECOVER_CLOSE, m->recover_close },
-		{ ATNET_CNT_A_RECOVER_SHUT, m->recover_shut },
-		{ ATNET_CNT_A_RECOVER_RESET, m->recover_reset },
+		{ ATNET_CNT_A_RECONCILES, m->rec.reconciles },
+		{ ATNET_CNT_A_LINKS_LOST, m->rec.links_lost },
+		{ ATNET_CNT_A_RECOVER_CLOSE, m->rec.recover_close },
+		{ ATNET_CNT_A_RECOVER_SHUT, m->rec.recover_shut },
+		{ ATNET_CNT_A_RECOVER_RESET, m->rec.recover_reset },
 		{ ATNET_CNT_A_LINES, s->lines },
 		{ ATNET_CNT_A_OVERLONG, s->overlong },
 		{ ATNET_CNT_A_STRAYS, s->strays },
@@ -201,7 +201,7 @@ static int atnet_nl_put_counters(struct sk_buff *skb, struct atnet_modem *m)
 		{ ATNET_CNT_A_NOBUFS, s->nobufs },
 		{ ATNET_CNT_A_DAMAGED, s->damaged },
 		/* The transmit path counts it without m->lock. */
-		{ ATNET_CNT_A_TX_OVERFLOWS, READ_ONCE(m->tx_overflows) },
+		{ ATNET_CNT_A_TX_OVERFLOWS, READ_ONCE(m->tx.overflows) },
 	};
 	struct nlattr *nest;
 	unsigned int i;

@@ -24,7 +24,7 @@ void atnet_probe_start(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
 	m->synced = false;
-	m->probe_at = atnet_now_ms();
+	m->rec.probe_at = atnet_now_ms();
 	atnet_script_start(m, atnet_ts27007.probe);
 }
 
@@ -34,7 +34,7 @@ void atnet_probe_identified(struct atnet_modem *m, int err)
 	lockdep_assert_held(&m->lock);
 	if (err) {
 		/* Silence (not a refusal) may be a modem still autobauding. */
-		m->silent = m->silent || !m->synced;
+		m->rec.silent = m->rec.silent || !m->synced;
 		atnet_modem_fail(m);
 		return;
 	}
@@ -51,7 +51,7 @@ void atnet_probe_identified(struct atnet_modem *m, int err)
 void atnet_probe_check_alive(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
-	m->alive_echoes = m->chat.stats.echoes;
+	m->rec.alive_echoes = m->chat.stats.echoes;
 	atnet_script_start(m, atnet_ts27007.alive);
 }
 
@@ -59,7 +59,7 @@ void atnet_probe_alive_done(struct atnet_modem *m, int err)
 {
 	lockdep_assert_held(&m->lock);
 	if (err) {
-		m->silent = true;
+		m->rec.silent = true;
 		atnet_modem_fail(m);
 	}
 }
@@ -68,7 +68,7 @@ void atnet_probe_alive_done(struct atnet_modem *m, int err)
 bool atnet_probe_checking_alive(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
-	return m->script == atnet_ts27007.alive;
+	return m->run.script == atnet_ts27007.alive;
 }
 
 /* URCs ------------------------------------------------------------------ */
@@ -125,7 +125,7 @@ static bool atnet_banner_urc(struct atnet_modem *m, const char *line,
 	 * counts.
 	 */
 	if ((b->kind & ATNET_BANNER_LATE) &&
-	    atnet_now_ms() - m->probe_at < ATNET_BANNER_MS)
+	    atnet_now_ms() - m->rec.probe_at < ATNET_BANNER_MS)
 		return true;
 	if (m->synced || m->state != ATNET_MODEM_PROBING)
 		atnet_modem_todo(m, ATNET_TODO_RESTARTED);

@@ -60,19 +60,19 @@ static u64 atnet_recover_status_due(struct atnet_modem *m)
 	if (m->state != ATNET_MODEM_READY || !m->dialect ||
 	    !m->dialect->reconcile)
 		return 0;
-	if (m->reconcile_until)
-		return m->reconcile_until;
+	if (m->rec.reconcile_until)
+		return m->rec.reconcile_until;
 	/*
 	 * status_kick() waits for a script (an activation, a shut, the
 	 * liveness check) to end, and the script's end settles again: a due
 	 * time now would only make the timer work spin until then.
 	 */
-	if (m->reconciling || m->script)
+	if (m->rec.reconciling || m->run.script)
 		return 0;
 	if (test_bit(ATNET_TODO_RECONCILE, &m->todo))
-		return m->status_at + ATNET_STATUS_GAP_MS;
+		return m->rec.status_at + ATNET_STATUS_GAP_MS;
 	if (status_interval_ms && atnet_links_busy(m))
-		return m->status_at + status_interval_ms;
+		return m->rec.status_at + status_interval_ms;
 	return 0;
 }
 
@@ -82,18 +82,18 @@ static void atnet_recover_status_kick(struct atnet_modem *m)
 	u64 due, now = atnet_now_ms();
 
 	lockdep_assert_held(&m->lock);
-	if (m->reconcile_until && now >= m->reconcile_until) {
+	if (m->rec.reconcile_until && now >= m->rec.reconcile_until) {
 		/* Lines went missing: nothing half-read is acted upon. */
-		m->reconcile_until = 0;
-		m->reconciling = false;
+		m->rec.reconcile_until = 0;
+		m->rec.reconciling = false;
 		atnet_modem_todo(m, ATNET_TODO_RECONCILE);
 	}
 	due = atnet_recover_status_due(m);
-	if (!due || now < due || m->reconciling || m->script)
+	if (!due || now < due || m->rec.reconciling || m->run.script)
 		return;
 	clear_bit(ATNET_TODO_RECONCILE, &m->todo);
-	m->status_at = now;
-	m->reconciles++;
+	m->rec.status_at = now;
+	m->rec.reconciles++;
 	m->dialect->reconcile(m);
 }
 
@@ -111,36 +111,36 @@ static void atnet_recover_revive_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_modem *m = cmd->priv;
 
 	lockdep_assert_held(&m->lock);
-	m->revive_busy = false;
-	if (!result && m->revive_gen == m->gen &&
+	m->rec.revive_busy = false;
+	if (!result && m->rec.revive_gen == m->gen &&
 	    m->state == ATNET_MODEM_FAILED)
 		atnet_modem_todo(m, ATNET_TODO_REVIVED);
 }
 
 static bool atnet_recover_reviving(struct atnet_modem *m)
 {
-	return m->state == ATNET_MODEM_FAILED && m->silent && revive_ms &&
-	       !m->revive_busy;
+	return m->state == ATNET_MODEM_FAILED && m->rec.silent && revive_ms &&
+	       !m->rec.revive_busy;
 }
 
 /* The modem just failed: the first revive poll is due in revive_ms. */
 void atnet_recover_failed(struct atnet_modem *m)
 {
 	lockdep_assert_held(&m->lock);
-	m->revive_at = atnet_now_ms() + revive_ms;
+	m->rec.revive_at = atnet_now_ms() + revive_ms;
 }
 
 /* From the timer work: send the revive poll when it is due. */
 void atnet_recover_tick(struct atnet_modem *m, u64 now)
 {
-	struct atnet_chat_cmd *cmd = &m->revive_cmd;
+	struct atnet_chat_cmd *cmd = &m->rec.revive_cmd;
 
 	lockdep_assert_held(&m->lock);
-	if (!atnet_recover_reviving(m) || now < m->revive_at)
+	if (!atnet_recover_reviving(m) || now < m->rec.revive_at)
 		return;
-	m->revive_at = now + revive_ms;
-	m->revive_busy = true;
-	m->revive_gen = m->gen;
+	m->rec.revive_at = now + revive_ms;
+	m->rec.revive_busy = true;
+	m->rec.revive_gen = m->gen;
 	strscpy(cmd->text, atnet_ts27007.alive_cmd, sizeof(cmd->text));
 	atnet_chat_cmd_prepare(cmd, 1000, NULL, atnet_recover_revive_done, m);
 	atnet_chat_submit(&m->chat, cmd, now);
@@ -151,8 +151,8 @@ u64 atnet_recover_due(struct atnet_modem *m)
 {
 	u64 d = atnet_recover_status_due(m);
 
-	if (atnet_recover_reviving(m) && (!d || m->revive_at < d))
-		d = m->revive_at;
+	if (atnet_recover_reviving(m) && (!d || m->rec.revive_at < d))
+		d = m->rec.revive_at;
 	return d;
 }
 
@@ -168,10 +168,10 @@ static void atnet_recover_reset_done(struct atnet_chat_cmd *cmd, int result)
 	 * it is not counted and the step may be taken again.
 	 */
 	if (!cmd->written) {
-		if (m->recover_reset)
-			m->recover_reset--;
-		if (m->ladder == 3)
-			m->ladder = 2;
+		if (m->rec.recover_reset)
+			m->rec.recover_reset--;
+		if (m->rec.ladder == 3)
+			m->rec.ladder = 2;
 		atnet_warn(m, "%s not sent (%d)\n", cmd->text, result);
 		return;
 	}
@@ -183,7 +183,7 @@ static void atnet_recover_reset_done(struct atnet_chat_cmd *cmd, int result)
 /* Step 3: reset the modem; its power-up banner restarts everything. */
 void atnet_recover_reset(struct atnet_modem *m)
 {
-	struct atnet_chat_cmd *cmd = &m->reset_cmd;
+	struct atnet_chat_cmd *cmd = &m->rec.reset_cmd;
 
 	lockdep_assert_held(&m->lock);
 	strscpy(cmd->text, atnet_ts27007.reset_cmd, sizeof(cmd->text));
@@ -229,23 +229,23 @@ static void atnet_recover(struct atnet_modem *m, const char *what)
 	const struct atnet_dialect_ops *d = m->dialect;
 
 	lockdep_assert_held(&m->lock);
-	if (m->ladder < 3 && recover_reset && m->faults >= recover_reset) {
-		m->ladder = 3;
-		m->recover_reset++;
+	if (m->rec.ladder < 3 && recover_reset && m->rec.faults >= recover_reset) {
+		m->rec.ladder = 3;
+		m->rec.recover_reset++;
 		atnet_warn(m, "%u faults (last: %s): resetting the modem, %s (recovery step 3 of 3)\n",
-			   m->faults, what, atnet_ts27007.reset_cmd);
+			   m->rec.faults, what, atnet_ts27007.reset_cmd);
 		atnet_recover_reset(m);
-	} else if (m->ladder < 2 && recover_shut && m->faults >= recover_shut) {
-		m->ladder = 2;
-		m->recover_shut++;
+	} else if (m->rec.ladder < 2 && recover_shut && m->rec.faults >= recover_shut) {
+		m->rec.ladder = 2;
+		m->rec.recover_shut++;
 		atnet_warn(m, "%u faults (last: %s): %s, contexts come back up (recovery step 2 of 3)\n",
-			   m->faults, what, d ? d->shut_step : "contexts shut");
+			   m->rec.faults, what, d ? d->shut_step : "contexts shut");
 		atnet_recover_shut(m);
-	} else if (m->ladder < 1 && recover_close && m->faults >= recover_close) {
-		m->ladder = 1;
-		m->recover_close++;
+	} else if (m->rec.ladder < 1 && recover_close && m->rec.faults >= recover_close) {
+		m->rec.ladder = 1;
+		m->rec.recover_close++;
 		atnet_warn(m, "%u faults (last: %s): closing every link (recovery step 1 of 3)\n",
-			   m->faults, what);
+			   m->rec.faults, what);
 		atnet_recover_close(m);
 	}
 }
@@ -259,12 +259,12 @@ void atnet_modem_fault(struct atnet_modem *m, const char *what)
 	u64 now = atnet_now_ms();
 
 	lockdep_assert_held(&m->lock);
-	if (m->faults && now - m->fault_at > recover_window_ms) {
-		m->faults = 0;
-		m->ladder = 0;
+	if (m->rec.faults && now - m->rec.fault_at > recover_window_ms) {
+		m->rec.faults = 0;
+		m->rec.ladder = 0;
 	}
-	m->fault_at = now;
-	m->faults++;
+	m->rec.fault_at = now;
+	m->rec.faults++;
 	atnet_modem_todo(m, ATNET_TODO_RECONCILE);
 	atnet_recover(m, what);
 }
@@ -296,8 +296,8 @@ void atnet_modem_settle(struct atnet_modem *m)
 		atnet_modem_deact(m);
 		atnet_modem_todo(m, ATNET_TODO_RECONCILE);
 	}
-	if (m->chat.stats.timeouts != m->seen_timeouts) {
-		m->seen_timeouts = m->chat.stats.timeouts;
+	if (m->chat.stats.timeouts != m->rec.seen_timeouts) {
+		m->rec.seen_timeouts = m->chat.stats.timeouts;
 		if (m->state == ATNET_MODEM_READY) {
 			bool again = test_and_set_bit(ATNET_TODO_CHECK_ALIVE,
 						      &m->todo) ||
@@ -311,13 +311,13 @@ void atnet_modem_settle(struct atnet_modem *m)
 	 * ERROR is often the network's answer (a refused connect), not the
 	 * modem's trouble: check the links, count no fault.
 	 */
-	if (m->chat.stats.errors != m->seen_errors) {
-		m->seen_errors = m->chat.stats.errors;
+	if (m->chat.stats.errors != m->rec.seen_errors) {
+		m->rec.seen_errors = m->chat.stats.errors;
 		if (m->state == ATNET_MODEM_READY)
 			atnet_modem_todo(m, ATNET_TODO_RECONCILE);
 	}
 	/* Liveness first: contexts wait until the modem proved it is there. */
-	if (!m->script && m->state == ATNET_MODEM_READY && m->dialect &&
+	if (!m->run.script && m->state == ATNET_MODEM_READY && m->dialect &&
 	    test_and_clear_bit(ATNET_TODO_CHECK_ALIVE, &m->todo))
 		atnet_probe_check_alive(m);
 	atnet_modem_kick(m);

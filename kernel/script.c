@@ -90,11 +90,11 @@ static enum atnet_chat_verdict atnet_step_line(struct atnet_chat_cmd *cmd,
 
 static void atnet_script_finish(struct atnet_modem *m, int err)
 {
-	const struct atnet_script *s = m->script;
+	const struct atnet_script *s = m->run.script;
 
 	lockdep_assert_held(&m->lock);
-	m->script = NULL;
-	m->retry_at = 0;
+	m->run.script = NULL;
+	m->run.retry_at = 0;
 	if (s && s->done)
 		s->done(m, err);
 }
@@ -128,21 +128,21 @@ static void atnet_step_reason(struct atnet_modem *m, struct atnet_step_cmd *c,
 /* The step to send now: steps[step], or the step of its sub-script. */
 static const struct atnet_step *atnet_script_cur(struct atnet_modem *m)
 {
-	const struct atnet_step *st = &m->script->steps[m->step];
+	const struct atnet_step *st = &m->run.script->steps[m->run.step];
 
-	return st->sub ? &st->sub->steps[m->sub_step] : st;
+	return st->sub ? &st->sub->steps[m->run.sub_step] : st;
 }
 
 /* On to the next step: within the sub-script while it has more. */
 static void atnet_script_next(struct atnet_modem *m)
 {
-	const struct atnet_step *st = &m->script->steps[m->step];
+	const struct atnet_step *st = &m->run.script->steps[m->run.step];
 
-	m->tries = 0;
-	if (st->sub && ++m->sub_step < st->sub->n)
+	m->run.tries = 0;
+	if (st->sub && ++m->run.sub_step < st->sub->n)
 		return;
-	m->sub_step = 0;
-	m->step++;
+	m->run.sub_step = 0;
+	m->run.step++;
 }
 
 static void atnet_script_step_done(struct atnet_modem *m, struct atnet_step_cmd *c,
@@ -161,9 +161,9 @@ static void atnet_script_step_done(struct atnet_modem *m, struct atnet_step_cmd 
 	if (err && !m->reason[0])
 		atnet_step_reason(m, c, result);
 	if (err == -EAGAIN) {
-		if (++m->tries < tries) {
+		if (++m->run.tries < tries) {
 			if (st->retry_ms) {
-				m->retry_at = atnet_now_ms() + st->retry_ms;
+				m->run.retry_at = atnet_now_ms() + st->retry_ms;
 				atnet_modem_arm(m);
 			} else {
 				atnet_script_retry(m);
@@ -178,12 +178,12 @@ static void atnet_script_step_done(struct atnet_modem *m, struct atnet_step_cmd 
 		 * modem that browned out and autobauds now (no banner), so
 		 * the failure is one the revive polls may undo.
 		 */
-		m->silent = result == -ETIMEDOUT;
+		m->rec.silent = result == -ETIMEDOUT;
 		atnet_script_finish(m, err);
 		return;
 	}
 	atnet_script_next(m);
-	if (m->step >= m->script->n) {
+	if (m->run.step >= m->run.script->n) {
 		atnet_script_finish(m, 0);
 		return;
 	}
@@ -196,7 +196,7 @@ static void atnet_step_cmd_done(struct atnet_chat_cmd *cmd, int result)
 	struct atnet_modem *m = c->m;
 
 	lockdep_assert_held(&m->lock);
-	if (c->gen == m->gen && !m->dead && m->script)
+	if (c->gen == m->gen && !m->dead && m->run.script)
 		atnet_script_step_done(m, c, result);
 	kfree(c);
 }
@@ -209,9 +209,9 @@ void atnet_script_retry(struct atnet_modem *m)
 	int n;
 
 	lockdep_assert_held(&m->lock);
-	m->retry_at = 0;
-	while (m->script && !m->dead) {
-		if (m->step >= m->script->n) {
+	m->run.retry_at = 0;
+	while (m->run.script && !m->dead) {
+		if (m->run.step >= m->run.script->n) {
 			atnet_script_finish(m, 0);
 			return;
 		}
@@ -250,11 +250,11 @@ void atnet_script_retry(struct atnet_modem *m)
 void atnet_script_start(struct atnet_modem *m, const struct atnet_script *s)
 {
 	lockdep_assert_held(&m->lock);
-	WARN_ON_ONCE(m->script);
-	m->script = s;
-	m->step = 0;
-	m->sub_step = 0;
-	m->tries = 0;
+	WARN_ON_ONCE(m->run.script);
+	m->run.script = s;
+	m->run.step = 0;
+	m->run.sub_step = 0;
+	m->run.tries = 0;
 	m->reason[0] = '\0';
 	atnet_script_retry(m);
 }

@@ -144,17 +144,17 @@ static const struct atnet_script sim7000_bring_up = {
 
 static int sim7000_sgtxt_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	if (atnet_sim7000(m)->cur_ctx == m->script_ctx)
+	if (atnet_sim7000(m)->cur_ctx == m->run.ctx)
 		return 0;
-	return snprintf(buf, size, "AT+CIPSGTXT=%d", m->script_ctx);
+	return snprintf(buf, size, "AT+CIPSGTXT=%d", m->run.ctx);
 }
 
 static int sim7000_sgtxt_check(struct atnet_modem *m, int err,
 			       const char *answer)
 {
 	/* Single-context firmware lacks the command: context 0 is implied. */
-	if (!err || (err != -ETIMEDOUT && m->script_ctx == 0)) {
-		atnet_sim7000(m)->cur_ctx = m->script_ctx;
+	if (!err || (err != -ETIMEDOUT && m->run.ctx == 0)) {
+		atnet_sim7000(m)->cur_ctx = m->run.ctx;
 		return 0;
 	}
 	return err == -ETIMEDOUT ? -ETIMEDOUT : -EIO;
@@ -163,7 +163,7 @@ static int sim7000_sgtxt_check(struct atnet_modem *m, int err,
 /* Strings were validated by netlink.c: printable, no '"', ';', CR, LF. */
 static int sim7000_cstt_build(struct atnet_modem *m, char *buf, size_t size)
 {
-	struct atnet_ctx *ctx = &m->ctx[m->script_ctx];
+	struct atnet_ctx *ctx = &m->ctx[m->run.ctx];
 
 	if (ctx->user[0] || ctx->password[0])
 		return snprintf(buf, size, "AT+CSTT=\"%s\",\"%s\",\"%s\"",
@@ -174,7 +174,7 @@ static int sim7000_cstt_build(struct atnet_modem *m, char *buf, size_t size)
 static int sim7000_cifsr_check(struct atnet_modem *m, int err,
 			       const char *answer)
 {
-	struct atnet_ctx *ctx = &m->ctx[m->script_ctx];
+	struct atnet_ctx *ctx = &m->ctx[m->run.ctx];
 
 	if (err)
 		return -EIO;
@@ -196,7 +196,7 @@ static const struct atnet_step sim7000_ctx_up_steps[] = {
 
 static void sim7000_ctx_up_done(struct atnet_modem *m, int err)
 {
-	struct atnet_ctx *ctx = &m->ctx[m->script_ctx];
+	struct atnet_ctx *ctx = &m->ctx[m->run.ctx];
 
 	lockdep_assert_held(&m->lock);
 	if (!err && ctx->lost) {
@@ -230,7 +230,7 @@ static const struct atnet_step sim7000_ctx_down_steps[] = {
 
 static void sim7000_ctx_down_done(struct atnet_modem *m, int err)
 {
-	struct atnet_ctx *ctx = &m->ctx[m->script_ctx];
+	struct atnet_ctx *ctx = &m->ctx[m->run.ctx];
 
 	lockdep_assert_held(&m->lock);
 	/* Whatever the answer, the context is not ours to use any more. */
@@ -251,7 +251,7 @@ static void sim7000_ctx_shut_done(struct atnet_modem *m, int err)
 	if (err == -ETIMEDOUT || err == -EIO)
 		atnet_warn(m, "%s\n", m->reason);
 	/* Tried once; the next activation starts with AT+CIPSHUT's effect. */
-	m->ctx[m->script_ctx].need_shut = false;
+	m->ctx[m->run.ctx].need_shut = false;
 }
 
 static const struct atnet_script sim7000_ctx_shut = {
@@ -416,7 +416,7 @@ static const struct atnet_script sim7000_ctx_verify;
 static bool sim7000_ctx_in_doubt(struct atnet_modem *m, unsigned int ctx)
 {
 	return m->ctx[ctx].verify ||
-	       (m->script == &sim7000_ctx_verify && m->script_ctx == ctx);
+	       (m->run.script == &sim7000_ctx_verify && m->run.ctx == ctx);
 }
 
 static void sim7000_status_apply(struct atnet_modem *m)
@@ -426,8 +426,8 @@ static void sim7000_status_apply(struct atnet_modem *m)
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
-	m->reconcile_until = 0;
-	m->reconciling = false;
+	m->rec.reconcile_until = 0;
+	m->rec.reconciling = false;
 	for (i = 0; i < SIM7000_MAX_LINKS; i++) {
 		l = atnet_link_by_slot(m, i);
 		if (!l || !(st->seen & BIT(i)))
@@ -440,7 +440,7 @@ static void sim7000_status_apply(struct atnet_modem *m)
 			continue;
 		if (atnet_link_modem_state(l, st->state[i],
 					   st->alive & BIT(i))) {
-			m->links_lost++;
+			m->rec.links_lost++;
 			atnet_info(m, "link %u lost without notice (modem says %s)\n",
 				   i, st->state[i]);
 			atnet_modem_fault(m, "a link was lost without notice");
@@ -469,14 +469,14 @@ static bool sim7000_status_line(struct atnet_modem *m, const char *line)
 		return true;
 	rest = atnet_chat_prefix(line, "S:");
 	if (rest) {
-		if (m->reconciling && strstr(rest, "LISTENING"))
+		if (m->rec.reconciling && strstr(rest, "LISTENING"))
 			st->server = true;
 		return true;
 	}
 	rest = atnet_chat_prefix(line, "C:");
 	if (!rest)
 		return false;
-	if (!m->reconciling)
+	if (!m->rec.reconciling)
 		return true;
 	if (atnet_parse_cipstatus(rest, &c) || c.slot >= SIM7000_MAX_LINKS)
 		return true;
@@ -505,14 +505,14 @@ static void sim7000_status_done(struct atnet_chat_cmd *cmd, int result)
 
 	lockdep_assert_held(&m->lock);
 	atnet_req_cme(m, cmd);
-	if (!m->reconciling)
+	if (!m->rec.reconciling)
 		return;			/* all lines came before the OK */
 	if (result) {
-		m->reconciling = false;
+		m->rec.reconciling = false;
 		return;
 	}
 	/* The lines follow as URCs: recover.c gives up on them after this. */
-	m->reconcile_until = atnet_now_ms() + 3000;
+	m->rec.reconcile_until = atnet_now_ms() + 3000;
 }
 
 static void sim7000_reconcile(struct atnet_modem *m)
@@ -523,8 +523,8 @@ static void sim7000_reconcile(struct atnet_modem *m)
 	unsigned int i;
 
 	lockdep_assert_held(&m->lock);
-	m->reconciling = true;
-	m->reconcile_until = 0;
+	m->rec.reconciling = true;
+	m->rec.reconcile_until = 0;
 	/* Server, seen, alive, generations, states: this answer's. */
 	memset(st, 0, offsetof(struct atnet_sim7000_status, cmd));
 	for (i = 0; i < SIM7000_MAX_LINKS; i++) {
@@ -535,7 +535,7 @@ static void sim7000_reconcile(struct atnet_modem *m)
 	atnet_chat_cmd_prepare(cmd, 5000, sim7000_status_cmd_line,
 			       sim7000_status_done, m);
 	if (atnet_modem_submit(m, cmd))
-		m->reconciling = false;
+		m->rec.reconciling = false;
 }
 
 /* Which context did +PDP: DEACT take? ---------------------------------- */
@@ -560,7 +560,7 @@ static const struct atnet_step sim7000_ctx_verify_steps[] = {
 
 static void sim7000_ctx_verify_done(struct atnet_modem *m, int err)
 {
-	struct atnet_ctx *ctx = &m->ctx[m->script_ctx];
+	struct atnet_ctx *ctx = &m->ctx[m->run.ctx];
 
 	lockdep_assert_held(&m->lock);
 	if (ctx->state != ATNET_CTX_UP)

@@ -17,7 +17,7 @@
 /*
  * Link reconciliation: the answer to AT+CIPSTATUS ("OK", then "STATE:",
  * "S:" for the server and one "C:" line per slot) as it comes in. While it
- * runs m->reconciling is set, and m->reconcile_until once the OK is in and
+ * runs m->rec.reconciling is set, and m->rec.reconcile_until once the OK is in and
  * the lines follow as URCs.
  */
 struct atnet_sim7000_status {

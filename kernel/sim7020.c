@@ -257,7 +257,7 @@ static bool sim7020_cycle(struct atnet_modem *m)
 static int sim7020_cfun0_build(struct atnet_modem *m, char *buf, size_t size)
 {
 	/* The bring-up always cycles (section 4), "up" on a new APN. */
-	if (m->script != m->dialect->bring_up && !sim7020_cycle(m))
+	if (m->run.script != m->dialect->bring_up && !sim7020_cycle(m))
 		return 0;
 	atnet_sim7020(m)->radio_cycle = true;
 	return strscpy(buf, "AT+CFUN=0", size);
@@ -324,8 +324,8 @@ static int sim7020_cgact_check(struct atnet_modem *m, int err,
 	}
 	atnet_modem_set_reason(m, "PDN not active (+CGACT: %s)",
 			       answer[0] ? answer : "no answer");
-	/* m->tries counts this step's earlier tries. */
-	return m->tries + 1 < SIM7020_PDN_TRIES ? -EAGAIN : 0;
+	/* m->run.tries counts this step's earlier tries. */
+	return m->run.tries + 1 < SIM7020_PDN_TRIES ? -EAGAIN : 0;
 }
 
 static int sim7020_contrdp_build(struct atnet_modem *m, char *buf, size_t size)
@@ -352,7 +352,7 @@ static int sim7020_contrdp_check(struct atnet_modem *m, int err,
 		atnet_modem_set_reason(m, "no address from AT+CGCONTRDP (\"%s\")",
 				       answer);
 		atnet_sim7020(m)->flags &= ~SIM7020_F_PDN;
-		return m->script == m->dialect->bring_up ? 0 : -EIO;
+		return m->run.script == m->dialect->bring_up ? 0 : -EIO;
 	}
 	ctx->addr = addr;
 	return 0;
@@ -383,7 +383,7 @@ static int sim7020_cpin_build(struct atnet_modem *m, char *buf, size_t size)
 	struct atnet_sim7020 *s = atnet_sim7020(m);
 	unsigned int i;
 
-	if (m->tries == 0) {
+	if (m->run.tries == 0) {
 		/* A (re)started modem has no socket of ours any more. */
 		s->flags = 0;
 		s->radio_cycle = false;
@@ -600,7 +600,7 @@ static const struct atnet_step sim7020_ctx_shut_steps[] = {
 static void sim7020_ctx_shut_done(struct atnet_modem *m, int err)
 {
 	lockdep_assert_held(&m->lock);
-	m->ctx[m->script_ctx].need_shut = false;
+	m->ctx[m->run.ctx].need_shut = false;
 }
 
 static const struct atnet_script sim7020_ctx_shut = {

@@ -218,7 +218,7 @@ static int atnet_alive_check(struct atnet_modem *m, int err,
 	 * banner, as an autobauding modem does (no RDY), and forgot
 	 * everything we set up.
 	 */
-	if (m->chat.stats.echoes != m->alive_echoes) {
+	if (m->chat.stats.echoes != m->rec.alive_echoes) {
 		atnet_info(m, "the modem echoes commands again: it restarted without RDY (autobaud)\n");
 		atnet_modem_todo(m, ATNET_TODO_RESTARTED);
 	}
