@@ -53,6 +53,8 @@ static const struct atnet_link_owner_ops atnet_flow_owner_ops = {
 	.state_change = atnet_flow_owner_wake,
 	.data_ready = atnet_flow_owner_wake,
 	.write_space = atnet_flow_owner_wake,
+	/* The interface counts IP packets: xmit and netif_rx. */
+	.own_stats = true,
 };
 
 /* ---- the engine's ops, under m->lock -------------------------------- */

@@ -55,12 +55,13 @@ TEST_F_TIMEOUT(route, tcp_echo_64k, 240)
 	static uint8_t out[65536], in[65536];
 	struct sockaddr_in sa;
 	size_t sent = 0, got = 0;
-	long long end, tx0, rx0;
+	long long end, tx0, rx0, rxb0, rxb;
 	int fd;
 
 	pattern(out, sizeof(out), 7);
 	tx0 = if_stat("tx_packets");
 	rx0 = if_stat("rx_packets");
+	rxb0 = if_stat("rx_bytes");
 	ASSERT_EQ(0, dst(&sa, PORT_ECHO));
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
@@ -99,6 +100,10 @@ TEST_F_TIMEOUT(route, tcp_echo_64k, 240)
 	close(fd);
 	EXPECT_LT(tx0 + 32, if_stat("tx_packets"));
 	EXPECT_LT(rx0 + 32, if_stat("rx_packets"));
+	/* IP packets, counted once: the payload and its headers. */
+	rxb = if_stat("rx_bytes") - rxb0;
+	EXPECT_LE(65536, rxb);
+	EXPECT_GT(65536 * 3 / 2, rxb);
 	sh("ip -s link show " WWAN " >&2");
 }
 
