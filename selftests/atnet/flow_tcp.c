@@ -4,7 +4,9 @@
  * translator): plain AF_INET sockets in the guest's root namespace, routed
  * to 192.0.2.0/24 through wwan0, reach the simulated internet's echod.
  * TCP: 64 KiB echoed back intact, a closed port refused with ECONNREFUSED;
- * UDP: one echo round trip; the interface's counters grow.
+ * UDP: one echo round trip; the interface's counters grow; the context
+ * lost under an open connection resets it (ECONNRESET). Last, as the
+ * context stays down.
  */
 #include "sock_lib.h"
 #include "kselftest_harness.h"
@@ -141,6 +143,29 @@ TEST_F_TIMEOUT(route, udp_echo, 60)
 	n = recv(fd, buf, sizeof(buf), 0);
 	ASSERT_EQ((ssize_t)sizeof(msg), n) TH_LOG("recv: %s", strerror(errno));
 	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg)));
+	close(fd);
+}
+
+TEST_F_TIMEOUT(route, pdp_deact_resets, 60)
+{
+	struct timeval tv = { .tv_sec = 20 };
+	struct sockaddr_in sa;
+	char buf[8];
+	ssize_t n;
+	int fd;
+
+	ASSERT_EQ(0, dst(&sa, PORT_ECHO));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(4, send(fd, "ping", 4, 0));
+	ASSERT_EQ(4, read_full(fd, buf, 4, 20000));
+	EXPECT_EQ(0, memcmp(buf, "ping", 4));
+	ASSERT_EQ(0, sim_ctl("pdp-deact", NULL, 0, 5000));
+	n = recv(fd, buf, sizeof(buf), 0);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(ECONNRESET, errno) TH_LOG("recv %zd: %s", n, strerror(errno));
 	close(fd);
 }
 
