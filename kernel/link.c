@@ -228,6 +228,7 @@ static int atnet_link_setup(struct atnet_link *l, int ctx, u8 proto,
 	WRITE_ONCE(l->gen, l->gen + 1);
 	l->owner_ops = ops;
 	l->owner = owner;
+	l->own_stats = ops && ops->own_stats;
 	return 0;
 
 nomem:
@@ -815,7 +816,9 @@ void atnet_link_sent(struct atnet_link *l, size_t len, int err)
 	}
 	/* The owner's blocking send waits for this without the lock. */
 	WRITE_ONCE(l->tx_bytes, l->tx_bytes + l->tx_inflight_payload);
-	atnet_netdev_count(l->modem, l->ctx, 0, l->tx_inflight_payload);
+	if (!l->own_stats)
+		atnet_netdev_count(l->modem, l->ctx, 0,
+				   l->tx_inflight_payload);
 	/* The modem has the bytes: the owner may overwrite them. */
 	smp_store_release(&r->tail, atnet_ring_idx(r, r->tail, l->tx_inflight));
 	l->tx_inflight = 0;
@@ -876,7 +879,8 @@ void atnet_link_rx_done(struct atnet_link *l, size_t remaining, int err)
 				  atnet_ring_idx(r, r->head, sizeof(hdr) + hdr));
 	}
 	/* One read, one packet: a datagram once published, a stream always. */
-	if (l->rx_got && (!atnet_link_dgram(l) || (r->buf && !err)))
+	if (l->rx_got && !l->own_stats &&
+	    (!atnet_link_dgram(l) || (r->buf && !err)))
 		atnet_netdev_count(l->modem, l->ctx, l->rx_got, 0);
 	l->rx_got = 0;
 	atnet_link_wake_data(l);

@@ -69,6 +69,11 @@ struct atnet_link_owner_ops {
 	void (*state_change)(struct atnet_link *l);	/* state or err */
 	void (*data_ready)(struct atnet_link *l);	/* rx ring grew */
 	void (*write_space)(struct atnet_link *l);	/* tx accepted */
+	/*
+	 * The owner counts its traffic on the interface itself (the IP data
+	 * path counts packets): the link's bytes are not counted again.
+	 */
+	bool own_stats;
 };
 
 /* Commands a link may have outstanding, at most one of each. */
@@ -105,6 +110,7 @@ struct atnet_link {
 	/* Owner, NULL once released. */
 	const struct atnet_link_owner_ops *owner_ops;
 	void *owner;
+	bool own_stats;			/* the first owner's, until reuse */
 
 	int err;			/* first fatal error, negative; sticky */
 	bool peer_closed;		/* "n, CLOSED": no more sends */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wwan%d: one interface per PDP context. It carries no IP yet (packets the
- * stack routes into it are dropped and counted); it shows the context's
- * state as carrier, counts the modem's traffic on that context, and "ip link
- * set up/down" asks for the context. ndo_open/ndo_stop run under rtnl, so
+ * wwan%d: one interface per PDP context. It carries IPv4 through the flow
+ * translator (netdev_flow.c); it shows the context's state as carrier,
+ * counts the modem's traffic on that context, and "ip link set up/down"
+ * asks for the context. ndo_open/ndo_stop run under rtnl, so
  * they only record the wish: the modem answers seconds later, in events.
  */
 #include <linux/atomic.h>
@@ -13,20 +13,11 @@
 
 #include "modem.h"
 #include "netdev.h"
+#include "netdev_priv.h"
 
 /* The largest payload one send command of any dialect carries. */
 #define ATNET_MTU		ATNET_LINK_MTU_MAX
 #define ATNET_MIN_MTU		68
-
-struct atnet_netdev {
-	struct atnet_modem *m;		/* referenced until the destructor */
-	int ctx;
-	atomic64_t rx_bytes;
-	atomic64_t rx_packets;
-	atomic64_t tx_bytes;
-	atomic64_t tx_packets;
-	atomic64_t tx_dropped;
-};
 
 int atnet_ctx_ifindex(struct atnet_modem *m, int ctx)
 {
@@ -63,12 +54,7 @@ static int atnet_netdev_stop(struct net_device *dev)
 static netdev_tx_t atnet_netdev_xmit(struct sk_buff *skb,
 				     struct net_device *dev)
 {
-	struct atnet_netdev *p = netdev_priv(dev);
-
-	/* IP over the modem's sockets is later work: drop, but say so. */
-	atomic64_inc(&p->tx_dropped);
-	dev_kfree_skb(skb);
-	return NETDEV_TX_OK;
+	return atnet_netdev_flow_xmit(netdev_priv(dev), skb);
 }
 
 static void atnet_netdev_get_stats64(struct net_device *dev,
@@ -80,10 +66,19 @@ static void atnet_netdev_get_stats64(struct net_device *dev,
 	s->rx_packets = atomic64_read(&p->rx_packets);
 	s->tx_bytes = atomic64_read(&p->tx_bytes);
 	s->tx_packets = atomic64_read(&p->tx_packets);
+	s->rx_dropped = atomic64_read(&p->rx_dropped);
 	s->tx_dropped = atomic64_read(&p->tx_dropped);
+	s->tx_errors = atomic64_read(&p->tx_errors);
+}
+
+/* Unregistering: the interface is down, no xmit comes any more. */
+static void atnet_netdev_uninit(struct net_device *dev)
+{
+	atnet_netdev_flow_stop(netdev_priv(dev));
 }
 
 static const struct net_device_ops atnet_netdev_ops = {
+	.ndo_uninit = atnet_netdev_uninit,
 	.ndo_open = atnet_netdev_open,
 	.ndo_stop = atnet_netdev_stop,
 	.ndo_start_xmit = atnet_netdev_xmit,
@@ -127,7 +122,9 @@ struct net_device *atnet_netdev_create(struct atnet_modem *m, int ctx)
 	dev_net_set(dev, m->net);
 	p = netdev_priv(dev);
 	p->m = m;
+	p->dev = dev;
 	p->ctx = ctx;
+	atnet_netdev_flow_setup(p);
 	netif_carrier_off(dev);
 
 	err = register_netdev(dev);
@@ -156,6 +153,7 @@ void atnet_netdev_carrier(struct atnet_modem *m, int ctx, bool on)
 	lockdep_assert_held(&m->lock);
 	if (!dev)
 		return;
+	atnet_netdev_flow_ctx(netdev_priv(dev), on);
 	if (on)
 		netif_carrier_on(dev);
 	else
