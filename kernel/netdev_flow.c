@@ -92,6 +92,8 @@ static int atnet_flow_op_write(void *ctx, int link, const u8 *buf,
 		return l->err ?: -EPIPE;
 	if (!atnet_link_dgram(l))
 		len = min(len, atnet_link_tx_room(l));
+	else if (len > READ_ONCE(l->mtu))
+		return 0;	/* never queue what no send command can carry */
 	if (!len)
 		return 0;
 	v.iov_len = len;
@@ -178,6 +180,7 @@ static void atnet_flow_op_pkt_deliver(void *ctx, void *pkt, size_t len)
 	struct sk_buff *skb = pkt;
 
 	skb->protocol = htons(ETH_P_IP);
+	skb_reset_mac_header(skb);	/* raw IP: no link-layer header */
 	skb_reset_network_header(skb);
 	/* The engine computed every checksum itself. */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
@@ -239,7 +242,13 @@ static void atnet_flow_poll_link(struct atnet_netdev *p, int i)
 	if (!l)
 		return;
 	if (!fl->connected) {
-		if (l->state == ATNET_LINK_CONNECTED) {
+		if (l->state == ATNET_LINK_CONNECTED ||
+		    (l->peer_closed && !l->err)) {
+			/*
+			 * Connected; perhaps closed by the peer already (its
+			 * data and close in one batch): the data and the FIN
+			 * follow below.
+			 */
 			fl->connected = true;
 			atnet_flow_connected(t, i, 0);
 		} else if (l->err || l->state != ATNET_LINK_CONNECTING) {
@@ -295,6 +304,7 @@ static void atnet_flow_work(struct work_struct *work)
 					      flow_work);
 	struct atnet_modem *m = p->m;
 	struct sk_buff *skb;
+	unsigned int n;
 	u64 next, now;
 	int i;
 
@@ -309,12 +319,15 @@ static void atnet_flow_work(struct work_struct *work)
 	}
 	now = atnet_flow_now();
 	atnet_flow_tick(&p->flows, now);
-	while ((skb = skb_dequeue(&p->txq))) {
+	/* At most a queue's worth per run: senders must not hold m->lock. */
+	for (n = 0; n < ATNET_FLOW_TXQ && (skb = skb_dequeue(&p->txq)); n++) {
 		atomic64_add(skb->len, &p->tx_bytes);
 		atomic64_inc(&p->tx_packets);
 		atnet_flow_input(&p->flows, skb->data, skb->len);
 		consume_skb(skb);
 	}
+	if (!skb_queue_empty(&p->txq))
+		queue_work(system_wq, &p->flow_work);
 	for (i = 0; i < ATNET_LINKS_MAX; i++)
 		atnet_flow_poll_link(p, i);
 	next = atnet_flow_next_timer(&p->flows);
