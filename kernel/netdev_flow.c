@@ -66,6 +66,7 @@ static int atnet_flow_op_open(void *ctx, u8 proto, __be32 daddr,
 	struct atnet_flow_link *fl;
 	struct atnet_link *l;
 
+	lockdep_assert_held(&p->m->lock);
 	l = atnet_link_open_lport(p->m, p->ctx, proto, daddr, dport, 0,
 				  &atnet_flow_owner_ops, p);
 	if (IS_ERR(l))
@@ -86,6 +87,7 @@ static int atnet_flow_op_write(void *ctx, int link, const u8 *buf,
 	struct kvec v = { .iov_base = (void *)buf, .iov_len = len };
 	int n;
 
+	lockdep_assert_held(&p->m->lock);
 	if (!l)
 		return -EBADF;
 	if (l->err || l->peer_closed)
@@ -124,6 +126,7 @@ static int atnet_flow_op_peek(void *ctx, int link, size_t off, u8 *buf,
 	struct iov_iter it;
 	int n;
 
+	lockdep_assert_held(&p->m->lock);
 	if (!l)
 		return -EBADF;
 	if (off + len > atnet_link_rx_avail(l))
@@ -140,6 +143,7 @@ static void atnet_flow_op_consume(void *ctx, int link, size_t len)
 	struct atnet_netdev *p = ctx;
 	struct atnet_link *l = atnet_flow_link(p, link);
 
+	lockdep_assert_held(&p->m->lock);
 	if (!l)
 		return;
 	atnet_link_rx_consume(l, len);
@@ -153,6 +157,7 @@ static void atnet_flow_op_close(void *ctx, int link, bool abort)
 	struct atnet_netdev *p = ctx;
 	struct atnet_link *l = atnet_flow_link(p, link);
 
+	lockdep_assert_held(&p->m->lock);
 	if (!l)
 		return;
 	p->links[link].l = NULL;
@@ -239,6 +244,7 @@ static void atnet_flow_poll_link(struct atnet_netdev *p, int i)
 	struct atnet_link *l = fl->l;
 	size_t avail, room;
 
+	lockdep_assert_held(&p->m->lock);
 	if (!l)
 		return;
 	if (!fl->connected) {

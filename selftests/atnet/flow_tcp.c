@@ -126,19 +126,34 @@ TEST_F_TIMEOUT(route, tcp_refused, 60)
 	close(fd);
 }
 
-TEST_F_TIMEOUT(route, udp_echo, 60)
+/* A plain AF_INET socket of @type connected to the echo server, 20 s reads. */
+static int echo_connect(int type)
 {
 	struct timeval tv = { .tv_sec = 20 };
-	char buf[64], msg[] = "flow udp echo";
 	struct sockaddr_in sa;
+	int fd;
+
+	if (dst(&sa, PORT_ECHO))
+		return -1;
+	fd = socket(AF_INET, type, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+TEST_F_TIMEOUT(route, udp_echo, 60)
+{
+	char buf[64], msg[] = "flow udp echo";
 	ssize_t n;
 	int fd;
 
-	ASSERT_EQ(0, dst(&sa, PORT_ECHO));
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
-	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	fd = echo_connect(SOCK_DGRAM);
+	ASSERT_LE(0, fd) TH_LOG("connect: %s", strerror(errno));
 	ASSERT_EQ((ssize_t)sizeof(msg), send(fd, msg, sizeof(msg), 0));
 	n = recv(fd, buf, sizeof(buf), 0);
 	ASSERT_EQ((ssize_t)sizeof(msg), n) TH_LOG("recv: %s", strerror(errno));
@@ -148,17 +163,12 @@ TEST_F_TIMEOUT(route, udp_echo, 60)
 
 TEST_F_TIMEOUT(route, pdp_deact_resets, 60)
 {
-	struct timeval tv = { .tv_sec = 20 };
-	struct sockaddr_in sa;
 	char buf[8];
 	ssize_t n;
 	int fd;
 
-	ASSERT_EQ(0, dst(&sa, PORT_ECHO));
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
-	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	fd = echo_connect(SOCK_STREAM);
+	ASSERT_LE(0, fd) TH_LOG("connect: %s", strerror(errno));
 	ASSERT_EQ(4, send(fd, "ping", 4, 0));
 	ASSERT_EQ(4, read_full(fd, buf, 4, 20000));
 	EXPECT_EQ(0, memcmp(buf, "ping", 4));
